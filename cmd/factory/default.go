@@ -1,0 +1,92 @@
+package factory
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/bsai-dev/bsai/pkg/backstage"
+	"github.com/bsai-dev/bsai/pkg/catalog"
+	"github.com/bsai-dev/bsai/pkg/config"
+	"github.com/bsai-dev/bsai/pkg/errs"
+	"github.com/bsai-dev/bsai/pkg/iostreams"
+	"github.com/bsai-dev/bsai/pkg/llm"
+	"github.com/bsai-dev/bsai/pkg/mcp"
+)
+
+// New returns a Factory wired to the real world.
+func New(version, commit, date string) *Factory {
+	f := &Factory{
+		AppVersion: version, Commit: commit, Date: date,
+		IOStreams: iostreams.System(),
+		Globals:   &GlobalOptions{},
+		Now:       time.Now,
+	}
+	f.Config = memo(func() (*config.Config, error) {
+		return config.Load(config.LoadOptions{Files: f.Globals.ConfigFiles, Env: os.Environ()})
+	})
+	f.HTTPClient = memo(func() (*http.Client, error) {
+		return &http.Client{Timeout: 120 * time.Second}, nil
+	})
+	f.Backstage = memo(func() (*backstage.Client, error) { return newBackstage(f) })
+	f.LLM = func(command string) (llm.Provider, error) { return newLLM(f, command) }
+	f.CatalogSource = memo(func() (catalog.Source, error) { return newCatalogSource(f) })
+	var (
+		graphOnce sync.Once
+		graph     *catalog.Graph
+		graphErr  error
+	)
+	// The first caller's context loads the graph; every later caller in the
+	// process shares the result.
+	f.Catalog = func(ctx context.Context) (*catalog.Graph, error) {
+		graphOnce.Do(func() { graph, graphErr = newCatalogGraph(ctx, f) })
+		return graph, graphErr
+	}
+	f.MCP = memo(func() (*mcp.Registry, error) {
+		r, err := newMCP(f)
+		if err == nil && r != nil {
+			f.OnClose(r.Close)
+		}
+		return r, err
+	})
+	return f
+}
+
+// newBackstage builds the one Backstage connection: --catalog URL and
+// --token win over config.
+func newBackstage(f *Factory) (*backstage.Client, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	bc, err := cfg.Backstage()
+	if err != nil {
+		return nil, err
+	}
+	if isURL(f.Globals.Catalog) {
+		bc.BaseURL = f.Globals.Catalog
+	}
+	if f.Globals.Token != "" {
+		bc.Token = f.Globals.Token
+	}
+	if bc.BaseURL == "" {
+		return nil, errs.Config("no backstage backend configured").
+			WithHint("pass --catalog http://host:7007 or set backend.baseUrl in app-config.yaml")
+	}
+	hc, err := f.HTTPClient()
+	if err != nil {
+		return nil, err
+	}
+	if bc.Timeout.Duration > 0 {
+		c := *hc
+		c.Timeout = bc.Timeout.Duration
+		hc = &c
+	}
+	return backstage.New(bc.BaseURL, bc.Token, hc), nil
+}
+
+func isURL(s string) bool {
+	return len(s) > 7 && (s[:7] == "http://" || (len(s) > 8 && s[:8] == "https://"))
+}

@@ -1,0 +1,95 @@
+// Package factory holds the lazy constructors every command needs. Nothing
+// is built until a command asks for it, so `bsai --help`, `bsai version` and
+// `bsai completion` work with no config at all, and tests replace any field
+// with a fake.
+package factory
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/bsai-dev/bsai/pkg/backstage"
+	"github.com/bsai-dev/bsai/pkg/catalog"
+	"github.com/bsai-dev/bsai/pkg/config"
+	"github.com/bsai-dev/bsai/pkg/iostreams"
+	"github.com/bsai-dev/bsai/pkg/llm"
+	"github.com/bsai-dev/bsai/pkg/mcp"
+)
+
+// GlobalOptions are the persistent flags (after viper merged BSAI_* env).
+type GlobalOptions struct {
+	ConfigFiles []string
+	Output      string
+	Catalog     string
+	Token       string
+	Provider    string
+	Model       string
+	MCPConfig   string
+	Offline     bool
+	NoColor     bool
+	Verbose     bool
+	Refresh     bool
+}
+
+// Factory is passed to every NewCmdX.
+type Factory struct {
+	AppVersion, Commit, Date string
+
+	IOStreams *iostreams.IOStreams
+	Globals   *GlobalOptions
+	// Now is the clock; tests fix it.
+	Now func() time.Time
+
+	Config     func() (*config.Config, error)
+	HTTPClient func() (*http.Client, error)
+	// Backstage returns the configured backend connection, or an errs.Config
+	// error when none is configured.
+	Backstage func() (*backstage.Client, error)
+	// LLM returns the provider for a command ("ask", "template", "incident");
+	// llm.ErrNoModel when --offline or none is configured.
+	LLM func(command string) (llm.Provider, error)
+	// CatalogSource is the configured entity source.
+	CatalogSource func() (catalog.Source, error)
+	// Catalog loads the whole catalog once per process.
+	Catalog func(ctx context.Context) (*catalog.Graph, error)
+	// MCP is the process-wide server registry; the root command closes it.
+	MCP func() (*mcp.Registry, error)
+
+	closers []func() error
+	mu      sync.Mutex
+}
+
+// OnClose registers cleanup run by Close (e.g. killing MCP servers).
+func (f *Factory) OnClose(fn func() error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.closers = append(f.closers, fn)
+}
+
+// Close runs cleanups in reverse order.
+func (f *Factory) Close() error {
+	f.mu.Lock()
+	cs := f.closers
+	f.closers = nil
+	f.mu.Unlock()
+	var first error
+	for i := len(cs) - 1; i >= 0; i-- {
+		if err := cs[i](); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// memo makes a lazy constructor that runs once and remembers its result.
+func memo[T any](fn func() (T, error)) func() (T, error) {
+	var once sync.Once
+	var v T
+	var err error
+	return func() (T, error) {
+		once.Do(func() { v, err = fn() })
+		return v, err
+	}
+}

@@ -1,0 +1,197 @@
+// Package root builds the bsai command tree and is the one place that maps
+// errors to exit codes.
+package root
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
+
+	"github.com/bsai-dev/bsai/cmd/factory"
+	"github.com/bsai-dev/bsai/cmd/stub"
+	versioncmd "github.com/bsai-dev/bsai/cmd/version"
+	"github.com/bsai-dev/bsai/pkg/errs"
+)
+
+// NewCmdRoot builds the whole tree. Global flags are bound through viper so
+// BSAI_* environment variables (and BACKSTAGE_TOKEN) act as defaults.
+func NewCmdRoot(f *factory.Factory) *cobra.Command {
+	v := viper.New()
+	cmd := &cobra.Command{
+		Use:   "bsai",
+		Short: "AI for Backstage, from the terminal",
+		Long: `bsai brings AI into Backstage from the terminal: ask questions over the catalog,
+generate and validate scaffolder templates, investigate incidents, and call any
+MCP tool. Every command also works without a model (--offline).`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       f.AppVersion,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			return applyGlobals(f, v, cmd)
+		},
+	}
+	cmd.SetVersionTemplate("bsai {{.Version}}\n")
+	fl := cmd.PersistentFlags()
+	fl.StringSliceP("config", "c", nil, "config file (repeatable; later wins; default app-config.yaml, app-config.local.yaml) [$BSAI_CONFIG]")
+	fl.StringP("output", "o", "text", "output format: text, json or yaml [$BSAI_OUTPUT]")
+	fl.String("catalog", "", "catalog YAML file, folder or glob, or a Backstage base URL; overrides config [$BSAI_CATALOG]")
+	fl.String("token", "", "Backstage token for --catalog URL [$BACKSTAGE_TOKEN]")
+	fl.String("provider", "", "LLM provider name from bsai.ai.providers [$BSAI_PROVIDER]")
+	fl.String("model", "", "model name, overrides the provider's default [$BSAI_MODEL]")
+	fl.String("mcp-config", "", "extra MCP servers from a JSON file in the mcpServers shape [$BSAI_MCP_CONFIG]")
+	fl.Bool("offline", false, "never call a model; use the deterministic path [$BSAI_OFFLINE]")
+	fl.Bool("refresh", false, "bypass the on-disk catalog cache")
+	fl.Bool("no-color", false, "disable colour (also NO_COLOR)")
+	fl.BoolP("verbose", "v", false, "print progress, token usage and server logs to stderr")
+
+	v.SetEnvPrefix("BSAI")
+	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
+	v.AutomaticEnv()
+	_ = v.BindPFlags(fl)
+	_ = v.BindEnv("token", "BSAI_TOKEN", "BACKSTAGE_TOKEN")
+
+	cmd.AddCommand(versioncmd.NewCmdVersion(f, nil))
+	cmd.AddCommand(newCatalogCmd(f), newConfigCmd(f), newMCPCmd(f), newAskCmd(f), newTemplateCmd(f), newIncidentCmd(f))
+	return cmd
+}
+
+func applyGlobals(f *factory.Factory, v *viper.Viper, cmd *cobra.Command) error {
+	g := f.Globals
+	g.ConfigFiles = v.GetStringSlice("config")
+	if len(g.ConfigFiles) == 1 && strings.Contains(g.ConfigFiles[0], string(os.PathListSeparator)) {
+		// BSAI_CONFIG may hold several files like PATH does.
+		g.ConfigFiles = strings.Split(g.ConfigFiles[0], string(os.PathListSeparator))
+	}
+	g.Output = v.GetString("output")
+	g.Catalog = v.GetString("catalog")
+	g.Token = v.GetString("token")
+	g.Provider = v.GetString("provider")
+	g.Model = v.GetString("model")
+	g.MCPConfig = v.GetString("mcp-config")
+	g.Offline = v.GetBool("offline")
+	g.Refresh = v.GetBool("refresh")
+	g.NoColor = v.GetBool("no-color")
+	g.Verbose = v.GetBool("verbose")
+	if g.NoColor {
+		f.IOStreams.DisableColor()
+	}
+	f.IOStreams.SetVerbose(g.Verbose)
+	switch g.Output {
+	case "text", "json", "yaml", "markdown", "md":
+	default:
+		return errs.Usage("unknown output format %q", g.Output).WithHint("use -o text, json or yaml")
+	}
+	return nil
+}
+
+// Main runs bsai and returns the process exit code. Ctrl-C cancels the
+// context every command runs under; a second Ctrl-C kills the process.
+func Main(version, commit, date string) int {
+	f := factory.New(version, commit, date)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cmd := NewCmdRoot(f)
+	err := cmd.ExecuteContext(ctx)
+	if cerr := f.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	if err == nil {
+		return errs.ExitOK
+	}
+	if ctx.Err() != nil && !errors.As(err, new(*errs.Error)) {
+		err = errs.Wrap(errs.KindInterrupted, err, "")
+	}
+	return Report(f, err)
+}
+
+// Report prints err (unless already shown) and returns its exit code.
+func Report(f *factory.Factory, err error) int {
+	code := errs.ExitCode(err)
+	if isCobraUsage(err) {
+		code = errs.ExitUsage
+	}
+	if errs.KindOf(err) == errs.KindInterrupted || (code == errs.ExitFailure && errors.Is(err, context.Canceled)) {
+		fmt.Fprintln(f.IOStreams.ErrOut, "interrupted")
+		return errs.ExitInterrupted
+	}
+	if !errs.IsSilent(err) {
+		fmt.Fprintf(f.IOStreams.ErrOut, "error: %s\n", oneLine(err.Error()))
+		if hint := errs.HintOf(err); hint != "" {
+			fmt.Fprintf(f.IOStreams.ErrOut, "hint: %s\n", hint)
+		} else if code == errs.ExitUsage {
+			fmt.Fprintln(f.IOStreams.ErrOut, "hint: run with --help for usage")
+		}
+	}
+	return code
+}
+
+// isCobraUsage recognises cobra's own argument and flag errors, which are
+// plain errors without a kind.
+func isCobraUsage(err error) bool {
+	if errs.KindOf(err) != errs.KindFailure {
+		return false
+	}
+	var e *errs.Error
+	if errors.As(err, &e) {
+		return false
+	}
+	msg := err.Error()
+	for _, p := range []string{"unknown flag", "unknown shorthand", "unknown command", "flag needs an argument",
+		"invalid argument", "accepts ", "requires at least", "requires at most", "required flag", "if any flags in the group"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + " …"
+	}
+	return s
+}
+
+// Stubs until each capability lands; each file cmd/<name> replaces one.
+func newCatalogCmd(f *factory.Factory) *cobra.Command {
+	c := &cobra.Command{Use: "catalog", Short: "List and show catalog entities"}
+	c.AddCommand(stub.New("list", "List entities"), stub.New("get REF", "Show one entity"))
+	return c
+}
+
+func newConfigCmd(f *factory.Factory) *cobra.Command {
+	c := &cobra.Command{Use: "config", Short: "Inspect the merged configuration"}
+	c.AddCommand(stub.New("show", "Print the merged config with secrets redacted"))
+	return c
+}
+
+func newMCPCmd(f *factory.Factory) *cobra.Command {
+	c := &cobra.Command{Use: "mcp", Short: "List and call tools on MCP servers"}
+	c.AddCommand(stub.New("servers", "List configured servers"), stub.New("tools SERVER", "List a server's tools"),
+		stub.New("call SERVER TOOL [k=v ...]", "Call a tool"))
+	return c
+}
+
+func newAskCmd(f *factory.Factory) *cobra.Command {
+	return stub.New("ask QUESTION", "Ask a question about the catalog")
+}
+
+func newTemplateCmd(f *factory.Factory) *cobra.Command {
+	c := &cobra.Command{Use: "template", Short: "Generate and validate scaffolder templates"}
+	c.AddCommand(stub.New("generate DESCRIPTION", "Generate a template"), stub.New("validate FILE...", "Validate templates"))
+	return c
+}
+
+func newIncidentCmd(f *factory.Factory) *cobra.Command {
+	c := &cobra.Command{Use: "incident", Short: "Investigate incidents"}
+	c.AddCommand(stub.New("investigate", "Investigate an incident"))
+	return c
+}

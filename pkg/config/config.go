@@ -1,0 +1,165 @@
+// Package config loads Backstage-style app-config files with the semantics
+// of @backstage/config-loader (ordered files, deep merge, ${VAR}
+// substitution, $env/$file/$include directives, APP_CONFIG_ overrides) and
+// offers typed views of the keys bsai uses. It never imports viper or cobra.
+package config
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/bsai-dev/bsai/pkg/errs"
+)
+
+// Config is a merged configuration tree.
+type Config struct {
+	data  map[string]any
+	files []string
+	// origins maps a dot path to the file that set it.
+	origins map[string]string
+}
+
+// FromMap wraps an already-merged tree (tests, programmatic use).
+func FromMap(m map[string]any) *Config {
+	if m == nil {
+		m = map[string]any{}
+	}
+	return &Config{data: m}
+}
+
+// Files lists the files that were merged, in order.
+func (c *Config) Files() []string { return append([]string(nil), c.files...) }
+
+// Raw returns the merged tree. Callers must not modify it.
+func (c *Config) Raw() map[string]any { return c.data }
+
+// Get returns the value at a dot path such as "bsai.ai.default".
+func (c *Config) Get(path string) (any, bool) {
+	var cur any = c.data
+	if path == "" {
+		return cur, true
+	}
+	for _, part := range strings.Split(path, ".") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		cur, ok = m[part]
+		if !ok {
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+// Has reports whether a key is present.
+func (c *Config) Has(path string) bool { _, ok := c.Get(path); return ok }
+
+// String returns the string at path, or "" when absent. A non-string value
+// is an error naming the key.
+func (c *Config) String(path string) (string, error) {
+	v, ok := c.Get(path)
+	if !ok || v == nil {
+		return "", nil
+	}
+	switch t := v.(type) {
+	case string:
+		return t, nil
+	case int, int64, float64, bool:
+		// Backstage coerces scalars read as strings.
+		return fmt.Sprint(t), nil
+	}
+	return "", errs.Config("invalid config key %q: expected a string, got %s", path, typeName(v))
+}
+
+// Decode decodes the subtree at path into out (a pointer to a struct with
+// json tags). An absent path leaves out untouched. A type mismatch is a
+// config error that names the key path.
+func (c *Config) Decode(path string, out any) error {
+	v, ok := c.Get(path)
+	if !ok || v == nil {
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return errs.Config("invalid config key %q: %v", path, err)
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		var te *json.UnmarshalTypeError
+		if asTypeErr(err, &te) {
+			key := path
+			if te.Field != "" {
+				key = path + "." + te.Field
+			}
+			return errs.Config("invalid config key %q: expected %s, got %s", key, te.Type.String(), te.Value).
+				WithHint("fix the value in %s", strings.Join(c.filesOrDefault(), ", "))
+		}
+		return errs.Config("invalid config key %q: %v", path, err)
+	}
+	return nil
+}
+
+func (c *Config) filesOrDefault() []string {
+	if len(c.files) == 0 {
+		return []string{"your config"}
+	}
+	return c.files
+}
+
+func asTypeErr(err error, te **json.UnmarshalTypeError) bool {
+	t, ok := err.(*json.UnmarshalTypeError)
+	if ok {
+		*te = t
+	}
+	return ok
+}
+
+func typeName(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "a list"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case nil:
+		return "null"
+	default:
+		return "a number"
+	}
+}
+
+// Origin returns the config file that set the key at path (or its nearest
+// parent), "" when unknown.
+func (c *Config) Origin(path string) string {
+	for path != "" {
+		if f, ok := c.origins[path]; ok {
+			return f
+		}
+		i := strings.LastIndex(path, ".")
+		if i < 0 {
+			break
+		}
+		path = path[:i]
+	}
+	return ""
+}
+
+// ResolvePath makes p (a value read at key) absolute relative to the folder
+// of the config file that set key, so "./catalog" in examples/app-config.yaml
+// means examples/catalog wherever bsai runs. URLs and absolute paths are
+// returned unchanged.
+func (c *Config) ResolvePath(key, p string) string {
+	if p == "" || filepath.IsAbs(p) || strings.Contains(p, "://") {
+		return p
+	}
+	origin := c.Origin(key)
+	if origin == "" {
+		return p
+	}
+	return filepath.Join(filepath.Dir(origin), p)
+}

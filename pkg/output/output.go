@@ -1,0 +1,130 @@
+// Package output renders a command's result value as text (for people),
+// JSON or YAML (stable shapes for machines). JSON and YAML come from the same
+// json struct tags, so both formats have one documented shape.
+package output
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+	"gopkg.in/yaml.v3"
+
+	"github.com/bsai-dev/bsai/pkg/errs"
+	"github.com/bsai-dev/bsai/pkg/iostreams"
+)
+
+// Format is an output format name as given to -o/--output.
+type Format string
+
+const (
+	Text     Format = "text"
+	JSON     Format = "json"
+	YAML     Format = "yaml"
+	Markdown Format = "markdown"
+)
+
+// ParseFormat checks s against the formats a command supports.
+func ParseFormat(s string, allowed ...Format) (Format, error) {
+	if s == "" {
+		return Text, nil
+	}
+	if len(allowed) == 0 {
+		allowed = []Format{Text, JSON, YAML}
+	}
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		if strings.EqualFold(s, string(a)) {
+			return a, nil
+		}
+		names[i] = string(a)
+	}
+	return "", errs.Usage("unknown output format %q", s).WithHint("use one of: %s", strings.Join(names, ", "))
+}
+
+// Print writes v to io.Out in format f. For Text (and Markdown) it calls
+// text, which gets styles bound to whether stdout can show colour.
+func Print(ios *iostreams.IOStreams, f Format, v any, text func(w io.Writer, st *Styles) error) error {
+	switch f {
+	case JSON:
+		return WriteJSON(ios.Out, v)
+	case YAML:
+		return WriteYAML(ios.Out, v)
+	default:
+		if text == nil {
+			return WriteJSON(ios.Out, v)
+		}
+		return text(ios.Out, NewStyles(ios.ColorEnabled()))
+	}
+}
+
+// WriteJSON writes v as indented JSON without HTML escaping.
+func WriteJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// WriteYAML writes v as YAML with the same field names and order as its JSON
+// form: v goes through JSON, then into a yaml.Node, which keeps key order.
+func WriteYAML(w io.Writer, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("encode yaml: %w", err)
+	}
+	var node yaml.Node
+	if err := yaml.Unmarshal(buf.Bytes(), &node); err != nil {
+		return fmt.Errorf("encode yaml: %w", err)
+	}
+	clearStyle(&node)
+	ye := yaml.NewEncoder(w)
+	ye.SetIndent(2)
+	if err := ye.Encode(&node); err != nil {
+		return err
+	}
+	return ye.Close()
+}
+
+// clearStyle drops the flow and quoting styles that JSON input leaves on
+// nodes; the encoder re-quotes strings that would otherwise read as another
+// type ("true", "1", "null").
+func clearStyle(n *yaml.Node) {
+	n.Style = 0
+	for _, c := range n.Content {
+		clearStyle(c)
+	}
+}
+
+// Styles are the few lipgloss styles text output uses; all plain when colour
+// is off so piped output has no escape codes.
+type Styles struct {
+	Bold, Dim, Title, OK, Warn, Err, Ref lipgloss.Style
+	Color                                bool
+}
+
+// NewStyles returns styles for a stream that can (or cannot) show colour.
+func NewStyles(color bool) *Styles {
+	r := lipgloss.NewRenderer(io.Discard)
+	if color {
+		r.SetColorProfile(termenv.ANSI256)
+	} else {
+		r.SetColorProfile(termenv.Ascii)
+	}
+	return &Styles{
+		Color: color,
+		Bold:  r.NewStyle().Bold(true),
+		Dim:   r.NewStyle().Faint(true),
+		Title: r.NewStyle().Bold(true).Foreground(lipgloss.Color("63")),
+		OK:    r.NewStyle().Foreground(lipgloss.Color("42")),
+		Warn:  r.NewStyle().Foreground(lipgloss.Color("214")),
+		Err:   r.NewStyle().Foreground(lipgloss.Color("196")),
+		Ref:   r.NewStyle().Foreground(lipgloss.Color("39")),
+	}
+}
