@@ -14,8 +14,13 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
 
+	askcmd "github.com/bsai-dev/bsai/cmd/ask"
+	catalogcmd "github.com/bsai-dev/bsai/cmd/catalog"
+	configcmd "github.com/bsai-dev/bsai/cmd/config"
 	"github.com/bsai-dev/bsai/cmd/factory"
-	"github.com/bsai-dev/bsai/cmd/stub"
+	incidentcmd "github.com/bsai-dev/bsai/cmd/incident"
+	mcpcmd "github.com/bsai-dev/bsai/cmd/mcp"
+	templatecmd "github.com/bsai-dev/bsai/cmd/template"
 	versioncmd "github.com/bsai-dev/bsai/cmd/version"
 	"github.com/bsai-dev/bsai/pkg/errs"
 )
@@ -58,7 +63,14 @@ MCP tool. Every command also works without a model (--offline).`,
 	_ = v.BindEnv("token", "BSAI_TOKEN", "BACKSTAGE_TOKEN")
 
 	cmd.AddCommand(versioncmd.NewCmdVersion(f, nil))
-	cmd.AddCommand(newCatalogCmd(f), newConfigCmd(f), newMCPCmd(f), newAskCmd(f), newTemplateCmd(f), newIncidentCmd(f))
+	cmd.AddCommand(
+		catalogcmd.NewCmdCatalog(f),
+		configcmd.NewCmdConfig(f),
+		mcpcmd.NewCmdMCP(f),
+		askcmd.NewCmdAsk(f, nil),
+		templatecmd.NewCmdTemplate(f),
+		incidentcmd.NewCmdIncident(f),
+	)
 	return cmd
 }
 
@@ -160,38 +172,3 @@ func oneLine(s string) string {
 	return s
 }
 
-// Stubs until each capability lands; each file cmd/<name> replaces one.
-func newCatalogCmd(f *factory.Factory) *cobra.Command {
-	c := &cobra.Command{Use: "catalog", Short: "List and show catalog entities"}
-	c.AddCommand(stub.New("list", "List entities"), stub.New("get REF", "Show one entity"))
-	return c
-}
-
-func newConfigCmd(f *factory.Factory) *cobra.Command {
-	c := &cobra.Command{Use: "config", Short: "Inspect the merged configuration"}
-	c.AddCommand(stub.New("show", "Print the merged config with secrets redacted"))
-	return c
-}
-
-func newMCPCmd(f *factory.Factory) *cobra.Command {
-	c := &cobra.Command{Use: "mcp", Short: "List and call tools on MCP servers"}
-	c.AddCommand(stub.New("servers", "List configured servers"), stub.New("tools SERVER", "List a server's tools"),
-		stub.New("call SERVER TOOL [k=v ...]", "Call a tool"))
-	return c
-}
-
-func newAskCmd(f *factory.Factory) *cobra.Command {
-	return stub.New("ask QUESTION", "Ask a question about the catalog")
-}
-
-func newTemplateCmd(f *factory.Factory) *cobra.Command {
-	c := &cobra.Command{Use: "template", Short: "Generate and validate scaffolder templates"}
-	c.AddCommand(stub.New("generate DESCRIPTION", "Generate a template"), stub.New("validate FILE...", "Validate templates"))
-	return c
-}
-
-func newIncidentCmd(f *factory.Factory) *cobra.Command {
-	c := &cobra.Command{Use: "incident", Short: "Investigate incidents"}
-	c.AddCommand(stub.New("investigate", "Investigate an incident"))
-	return c
-}
