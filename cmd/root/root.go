@@ -171,4 +171,3 @@ func oneLine(s string) string {
 	}
 	return s
 }
-
