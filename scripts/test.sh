@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
 # The one test command (README "Run the tests"): unit, integration and
-# end-to-end tests. It installs what the tests need (npm packages for real
-# MCP servers and the Backstage backend) into gitignored caches first.
+# end-to-end tests. It first installs what the tests need from npm (real MCP
+# servers, a real Backstage backend) into gitignored node_modules folders,
+# skipped when already installed from the same lock file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOTOOLCHAIN=local
+for d in test/mcp-servers test/e2e/backstage; do
+  if [ -f "$d/package-lock.json" ]; then
+    ./scripts/npm-setup.sh "$d"
+  fi
+done
+# Tests that need these find them here; with BSAI_REQUIRE_NPM=1 (set by this
+# script) they fail instead of skipping when something is missing.
+export BSAI_REQUIRE_NPM=1
 go build ./...
 go test -count=1 -timeout 25m ./...

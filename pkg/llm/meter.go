@@ -1,0 +1,115 @@
+package llm
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"sync"
+)
+
+// Metered wraps a provider and sums token usage over every call, so a
+// command can report usage per call and in total (-v, -o json).
+type Metered struct {
+	Provider
+	mu    sync.Mutex
+	total Usage
+}
+
+// NewMetered wraps p.
+func NewMetered(p Provider) *Metered { return &Metered{Provider: p} }
+
+// Usage returns the sum so far.
+func (m *Metered) Usage() Usage {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.total
+}
+
+func (m *Metered) add(u Usage) {
+	m.mu.Lock()
+	m.total.Add(u)
+	m.mu.Unlock()
+}
+
+func (m *Metered) Generate(ctx context.Context, req Request) (Response, error) {
+	r, err := m.Provider.Generate(ctx, req)
+	if err == nil {
+		u := r.Usage
+		if u.Calls == 0 {
+			u.Calls = 1
+		}
+		m.add(u)
+	}
+	return r, err
+}
+
+func (m *Metered) Stream(ctx context.Context, req Request) (Stream, error) {
+	s, err := m.Provider.Stream(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return &meteredStream{Stream: s, m: m}, nil
+}
+
+type meteredStream struct {
+	Stream
+	m    *Metered
+	once sync.Once
+}
+
+func (s *meteredStream) Recv() (Chunk, error) {
+	c, err := s.Stream.Recv()
+	if errors.Is(err, io.EOF) {
+		s.once.Do(func() {
+			u := s.Stream.Response().Usage
+			if u.Calls == 0 {
+				u.Calls = 1
+			}
+			s.m.add(u)
+		})
+	}
+	return c, err
+}
+
+// ErrPromptShown is returned by PromptPrinter after it printed a request;
+// commands treat it as success (--show-prompt exits 0 without calling).
+var ErrPromptShown = errors.New("prompt shown; no model was called")
+
+// PromptPrinter is a Provider that prints exactly what would be sent
+// (messages, tools, response schema) as JSON and calls nothing.
+type PromptPrinter struct {
+	W         io.Writer
+	Provider_ string // name shown in the output
+	ModelName string
+}
+
+func (p *PromptPrinter) Name() string  { return p.Provider_ }
+func (p *PromptPrinter) Model() string { return p.ModelName }
+
+func (p *PromptPrinter) print(kind string, req Request) error {
+	if req.Model == "" {
+		req.Model = p.ModelName
+	}
+	enc := json.NewEncoder(p.W)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(map[string]any{"provider": p.Provider_, "call": kind, "request": req}); err != nil {
+		return err
+	}
+	return ErrPromptShown
+}
+
+func (p *PromptPrinter) Generate(ctx context.Context, req Request) (Response, error) {
+	return Response{}, p.print("generate", req)
+}
+
+func (p *PromptPrinter) Stream(ctx context.Context, req Request) (Stream, error) {
+	return nil, p.print("stream", req)
+}
+
+func (p *PromptPrinter) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	// Embeddings carry no prompt worth showing; report no model so
+	// retrieval falls back to keywords and the chat prompt gets printed.
+	return nil, ErrNoModel
+}
