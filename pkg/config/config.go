@@ -17,8 +17,13 @@ import (
 type Config struct {
 	data  map[string]any
 	files []string
-	// origins maps a dot path to the file that set it.
-	origins map[string]string
+	// sources maps a key path ("a.b", "a.list[0].c") to the file and line
+	// (or APP_CONFIG_ variable) that set it; $include'd keys point at the
+	// included file.
+	sources map[string]Source
+	// secrets marks key paths whose value came from a secret-looking
+	// ${VAR} or $env, so Redacted hides them whatever the key is called.
+	secrets map[string]bool
 }
 
 // FromMap wraps an already-merged tree (tests, programmatic use).
@@ -67,11 +72,11 @@ func (c *Config) String(path string) (string, error) {
 	switch t := v.(type) {
 	case string:
 		return t, nil
-	case int, int64, float64, bool:
+	case int, int64, uint64, float64, bool:
 		// Backstage coerces scalars read as strings.
 		return fmt.Sprint(t), nil
 	}
-	return "", errs.Config("invalid config key %q: expected a string, got %s", path, typeName(v))
+	return "", c.keyErr(path, "expected a string, got %s", typeName(v))
 }
 
 // Decode decodes the subtree at path into out (a pointer to a struct with
@@ -84,7 +89,7 @@ func (c *Config) Decode(path string, out any) error {
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
-		return errs.Config("invalid config key %q: %v", path, err)
+		return c.keyErr(path, "%v", err)
 	}
 	if err := json.Unmarshal(b, out); err != nil {
 		var te *json.UnmarshalTypeError
@@ -93,12 +98,24 @@ func (c *Config) Decode(path string, out any) error {
 			if te.Field != "" {
 				key = path + "." + te.Field
 			}
-			return errs.Config("invalid config key %q: expected %s, got %s", key, te.Type.String(), te.Value).
-				WithHint("fix the value in %s", strings.Join(c.filesOrDefault(), ", "))
+			return c.keyErr(key, "expected %s, got %s", te.Type.String(), te.Value)
 		}
-		return errs.Config("invalid config key %q: %v", path, err)
+		return c.keyErr(path, "%v", err)
 	}
 	return nil
+}
+
+// keyErr is the config error for a bad value at key: it names the key and
+// the file:line (or APP_CONFIG_ variable) that set it, so the user knows
+// exactly what to edit.
+func (c *Config) keyErr(key, format string, args ...any) *errs.Error {
+	msg := fmt.Sprintf(format, args...)
+	if src := c.Source(key); src != (Source{}) {
+		return errs.Config("%s: invalid config key %q: %s", src, key, msg).
+			WithHint("fix the value at %s", src)
+	}
+	return errs.Config("invalid config key %q: %s", key, msg).
+		WithHint("fix the value in %s", strings.Join(c.filesOrDefault(), ", "))
 }
 
 func (c *Config) filesOrDefault() []string {
@@ -134,19 +151,19 @@ func typeName(v any) string {
 }
 
 // Origin returns the config file that set the key at path (or its nearest
-// parent), "" when unknown.
-func (c *Config) Origin(path string) string {
+// parent), "" when unknown or set by an APP_CONFIG_ variable.
+func (c *Config) Origin(path string) string { return c.Source(path).File }
+
+// Source returns where the key at path (or its nearest parent) was set:
+// file and line, or the APP_CONFIG_ variable. Zero when unknown.
+func (c *Config) Source(path string) Source {
 	for path != "" {
-		if f, ok := c.origins[path]; ok {
-			return f
+		if s, ok := c.sources[path]; ok {
+			return s
 		}
-		i := strings.LastIndex(path, ".")
-		if i < 0 {
-			break
-		}
-		path = path[:i]
+		path = parentKey(path)
 	}
-	return ""
+	return Source{}
 }
 
 // ResolvePath makes p (a value read at key) absolute relative to the folder
