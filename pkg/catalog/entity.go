@@ -80,41 +80,46 @@ func (r Ref) String() string {
 	return strings.ToLower(r.Kind) + ":" + strings.ToLower(ns) + "/" + strings.ToLower(r.Name)
 }
 
-// ParseRef parses [kind:][namespace/]name. defaultKind is used when the ref
-// has no kind (e.g. "group" for spec.owner); an empty defaultKind makes the
-// kind required.
+// ParseRef parses [kind:][namespace/]name the way Backstage's parseEntityRef
+// does: a "/" before the first ":" means there is no kind (the colon belongs
+// to the name), and the name is everything after the namespace separator.
+// defaultKind is used when the ref has no kind (e.g. "group" for
+// spec.owner); an empty defaultKind makes the kind required. An empty
+// defaultNamespace means "default". ParseRef does not check the character
+// rules of each part; see ValidateRef for that.
 func ParseRef(s, defaultKind, defaultNamespace string) (Ref, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return Ref{}, fmt.Errorf("empty entity ref")
 	}
+	colon := strings.IndexByte(s, ':')
+	slash := strings.IndexByte(s, '/')
+	if slash != -1 && slash < colon {
+		colon = -1
+	}
 	var r Ref
-	rest := s
-	if i := strings.Index(rest, ":"); i >= 0 {
-		r.Kind, rest = rest[:i], rest[i+1:]
-		if r.Kind == "" {
-			return Ref{}, fmt.Errorf("invalid entity ref %q: empty kind", s)
-		}
-	} else {
+	hasKind, hasNS := colon != -1, slash != -1
+	if hasKind {
+		r.Kind = s[:colon]
+	}
+	if hasNS {
+		r.Namespace = s[colon+1 : slash]
+	}
+	r.Name = s[max(colon+1, slash+1):]
+	if (hasKind && r.Kind == "") || (hasNS && r.Namespace == "") || r.Name == "" {
+		return Ref{}, fmt.Errorf("invalid entity ref %q: not on the form [<kind>:][<namespace>/]<name>", s)
+	}
+	if !hasKind {
 		r.Kind = defaultKind
 	}
-	if i := strings.Index(rest, "/"); i >= 0 {
-		r.Namespace, rest = rest[:i], rest[i+1:]
-		if r.Namespace == "" {
-			return Ref{}, fmt.Errorf("invalid entity ref %q: empty namespace", s)
-		}
-	} else {
+	if !hasNS {
 		r.Namespace = defaultNamespace
 	}
 	if r.Namespace == "" {
 		r.Namespace = DefaultNamespace
 	}
-	r.Name = rest
 	if r.Kind == "" {
 		return Ref{}, fmt.Errorf("invalid entity ref %q: kind is required (e.g. component:%s)", s, s)
-	}
-	if r.Name == "" || strings.ContainsAny(r.Name, ":/") {
-		return Ref{}, fmt.Errorf("invalid entity ref %q: bad name", s)
 	}
 	return r, nil
 }

@@ -1,0 +1,551 @@
+package catalog
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/bsai-dev/bsai/pkg/errs"
+)
+
+// Annotations Backstage sets on every entity it reads from a location.
+const (
+	AnnotationManagedByLocation       = "backstage.io/managed-by-location"
+	AnnotationManagedByOriginLocation = "backstage.io/managed-by-origin-location"
+)
+
+// Problem is something wrong with the catalog files that did not stop the
+// load: a bad document, a conflict, an unreachable Location target.
+type Problem struct {
+	// Level is "warning" (something was skipped) or "info" (a note).
+	Level string `json:"level"`
+	File  string `json:"file,omitempty"`
+	// Document is the 1-based index of the YAML document in File.
+	Document int    `json:"document,omitempty"`
+	Ref      string `json:"ref,omitempty"`
+	Message  string `json:"message"`
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	if p.File != "" {
+		b.WriteString(p.File)
+		if p.Document > 0 {
+			fmt.Fprintf(&b, " (document %d)", p.Document)
+		}
+		b.WriteString(": ")
+	}
+	if p.Ref != "" {
+		b.WriteString(p.Ref + ": ")
+	}
+	b.WriteString(p.Message)
+	return b.String()
+}
+
+// LoadResult is what reading catalog files produced.
+type LoadResult struct {
+	// Entities are valid, de-duplicated, with relations computed.
+	Entities []Entity
+	Problems []Problem
+	// Files lists every file read, in order.
+	Files []string
+}
+
+// FilesSource reads catalog-info YAML from files, folders and globs, and
+// follows Location entities. It loads once and then serves from memory.
+type FilesSource struct {
+	Paths []string
+
+	once   sync.Once
+	result *LoadResult
+	err    error
+}
+
+// NewFilesSource returns a source over paths (files, folders or globs).
+func NewFilesSource(paths ...string) *FilesSource { return &FilesSource{Paths: paths} }
+
+// Load reads everything once; later calls return the same result.
+func (s *FilesSource) Load(ctx context.Context) (*LoadResult, error) {
+	s.once.Do(func() { s.result, s.err = LoadFiles(ctx, s.Paths) })
+	return s.result, s.err
+}
+
+// Problems returns what the load reported (nil before Load).
+func (s *FilesSource) Problems() []Problem {
+	if s.result == nil {
+		return nil
+	}
+	return s.result.Problems
+}
+
+// Entities returns the entities matching q.Filter. Fields is ignored: the
+// entities are in memory already.
+func (s *FilesSource) Entities(ctx context.Context, q Query) ([]Entity, error) {
+	res, err := s.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(q.Filter) == 0 {
+		return res.Entities, nil
+	}
+	var out []Entity
+	for i := range res.Entities {
+		if MatchFilter(&res.Entities[i], q.Filter) {
+			out = append(out, res.Entities[i])
+		}
+	}
+	return out, nil
+}
+
+// Entity returns one entity by ref.
+func (s *FilesSource) Entity(ctx context.Context, ref Ref) (*Entity, error) {
+	res, err := s.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	want := ref.String()
+	for i := range res.Entities {
+		if res.Entities[i].Ref().String() == want {
+			e := res.Entities[i]
+			return &e, nil
+		}
+	}
+	return nil, errs.NotFound("entity %s not found in the catalog files", want)
+}
+
+// LoadFiles reads paths (files, folders: every .yaml/.yml below, or globs
+// with * ? [..] and **), follows Location entities of type file, validates
+// every document, drops conflicts and computes relations. Only a root path
+// that matches nothing is an error; everything else becomes a Problem.
+func LoadFiles(ctx context.Context, paths []string) (*LoadResult, error) {
+	l := &loader{seen: map[string]bool{}, refs: map[string]origin{}, res: &LoadResult{}}
+	var wave []pending
+	for _, p := range paths {
+		files, err := expand(p)
+		if err != nil {
+			return nil, err
+		}
+		if len(files) == 0 {
+			return nil, errs.Config("catalog path %s matches no files", p).
+				WithHint("check --catalog or bsai.catalog.files; folders are searched for *.yaml and *.yml")
+		}
+		for _, f := range files {
+			wave = append(wave, pending{path: f, origin: f})
+		}
+	}
+	for len(wave) > 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		wave = l.readWave(wave)
+	}
+	for _, p := range ComputeRelations(l.res.Entities) {
+		l.res.Problems = append(l.res.Problems, Problem{Level: "warning", File: l.refs[p.Ref].file,
+			Document: l.refs[p.Ref].doc, Ref: p.Ref, Message: fmt.Sprintf("spec.%s %q: %v", p.Field, p.Value, p.Err)})
+	}
+	return l.res, nil
+}
+
+type pending struct{ path, origin string }
+
+type origin struct {
+	file string
+	doc  int
+}
+
+type loader struct {
+	seen map[string]bool
+	refs map[string]origin
+	res  *LoadResult
+}
+
+// chunk is one YAML document of one file, decoded by a worker.
+type chunk struct {
+	file, origin string
+	doc          int
+	data         []byte
+	entity       Entity
+	empty        bool
+	err          error
+}
+
+// readWave reads a set of files, decodes all their documents in parallel
+// (yaml decoding dominates load time), then adds entities in file order and
+// returns the files the Locations among them point to.
+func (l *loader) readWave(wave []pending) []pending {
+	var chunks []*chunk
+	for _, p := range wave {
+		abs, err := filepath.Abs(p.path)
+		if err != nil {
+			abs = p.path
+		}
+		if l.seen[abs] {
+			continue // the same file reached twice is read once
+		}
+		l.seen[abs] = true
+		b, err := os.ReadFile(abs)
+		if err != nil {
+			l.problem(Problem{File: abs, Message: fmt.Sprintf("cannot read: %v", unwrapPathErr(err))})
+			continue
+		}
+		l.res.Files = append(l.res.Files, abs)
+		for i, d := range splitDocuments(b) {
+			chunks = append(chunks, &chunk{file: abs, origin: p.origin, doc: i + 1, data: d})
+		}
+	}
+	decodeAll(chunks)
+	var next []pending
+	for _, c := range chunks {
+		if c.empty {
+			continue
+		}
+		if c.err != nil {
+			l.problem(Problem{File: c.file, Document: c.doc, Message: c.err.Error()})
+			continue
+		}
+		e := c.entity
+		if errsList := ValidateEntity(&e); len(errsList) > 0 {
+			msgs := make([]string, len(errsList))
+			for i, err := range errsList {
+				msgs[i] = err.Error()
+			}
+			l.problem(Problem{File: c.file, Document: c.doc, Ref: safeRef(&e),
+				Message: "invalid entity skipped: " + strings.Join(msgs, "; ")})
+			continue
+		}
+		ref := e.Ref().String()
+		if prev, dup := l.refs[ref]; dup {
+			where := "earlier in the same file"
+			if prev.file != c.file {
+				where = "in " + prev.file
+			}
+			l.problem(Problem{File: c.file, Document: c.doc, Ref: ref,
+				Message: fmt.Sprintf("conflict: already defined %s (document %d); this one is skipped", where, prev.doc)})
+			continue
+		}
+		l.refs[ref] = origin{c.file, c.doc}
+		setDefault(&e, AnnotationManagedByLocation, "file:"+c.file)
+		setDefault(&e, AnnotationManagedByOriginLocation, "file:"+absOr(c.origin))
+		l.res.Entities = append(l.res.Entities, e)
+		if e.Kind == "Location" {
+			next = append(next, l.locationTargets(&e, c)...)
+		}
+	}
+	return next
+}
+
+// locationTargets resolves a Location's targets relative to its file.
+func (l *loader) locationTargets(e *Entity, c *chunk) []pending {
+	typ := e.SpecString("type")
+	targets := e.SpecStrings("targets")
+	if t := e.SpecString("target"); t != "" {
+		targets = append([]string{t}, targets...)
+	}
+	var out []pending
+	for _, t := range targets {
+		if (typ != "" && typ != "file") || strings.Contains(t, "://") {
+			l.res.Problems = append(l.res.Problems, Problem{Level: "info", File: c.file, Document: c.doc,
+				Ref: e.Ref().String(), Message: fmt.Sprintf("skipped %s target %s: only file targets are read offline", nonEmpty(typ, "url"), t)})
+			continue
+		}
+		p := t
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(c.file), p)
+		}
+		files, err := expand(p)
+		if err != nil || len(files) == 0 {
+			msg := fmt.Sprintf("location target %s matches no files", t)
+			if err != nil {
+				msg = fmt.Sprintf("location target %s: %v", t, err)
+			}
+			l.problem(Problem{File: c.file, Document: c.doc, Ref: e.Ref().String(), Message: msg})
+			continue
+		}
+		for _, f := range files {
+			out = append(out, pending{path: f, origin: c.origin})
+		}
+	}
+	return out
+}
+
+func (l *loader) problem(p Problem) {
+	if p.Level == "" {
+		p.Level = "warning"
+	}
+	l.res.Problems = append(l.res.Problems, p)
+}
+
+// decodeAll decodes chunks on all CPUs.
+func decodeAll(chunks []*chunk) {
+	workers := runtime.GOMAXPROCS(0)
+	if workers > len(chunks) {
+		workers = len(chunks)
+	}
+	var wg sync.WaitGroup
+	next := make(chan *chunk, workers)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range next {
+				c.decode()
+			}
+		}()
+	}
+	for _, c := range chunks {
+		next <- c
+	}
+	close(next)
+	wg.Wait()
+}
+
+func (c *chunk) decode() {
+	var node yaml.Node
+	if err := yaml.Unmarshal(c.data, &node); err != nil {
+		c.err = fmt.Errorf("invalid yaml: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		return
+	}
+	if len(node.Content) == 0 || (node.Content[0].Kind == yaml.ScalarNode && node.Content[0].Tag == "!!null") {
+		c.empty = true
+		return
+	}
+	if node.Content[0].Kind != yaml.MappingNode {
+		c.err = fmt.Errorf("not an entity: expected a mapping with apiVersion, kind, metadata")
+		return
+	}
+	if err := node.Decode(&c.entity); err != nil {
+		c.err = fmt.Errorf("invalid entity: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		return
+	}
+	c.entity.Spec = normalizeMap(c.entity.Spec)
+}
+
+// splitDocuments cuts a YAML stream at "---" lines so documents can be
+// decoded in parallel and a broken one does not hide the rest. A "---" at
+// column 0 always starts a document (block scalars must be indented). Text
+// before the first marker counts only if it holds more than comments.
+func splitDocuments(b []byte) [][]byte {
+	var docs [][]byte
+	start := 0
+	for i := 0; i <= len(b); {
+		end := bytes.IndexByte(b[i:], '\n')
+		lineEnd := len(b)
+		if end >= 0 {
+			lineEnd = i + end
+		}
+		line := bytes.TrimRight(b[i:lineEnd], "\r")
+		if i > start && isDocStart(line) {
+			docs = append(docs, b[start:i])
+			start = i
+		}
+		if end < 0 {
+			break
+		}
+		i = lineEnd + 1
+	}
+	docs = append(docs, b[start:])
+	// A leading chunk of only comments/directives/blank lines (before the
+	// first "---") is not a document.
+	if len(docs) > 1 && !hasContent(docs[0]) {
+		docs = docs[1:]
+	}
+	return docs
+}
+
+func isDocStart(line []byte) bool {
+	return bytes.Equal(line, []byte("---")) || bytes.HasPrefix(line, []byte("--- ")) || bytes.HasPrefix(line, []byte("---\t"))
+}
+
+func hasContent(b []byte) bool {
+	for _, line := range bytes.Split(b, []byte("\n")) {
+		t := bytes.TrimSpace(line)
+		if len(t) > 0 && t[0] != '#' && t[0] != '%' {
+			return true
+		}
+	}
+	return false
+}
+
+// normalizeMap turns yaml's map[any]any (non-string keys) into
+// map[string]any so entities always encode as JSON.
+func normalizeMap(m map[string]any) map[string]any {
+	for k, v := range m {
+		m[k] = normalizeValue(v)
+	}
+	return m
+}
+
+func normalizeValue(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		return normalizeMap(t)
+	case map[any]any:
+		out := make(map[string]any, len(t))
+		for k, x := range t {
+			out[fmt.Sprint(k)] = normalizeValue(x)
+		}
+		return out
+	case []any:
+		for i := range t {
+			t[i] = normalizeValue(t[i])
+		}
+	}
+	return v
+}
+
+// expand turns a file, folder or glob into a sorted list of files.
+func expand(p string) ([]string, error) {
+	if strings.ContainsAny(p, "*?[") {
+		return glob(p)
+	}
+	st, err := os.Stat(p)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, nil
+		}
+		return nil, unwrapPathErr(err)
+	}
+	if !st.IsDir() {
+		return []string{p}, nil
+	}
+	var out []string
+	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // unreadable corners are skipped, not fatal
+		}
+		if d.IsDir() {
+			if path != p && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if isYAML(path) {
+			out = append(out, path)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func isYAML(p string) bool {
+	ext := strings.ToLower(filepath.Ext(p))
+	return ext == ".yaml" || ext == ".yml"
+}
+
+// glob supports filepath.Match syntax plus "**" for any depth.
+func glob(pattern string) ([]string, error) {
+	if !strings.Contains(pattern, "**") {
+		m, err := filepath.Glob(pattern)
+		if err != nil {
+			return nil, fmt.Errorf("bad glob %q: %w", pattern, err)
+		}
+		return filterFiles(m), nil
+	}
+	i := strings.Index(pattern, "**")
+	root := filepath.Dir(pattern[:i] + "x")
+	rest := filepath.ToSlash(pattern[len(root):])
+	rest = strings.TrimPrefix(rest, "/")
+	var out []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			if d != nil && d.IsDir() && path != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		rel, _ := filepath.Rel(root, path)
+		if matchDoubleStar(rest, filepath.ToSlash(rel)) {
+			out = append(out, path)
+		}
+		return nil
+	})
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	return out, err
+}
+
+// matchDoubleStar matches slash paths where "**" spans any number of
+// segments (including none) and other segments use filepath.Match.
+func matchDoubleStar(pattern, name string) bool {
+	ps := strings.Split(pattern, "/")
+	ns := strings.Split(name, "/")
+	var match func(pi, ni int) bool
+	match = func(pi, ni int) bool {
+		if pi == len(ps) {
+			return ni == len(ns)
+		}
+		if ps[pi] == "**" {
+			for k := ni; k <= len(ns); k++ {
+				if match(pi+1, k) {
+					return true
+				}
+			}
+			return false
+		}
+		if ni == len(ns) {
+			return false
+		}
+		ok, _ := filepath.Match(ps[pi], ns[ni])
+		return ok && match(pi+1, ni+1)
+	}
+	return match(0, 0)
+}
+
+func filterFiles(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func unwrapPathErr(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+func setDefault(e *Entity, key, value string) {
+	if e.Metadata.Annotations == nil {
+		e.Metadata.Annotations = map[string]string{}
+	}
+	if _, ok := e.Metadata.Annotations[key]; !ok {
+		e.Metadata.Annotations[key] = value
+	}
+}
+
+func absOr(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+// safeRef is the entity's ref when it has enough to form one.
+func safeRef(e *Entity) string {
+	if e.Kind == "" || e.Metadata.Name == "" {
+		return ""
+	}
+	return e.Ref().String()
+}
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
