@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/bsai-dev/bsai/pkg/errs"
@@ -96,7 +98,7 @@ func (c *Config) Decode(path string, out any) error {
 		if asTypeErr(err, &te) {
 			key := path
 			if te.Field != "" {
-				key = path + "." + te.Field
+				key = c.fieldKey(path, v, te)
 			}
 			return c.keyErr(key, "expected %s, got %s", te.Type.String(), te.Value)
 		}
@@ -179,4 +181,65 @@ func (c *Config) ResolvePath(key, p string) string {
 		return p
 	}
 	return filepath.Join(filepath.Dir(origin), p)
+}
+
+// fieldKey turns a json.UnmarshalTypeError's Field ("providers.maxTokens",
+// which leaves out map keys and list indexes) back into the real key path
+// ("bsai.ai.providers.openai.maxTokens") by finding the value it describes,
+// so the error can also name the file and line that set it.
+func (c *Config) fieldKey(path string, v any, te *json.UnmarshalTypeError) string {
+	fields := strings.Split(te.Field, ".")
+	kind := strings.Fields(te.Value + " ")[0]
+	var found []string
+	findField(v, path, fields, kind, &found)
+	if len(found) > 0 {
+		sort.Strings(found)
+		return found[0]
+	}
+	return joinKey(path, te.Field)
+}
+
+func findField(v any, path string, fields []string, jsonType string, found *[]string) {
+	if len(fields) == 0 {
+		if jsonTypeOf(v) == jsonType {
+			*found = append(*found, path)
+		}
+		return
+	}
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			p := joinKey(path, k)
+			if k == fields[0] {
+				findField(x, p, fields[1:], jsonType, found)
+			}
+			// k may be a map key, which Field leaves out.
+			if _, isMap := x.(map[string]any); isMap {
+				findField(x, p, fields, jsonType, found)
+			} else if _, isList := x.([]any); isList {
+				findField(x, p, fields, jsonType, found)
+			}
+		}
+	case []any:
+		for i, x := range t {
+			findField(x, path+"["+strconv.Itoa(i)+"]", fields, jsonType, found)
+		}
+	}
+}
+
+func jsonTypeOf(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "object"
+	case []any:
+		return "array"
+	case string:
+		return "string"
+	case bool:
+		return "bool"
+	case nil:
+		return "null"
+	default:
+		return "number"
+	}
 }

@@ -185,9 +185,9 @@ func envLayer(env []string) (*layer, error) {
 		for i, p := range parts[:len(parts)-1] {
 			next, exists := cur[p]
 			if !exists {
+				// Parents are merged into, not set, so they get no source.
 				nm := map[string]any{}
 				cur[p] = nm
-				l.sources[strings.Join(parts[:i+1], ".")] = Source{Env: name}
 				cur = nm
 				continue
 			}
