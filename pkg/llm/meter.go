@@ -113,3 +113,12 @@ func (p *PromptPrinter) Embed(ctx context.Context, texts []string) ([][]float32,
 	// retrieval falls back to keywords and the chat prompt gets printed.
 	return nil, ErrNoModel
 }
+
+// Unwrap returns the wrapped provider.
+func (m *Metered) Unwrap() Provider { return m.Provider }
+
+// Capabilities forwards the wrapped provider's capabilities.
+func (m *Metered) Capabilities() Caps { return CapabilitiesOf(m.Provider) }
+
+// noteNoJSONSchema forwards GenerateObject's fallback to the wrapped provider.
+func (m *Metered) noteNoJSONSchema() { noteNoJSONSchema(m.Provider) }

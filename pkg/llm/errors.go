@@ -1,0 +1,154 @@
+package llm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+	"syscall"
+
+	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/bsai-dev/bsai/pkg/errs"
+)
+
+// APIError is a non-auth HTTP error from a provider, already redacted. It is
+// wrapped in an errs.Error; errors.As finds it (GenerateObject uses Status
+// and Message to detect servers that reject response_format).
+type APIError struct {
+	Provider string
+	Status   int
+	Message  string
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("provider %s returned %d: %s", e.Provider, e.Status, e.Message)
+}
+
+// rejectsResponseFormat reports a 400/422 complaining about response_format
+// or json_schema: the server does not support structured output.
+func rejectsResponseFormat(err error) bool {
+	var ae *APIError
+	if !errors.As(err, &ae) || (ae.Status != 400 && ae.Status != 422) {
+		return false
+	}
+	m := strings.ToLower(ae.Message)
+	return strings.Contains(m, "response_format") || strings.Contains(m, "json_schema") ||
+		strings.Contains(m, "response format")
+}
+
+// rejectsStreamOptions reports a 400 complaining about stream_options.
+func rejectsStreamOptions(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Status == 400 && strings.Contains(strings.ToLower(ae.Message), "stream_options")
+}
+
+// Patterns of secrets that may be echoed by servers or URLs even when they
+// are not the configured key (e.g. "Incorrect API key provided: sk-abc***").
+var secretPatterns = []*regexp.Regexp{
+	regexp.MustCompile(`sk-[A-Za-z0-9_\-\*]{6,}`),
+	regexp.MustCompile(`(?i)(bearer\s+)[A-Za-z0-9._\-~+/=]{6,}`),
+	regexp.MustCompile(`(?i)((?:api[-_]?key|key|token|access_token)=)[^&\s"']+`),
+	regexp.MustCompile(`AIza[0-9A-Za-z_\-]{10,}`),
+}
+
+// redactor removes the configured key (and key-like strings) from text.
+type redactor struct{ secrets []string }
+
+func (r redactor) apply(s string) string {
+	for _, sec := range r.secrets {
+		if len(sec) >= 4 {
+			s = strings.ReplaceAll(s, sec, "[redacted]")
+			if q := url.QueryEscape(sec); q != sec {
+				s = strings.ReplaceAll(s, q, "[redacted]")
+			}
+		}
+	}
+	for _, p := range secretPatterns {
+		if p.NumSubexp() > 0 {
+			s = p.ReplaceAllString(s, "${1}[redacted]")
+		} else {
+			s = p.ReplaceAllString(s, "[redacted]")
+		}
+	}
+	return s
+}
+
+// mapError turns a go-openai/transport error into a kinded, redacted error.
+// Cancellation stays recognisable with errors.Is(err, context.Canceled).
+func (p *openAIProvider) mapError(ctx context.Context, verb string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return fmt.Errorf("provider %s: %s cancelled: %w", p.cfg.Name, verb, context.Canceled)
+		}
+		return errs.Upstream("provider %s: %s timed out: %w", p.cfg.Name, verb, context.DeadlineExceeded).
+			WithHint("raise bsai.ai.providers.%s.timeout or try a smaller model", p.cfg.Name)
+	}
+	status, msg := 0, ""
+	var apiErr *openai.APIError
+	var reqErr *openai.RequestError
+	switch {
+	case errors.As(err, &apiErr):
+		status, msg = apiErr.HTTPStatusCode, apiErr.Message
+	case errors.As(err, &reqErr):
+		status = reqErr.HTTPStatusCode
+		msg = strings.TrimSpace(string(reqErr.Body))
+		if len(msg) > 300 {
+			msg = msg[:300] + "..."
+		}
+		if msg == "" && reqErr.Err != nil {
+			msg = reqErr.Err.Error()
+		}
+	}
+	msg = p.red.apply(msg)
+	name := p.cfg.Name
+	switch {
+	case status == 401 || status == 403:
+		what := "rejected the api key"
+		if status == 403 {
+			what = "refused access"
+		}
+		e := errs.Config("provider %s %s (%d); set %s", name, what, status, p.keyEnv())
+		return e.WithHint("check bsai.ai.providers.%s.apiKey (usually ${%s}) and that the key may use model %q", name, p.keyEnv(), p.cfg.Model)
+	case status == 404:
+		return errs.Config("provider %s: not found (404): %s", name, msg).
+			WithHint("check bsai.ai.providers.%s.baseUrl and model %q", name, p.cfg.Model)
+	case status == 429:
+		return errs.Upstream("provider %s is rate limiting (429) after %d attempts: %w", name, p.retry.MaxRetries+1, &APIError{Provider: name, Status: status, Message: msg}).
+			WithHint("wait a minute and retry, or use another provider with --provider")
+	case status > 0:
+		return errs.Upstream("%w", &APIError{Provider: name, Status: status, Message: msg})
+	}
+	// Transport errors: say where we tried to connect, never with the key.
+	text := p.red.apply(err.Error())
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return errs.Upstream("provider %s is not reachable at %s: connection refused", name, p.red.apply(p.cfg.BaseURL)).
+			WithHint("start the server or fix bsai.ai.providers.%s.baseUrl", name)
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return errs.Upstream("provider %s: %s timed out", name, verb).
+			WithHint("raise bsai.ai.providers.%s.timeout", name)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) {
+		return errs.Upstream("provider %s closed the connection: %s", name, text)
+	}
+	return errs.Upstream("provider %s: %s failed: %s", name, verb, text)
+}
+
+func (p *openAIProvider) keyEnv() string {
+	if p.cfg.APIKeyEnv != "" {
+		return p.cfg.APIKeyEnv
+	}
+	if p.ti.APIKeyEnv != "" {
+		return p.ti.APIKeyEnv
+	}
+	return "the provider's api key"
+}

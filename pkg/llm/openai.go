@@ -1,0 +1,453 @@
+package llm
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/bsai-dev/bsai/pkg/errs"
+)
+
+// Caps says what a provider can do; commands use it to pick a path (e.g.
+// skip tool use against a server without it).
+type Caps struct {
+	Tools      bool `json:"tools"`
+	JSONSchema bool `json:"jsonSchema"`
+	Embeddings bool `json:"embeddings"`
+}
+
+// Capable is implemented by providers that know their capabilities.
+type Capable interface{ Capabilities() Caps }
+
+// CapabilitiesOf returns p's capabilities; a provider that does not say
+// is assumed to support everything (the calls fail loudly if not).
+func CapabilitiesOf(p Provider) Caps {
+	if c, ok := p.(Capable); ok {
+		return c.Capabilities()
+	}
+	return Caps{Tools: true, JSONSchema: true, Embeddings: true}
+}
+
+// jsonSchemaNoter is told when a server rejected response_format
+// json_schema, so later calls of the process go straight to JSON mode.
+type jsonSchemaNoter interface{ noteNoJSONSchema() }
+
+// unwrapper lets wrappers (Metered) expose the provider they wrap.
+type unwrapper interface{ Unwrap() Provider }
+
+func noteNoJSONSchema(p Provider) {
+	for p != nil {
+		if n, ok := p.(jsonSchemaNoter); ok {
+			n.noteNoJSONSchema()
+			return
+		}
+		u, ok := p.(unwrapper)
+		if !ok {
+			return
+		}
+		p = u.Unwrap()
+	}
+}
+
+const defaultTimeout = 2 * time.Minute
+
+// openAIProvider talks to any OpenAI-compatible server through go-openai.
+type openAIProvider struct {
+	cfg    ProviderConfig
+	ti     TypeInfo
+	client *openai.Client
+	red    redactor
+	retry  RetryPolicy
+	// noJSONSchema flips when the server rejected json_schema once.
+	noJSONSchema atomic.Bool
+	// noStreamOptions flips when the server rejected stream_options.
+	noStreamOptions atomic.Bool
+}
+
+func newOpenAI(cfg ProviderConfig, ti TypeInfo) (*openAIProvider, error) {
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = ti.BaseURL
+	}
+	if cfg.BaseURL == "" {
+		return nil, errs.Config("provider %s (type %s) needs a baseUrl", cfg.Name, ti.Type).
+			WithHint("set bsai.ai.providers.%s.baseUrl", cfg.Name)
+	}
+	if cfg.Model == "" {
+		return nil, errs.Config("provider %s has no model", cfg.Name).
+			WithHint("set bsai.ai.providers.%s.model or pass --model", cfg.Name)
+	}
+	p := &openAIProvider{cfg: cfg, ti: ti, red: redactor{secrets: []string{cfg.APIKey}}}
+	if ti.NeedsKey && cfg.APIKey == "" {
+		return nil, errs.Config("provider %s has no api key; set %s", cfg.Name, p.keyEnv()).
+			WithHint("export %s=... or set bsai.ai.providers.%s.apiKey: ${%s}", p.keyEnv(), cfg.Name, p.keyEnv())
+	}
+	if strings.Contains(cfg.APIKey, "${") {
+		return nil, errs.Config("provider %s: api key is an unresolved %s reference", cfg.Name, "${...}").
+			WithHint("export the environment variable named in bsai.ai.providers.%s.apiKey", cfg.Name)
+	}
+	if cfg.Timeout <= 0 {
+		p.cfg.Timeout = defaultTimeout
+	}
+	p.retry = cfg.Retry.withDefaults()
+
+	var oc openai.ClientConfig
+	switch ti.Type {
+	case "azure":
+		oc = openai.DefaultAzureConfig(cfg.APIKey, cfg.BaseURL)
+		oc.APIVersion = cfg.APIVersion
+		if oc.APIVersion == "" {
+			oc.APIVersion = "2024-10-21"
+		}
+		// The configured model is the deployment name; use it verbatim.
+		oc.AzureModelMapperFunc = func(m string) string { return m }
+	default:
+		// Also for anthropic: DefaultAnthropicConfig sends no auth header,
+		// while Anthropic's OpenAI-compatible endpoint takes a bearer key.
+		oc = openai.DefaultConfig(cfg.APIKey)
+		oc.BaseURL = cfg.BaseURL
+	}
+	base := &http.Client{}
+	if cfg.HTTPClient != nil {
+		base.Transport = cfg.HTTPClient.Transport
+		base.Jar = cfg.HTTPClient.Jar
+	}
+	oc.HTTPClient = &doer{client: base, headers: cfg.Headers, policy: p.retry}
+	p.client = openai.NewClientWithConfig(oc)
+	return p, nil
+}
+
+func (p *openAIProvider) Name() string  { return p.cfg.Name }
+func (p *openAIProvider) Model() string { return p.cfg.Model }
+
+// Config returns the provider's settings with the key removed (for -v).
+func (p *openAIProvider) Config() ProviderConfig {
+	c := p.cfg
+	if c.APIKey != "" {
+		c.APIKey = "[redacted]"
+	}
+	c.HTTPClient = nil
+	return c
+}
+
+func (p *openAIProvider) Capabilities() Caps {
+	js := p.ti.JSONSchema
+	if p.cfg.JSONSchema != nil {
+		js = *p.cfg.JSONSchema
+	}
+	return Caps{Tools: true, JSONSchema: js && !p.noJSONSchema.Load(), Embeddings: p.ti.Embeddings || p.cfg.EmbeddingModel != ""}
+}
+
+func (p *openAIProvider) noteNoJSONSchema() { p.noJSONSchema.Store(true) }
+
+func (p *openAIProvider) chatRequest(req Request) (openai.ChatCompletionRequest, error) {
+	model := req.Model
+	if model == "" {
+		model = p.cfg.Model
+	}
+	out := openai.ChatCompletionRequest{Model: model}
+	if req.Temperature != nil {
+		out.Temperature = *req.Temperature
+	}
+	if req.MaxTokens > 0 {
+		if reasoningModel(model) {
+			out.MaxCompletionTokens = req.MaxTokens
+		} else {
+			out.MaxTokens = req.MaxTokens
+		}
+	}
+	for _, m := range req.Messages {
+		om := openai.ChatCompletionMessage{Role: string(m.Role), Content: m.Content, ToolCallID: m.ToolCallID}
+		if m.Role != RoleTool {
+			om.Name = m.Name
+		}
+		for _, tc := range m.ToolCalls {
+			args := string(tc.Arguments)
+			if args == "" {
+				args = "{}"
+			}
+			om.ToolCalls = append(om.ToolCalls, openai.ToolCall{ID: tc.ID, Type: openai.ToolTypeFunction,
+				Function: openai.FunctionCall{Name: tc.Name, Arguments: args}})
+		}
+		out.Messages = append(out.Messages, om)
+	}
+	for _, t := range req.Tools {
+		params := t.Parameters
+		if len(params) == 0 {
+			params = json.RawMessage(`{"type":"object","properties":{}}`)
+		}
+		out.Tools = append(out.Tools, openai.Tool{Type: openai.ToolTypeFunction, Function: &openai.FunctionDefinition{
+			Name: t.Name, Description: t.Description, Parameters: params}})
+	}
+	if rf := req.ResponseFormat; rf != nil {
+		switch rf.Type {
+		case "json_schema":
+			name := rf.Name
+			if name == "" {
+				name = "result"
+			}
+			out.ResponseFormat = &openai.ChatCompletionResponseFormat{Type: openai.ChatCompletionResponseFormatTypeJSONSchema,
+				JSONSchema: &openai.ChatCompletionResponseFormatJSONSchema{Name: name, Schema: rf.Schema, Strict: rf.Strict}}
+		case "json_object":
+			out.ResponseFormat = &openai.ChatCompletionResponseFormat{Type: openai.ChatCompletionResponseFormatTypeJSONObject}
+		case "", "text":
+		default:
+			return out, errs.Failure("llm: unknown response format %q (want json_schema or json_object)", rf.Type)
+		}
+	}
+	return out, nil
+}
+
+// reasoningModel: OpenAI's o-series and gpt-5 take max_completion_tokens
+// and go-openai refuses max_tokens for them.
+func reasoningModel(m string) bool {
+	for _, pre := range []string{"o1", "o3", "o4", "gpt-5"} {
+		if strings.HasPrefix(m, pre) {
+			return true
+		}
+	}
+	return false
+}
+
+func fromUsage(u openai.Usage) Usage {
+	t := u.TotalTokens
+	if t == 0 {
+		t = u.PromptTokens + u.CompletionTokens
+	}
+	return Usage{PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, TotalTokens: t, Calls: 1}
+}
+
+func fromToolCalls(tcs []openai.ToolCall) []ToolCall {
+	var out []ToolCall
+	for _, tc := range tcs {
+		args := json.RawMessage(tc.Function.Arguments)
+		if len(strings.TrimSpace(tc.Function.Arguments)) == 0 {
+			args = json.RawMessage("{}")
+		}
+		out = append(out, ToolCall{ID: tc.ID, Name: tc.Function.Name, Arguments: args})
+	}
+	return out
+}
+
+// Generate sends one chat completion.
+func (p *openAIProvider) Generate(ctx context.Context, req Request) (Response, error) {
+	cr, err := p.chatRequest(req)
+	if err != nil {
+		return Response{}, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
+	defer cancel()
+	res, err := p.client.CreateChatCompletion(cctx, cr)
+	if err != nil {
+		if ctx.Err() == nil && cctx.Err() != nil {
+			return Response{}, errs.Upstream("provider %s: generate timed out after %s", p.cfg.Name, p.cfg.Timeout).
+				WithHint("raise bsai.ai.providers.%s.timeout", p.cfg.Name)
+		}
+		return Response{}, p.mapError(ctx, "generate", err)
+	}
+	if len(res.Choices) == 0 {
+		return Response{}, errs.Upstream("provider %s returned no choices", p.cfg.Name)
+	}
+	ch := res.Choices[0]
+	msg := Message{Role: RoleAssistant, Content: ch.Message.Content, ToolCalls: fromToolCalls(ch.Message.ToolCalls)}
+	if msg.Content == "" && ch.Message.Refusal != "" && len(msg.ToolCalls) == 0 {
+		return Response{}, errs.Upstream("provider %s: the model refused: %s", p.cfg.Name, p.red.apply(ch.Message.Refusal))
+	}
+	return Response{Message: msg, Usage: fromUsage(res.Usage), FinishReason: string(ch.FinishReason)}, nil
+}
+
+// Embed embeds a batch of texts with the embedding model.
+func (p *openAIProvider) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	if len(texts) == 0 {
+		return nil, nil
+	}
+	model := p.cfg.EmbeddingModel
+	if model == "" {
+		return nil, errs.Config("provider %s has no embeddingModel", p.cfg.Name).
+			WithHint("set bsai.ai.providers.%s.embeddingModel (e.g. text-embedding-3-small, nomic-embed-text)", p.cfg.Name)
+	}
+	cctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
+	defer cancel()
+	res, err := p.client.CreateEmbeddings(cctx, openai.EmbeddingRequestStrings{Input: texts, Model: openai.EmbeddingModel(model)})
+	if err != nil {
+		return nil, p.mapError(ctx, "embed", err)
+	}
+	if len(res.Data) != len(texts) {
+		return nil, errs.Upstream("provider %s returned %d embeddings for %d texts", p.cfg.Name, len(res.Data), len(texts))
+	}
+	out := make([][]float32, len(texts))
+	for i, d := range res.Data {
+		idx := d.Index
+		if idx < 0 || idx >= len(out) || out[idx] != nil {
+			idx = i // servers that leave index 0 everywhere
+		}
+		out[idx] = d.Embedding
+	}
+	return out, nil
+}
+
+// Stream starts a streamed completion. Text deltas come from Recv; tool-call
+// deltas are assembled into Response().Message.ToolCalls.
+func (p *openAIProvider) Stream(ctx context.Context, req Request) (Stream, error) {
+	cr, err := p.chatRequest(req)
+	if err != nil {
+		return nil, err
+	}
+	cr.Stream = true
+	if !p.noStreamOptions.Load() {
+		cr.StreamOptions = &openai.StreamOptions{IncludeUsage: true}
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	// The watchdog cancels when the server goes quiet for longer than the
+	// timeout (first byte or between chunks); a long answer may take longer
+	// in total than one timeout.
+	s := &openAIStream{p: p, ctx: ctx, cancel: cancel, calls: map[int]*ToolCall{}}
+	s.idle = time.AfterFunc(p.cfg.Timeout, func() { s.timedOut.Store(true); cancel() })
+	st, err := p.client.CreateChatCompletionStream(sctx, cr)
+	if err != nil && cr.StreamOptions != nil && rejectsStreamOptions(p.mapError(ctx, "stream", err)) {
+		p.noStreamOptions.Store(true)
+		cr.StreamOptions = nil
+		st, err = p.client.CreateChatCompletionStream(sctx, cr)
+	}
+	if err != nil {
+		s.idle.Stop()
+		cancel()
+		if s.timedOut.Load() && ctx.Err() == nil {
+			return nil, errs.Upstream("provider %s: stream timed out after %s", p.cfg.Name, p.cfg.Timeout)
+		}
+		return nil, p.mapError(ctx, "stream", err)
+	}
+	s.st = st
+	s.idle.Reset(p.cfg.Timeout)
+	return s, nil
+}
+
+type openAIStream struct {
+	p        *openAIProvider
+	ctx      context.Context
+	cancel   context.CancelFunc
+	st       *openai.ChatCompletionStream
+	idle     *time.Timer
+	timedOut atomic.Bool
+
+	text   strings.Builder
+	calls  map[int]*ToolCall
+	order  []int
+	args   map[int]*strings.Builder
+	usage  Usage
+	finish string
+	done   bool
+	err    error
+}
+
+func (s *openAIStream) Recv() (Chunk, error) {
+	if s.err != nil {
+		return Chunk{}, s.err
+	}
+	for {
+		if err := s.ctx.Err(); err != nil {
+			return s.fail(s.p.mapError(s.ctx, "stream", err))
+		}
+		r, err := s.st.Recv()
+		if errors.Is(err, io.EOF) {
+			s.done = true
+			s.idle.Stop()
+			s.err = io.EOF
+			return Chunk{}, io.EOF
+		}
+		if err != nil {
+			if s.timedOut.Load() && s.ctx.Err() == nil {
+				return s.fail(errs.Upstream("provider %s: stream stalled for %s", s.p.cfg.Name, s.p.cfg.Timeout))
+			}
+			return s.fail(s.p.mapError(s.ctx, "stream", err))
+		}
+		s.idle.Reset(s.p.cfg.Timeout)
+		if r.Usage != nil {
+			s.usage = fromUsage(*r.Usage)
+		}
+		var delta string
+		for _, ch := range r.Choices {
+			if ch.Index != 0 {
+				continue
+			}
+			delta += ch.Delta.Content
+			if ch.FinishReason != "" {
+				s.finish = string(ch.FinishReason)
+			}
+			for i, tc := range ch.Delta.ToolCalls {
+				idx := i
+				if tc.Index != nil {
+					idx = *tc.Index
+				}
+				s.addToolDelta(idx, tc)
+			}
+		}
+		if delta != "" {
+			s.text.WriteString(delta)
+			return Chunk{Delta: delta}, nil
+		}
+	}
+}
+
+func (s *openAIStream) addToolDelta(idx int, tc openai.ToolCall) {
+	if s.args == nil {
+		s.args = map[int]*strings.Builder{}
+	}
+	c, ok := s.calls[idx]
+	if !ok {
+		c = &ToolCall{}
+		s.calls[idx] = c
+		s.args[idx] = &strings.Builder{}
+		s.order = append(s.order, idx)
+	}
+	if tc.ID != "" {
+		c.ID = tc.ID
+	}
+	if tc.Function.Name != "" {
+		c.Name += tc.Function.Name
+	}
+	s.args[idx].WriteString(tc.Function.Arguments)
+}
+
+func (s *openAIStream) fail(err error) (Chunk, error) {
+	s.err = err
+	s.idle.Stop()
+	s.cancel()
+	return Chunk{}, err
+}
+
+// Response is complete once Recv returned io.EOF; before that it holds what
+// arrived so far.
+func (s *openAIStream) Response() Response {
+	msg := Message{Role: RoleAssistant, Content: s.text.String()}
+	for _, idx := range s.order {
+		c := *s.calls[idx]
+		a := strings.TrimSpace(s.args[idx].String())
+		if a == "" {
+			a = "{}"
+		}
+		c.Arguments = json.RawMessage(a)
+		msg.ToolCalls = append(msg.ToolCalls, c)
+	}
+	u := s.usage
+	if u.Calls == 0 {
+		u.Calls = 1
+	}
+	return Response{Message: msg, Usage: u, FinishReason: s.finish}
+}
+
+func (s *openAIStream) Close() error {
+	s.idle.Stop()
+	s.cancel()
+	if s.st != nil {
+		return s.st.Close()
+	}
+	return nil
+}
+

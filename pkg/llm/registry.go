@@ -1,0 +1,102 @@
+package llm
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/bsai-dev/bsai/pkg/errs"
+)
+
+// ProviderConfig is everything needed to build a provider. It is filled from
+// bsai.ai.providers.<name> (see pkg/config/ai.go) or directly by tests.
+type ProviderConfig struct {
+	// Name is the configured name, used in messages ("provider openai ...").
+	Name string
+	// Type selects defaults: see Types().
+	Type           string
+	BaseURL        string
+	APIKey         string
+	Model          string
+	EmbeddingModel string
+	// APIKeyEnv is the environment variable named in auth errors; defaults
+	// to the type's usual variable (OPENAI_API_KEY, ...).
+	APIKeyEnv string
+	// Headers are added to every request (e.g. a gateway's tenant header).
+	Headers map[string]string
+	// Timeout bounds one non-streaming call; for streams it bounds the wait
+	// for the first byte and each gap between chunks. 0 = 2 minutes.
+	Timeout time.Duration
+	// APIVersion is the Azure api-version query parameter.
+	APIVersion string
+	// JSONSchema overrides whether the server accepts response_format
+	// json_schema (nil = the type's default).
+	JSONSchema *bool
+	// HTTPClient carries the transport (nil = http.DefaultTransport). Its
+	// Timeout is ignored: streams must be able to outlive it.
+	HTTPClient *http.Client
+	// Retry tunes retries; zero values take defaults.
+	Retry RetryPolicy
+}
+
+// TypeInfo holds a provider type's defaults.
+type TypeInfo struct {
+	Type       string
+	BaseURL    string // "" = baseUrl is required
+	APIKeyEnv  string // "" = no key needed
+	NeedsKey   bool
+	JSONSchema bool // accepts response_format json_schema
+	Embeddings bool
+}
+
+var types = map[string]TypeInfo{
+	"openai":            {BaseURL: "https://api.openai.com/v1", APIKeyEnv: "OPENAI_API_KEY", NeedsKey: true, JSONSchema: true, Embeddings: true},
+	"azure":             {APIKeyEnv: "AZURE_OPENAI_API_KEY", NeedsKey: true, JSONSchema: true, Embeddings: true},
+	"ollama":            {BaseURL: "http://localhost:11434/v1", JSONSchema: true, Embeddings: true},
+	"anthropic":         {BaseURL: "https://api.anthropic.com/v1/", APIKeyEnv: "ANTHROPIC_API_KEY", NeedsKey: true, JSONSchema: false},
+	"gemini":            {BaseURL: "https://generativelanguage.googleapis.com/v1beta/openai/", APIKeyEnv: "GEMINI_API_KEY", NeedsKey: true, JSONSchema: true, Embeddings: true},
+	"vllm":              {BaseURL: "http://localhost:8000/v1", APIKeyEnv: "VLLM_API_KEY", JSONSchema: true, Embeddings: true},
+	"lmstudio":          {BaseURL: "http://localhost:1234/v1", JSONSchema: true, Embeddings: true},
+	"openai-compatible": {APIKeyEnv: "OPENAI_API_KEY", JSONSchema: true, Embeddings: true},
+}
+
+func init() {
+	for k, v := range types {
+		v.Type = k
+		types[k] = v
+	}
+}
+
+// Types lists the known provider types, sorted.
+func Types() []string {
+	out := make([]string, 0, len(types))
+	for k := range types {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// LookupType returns the defaults of a provider type.
+func LookupType(t string) (TypeInfo, bool) {
+	ti, ok := types[strings.ToLower(strings.TrimSpace(t))]
+	return ti, ok
+}
+
+// New builds a provider from cfg, failing loudly on an unknown type or a
+// missing required setting; it never substitutes a different provider.
+func New(cfg ProviderConfig) (Provider, error) {
+	if cfg.Type == "" {
+		cfg.Type = "openai-compatible"
+		if cfg.BaseURL == "" {
+			cfg.Type = "openai"
+		}
+	}
+	ti, ok := LookupType(cfg.Type)
+	if !ok {
+		return nil, errs.Config("provider %s has unknown type %q", cfg.Name, cfg.Type).
+			WithHint("set bsai.ai.providers.%s.type to one of: %s", cfg.Name, strings.Join(Types(), ", "))
+	}
+	return newOpenAI(cfg, ti)
+}

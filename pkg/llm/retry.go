@@ -1,0 +1,173 @@
+package llm
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"math/rand"
+	"net/http"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// RetryPolicy controls retries on 429, 5xx and dropped connections. Sleep,
+// Now and Rand are injectable so tests check delays without waiting.
+type RetryPolicy struct {
+	MaxRetries int           // default 3; -1 disables retries
+	BaseDelay  time.Duration // default 500ms, doubled per attempt
+	MaxDelay   time.Duration // default 20s; a longer Retry-After gives up
+	// Sleep waits d or until ctx is done (default: a timer).
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Now is the clock for Retry-After dates (default time.Now).
+	Now func() time.Time
+	// Rand returns a float in [0,1) for jitter (default math/rand).
+	Rand func() float64
+}
+
+func (r RetryPolicy) withDefaults() RetryPolicy {
+	if r.MaxRetries == 0 {
+		r.MaxRetries = 3
+	}
+	if r.MaxRetries < 0 {
+		r.MaxRetries = 0
+	}
+	if r.BaseDelay <= 0 {
+		r.BaseDelay = 500 * time.Millisecond
+	}
+	if r.MaxDelay <= 0 {
+		r.MaxDelay = 20 * time.Second
+	}
+	if r.Sleep == nil {
+		r.Sleep = sleepCtx
+	}
+	if r.Now == nil {
+		r.Now = time.Now
+	}
+	if r.Rand == nil {
+		r.Rand = rand.Float64
+	}
+	return r
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// backoff is exponential with "equal jitter": half fixed, half random, so
+// clients that failed together do not retry together.
+func (r RetryPolicy) backoff(attempt int) time.Duration {
+	d := r.BaseDelay << attempt
+	if d > r.MaxDelay || d <= 0 {
+		d = r.MaxDelay
+	}
+	half := d / 2
+	return half + time.Duration(r.Rand()*float64(half))
+}
+
+// retryAfter parses Retry-After (seconds or an HTTP date); ok=false if absent.
+func (r RetryPolicy) retryAfter(h http.Header) (time.Duration, bool) {
+	v := h.Get("Retry-After")
+	if v == "" {
+		// OpenAI also sends retry-after-ms.
+		if ms, err := strconv.ParseFloat(h.Get("Retry-After-Ms"), 64); err == nil && ms >= 0 {
+			return time.Duration(ms * float64(time.Millisecond)), true
+		}
+		return 0, false
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 {
+		return time.Duration(secs * float64(time.Second)), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(r.Now())
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}
+
+// doer is the HTTP layer under go-openai: extra headers, retries with
+// backoff, and attempt accounting. It retries only before a response body
+// is handed out, so a stream is never replayed half-way.
+type doer struct {
+	client  *http.Client
+	headers map[string]string
+	policy  RetryPolicy
+	// onAttempt is called before each attempt (tests count them).
+	onAttempt func(n int)
+}
+
+func (d *doer) Do(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil {
+		b, err := io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		body = b
+	}
+	ctx := req.Context()
+	for attempt := 0; ; attempt++ {
+		r := req.Clone(ctx)
+		if body != nil {
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+			r.ContentLength = int64(len(body))
+		}
+		for k, v := range d.headers {
+			r.Header.Set(k, v)
+		}
+		if d.onAttempt != nil {
+			d.onAttempt(attempt + 1)
+		}
+		resp, err := d.client.Do(r)
+		if attempt >= d.policy.MaxRetries || !retryable(ctx, resp, err) {
+			return resp, err
+		}
+		wait := d.policy.backoff(attempt)
+		if resp != nil {
+			if ra, ok := d.policy.retryAfter(resp.Header); ok {
+				if ra > d.policy.MaxDelay {
+					// The server asks for longer than we are willing to
+					// wait: report the 429 now instead of hanging.
+					return resp, nil
+				}
+				wait = ra
+			}
+			io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+			resp.Body.Close()
+		}
+		if serr := d.policy.Sleep(ctx, wait); serr != nil {
+			return nil, serr
+		}
+	}
+}
+
+func retryable(ctx context.Context, resp *http.Response, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	if err != nil {
+		// A dropped connection is worth another try; a refused one means
+		// nothing listens there, and retrying only delays the message.
+		return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) ||
+			errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.EPIPE)
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout, 529:
+		return true
+	}
+	return false
+}
