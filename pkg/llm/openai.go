@@ -450,4 +450,3 @@ func (s *openAIStream) Close() error {
 	}
 	return nil
 }
-

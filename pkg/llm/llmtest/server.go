@@ -506,4 +506,3 @@ func decode(r *http.Request, raw []byte) Request {
 	}
 	return req
 }
-
