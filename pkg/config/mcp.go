@@ -1,0 +1,135 @@
+package config
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/bsai-dev/bsai/pkg/errs"
+)
+
+// MCPServer is one MCP server declaration. The same shape is read from
+// bsai.mcp.servers.<id>, the seed's scaffolder.mcpServers.<id> and the
+// Claude/Inspector {"mcpServers": {...}} JSON file, so it accepts both
+// `transport` (ours) and `type` (theirs).
+type MCPServer struct {
+	// stdio: the command to spawn, its arguments, extra environment and
+	// working directory (relative to the config file that set it).
+	Command string            `json:"command,omitempty"`
+	Args    []string          `json:"args,omitempty"`
+	Env     map[string]string `json:"env,omitempty"`
+	Cwd     string            `json:"cwd,omitempty"`
+	// http/sse: the endpoint and extra request headers (e.g. Authorization).
+	URL     string            `json:"url,omitempty"`
+	Headers map[string]string `json:"headers,omitempty"`
+	// Transport is stdio, http (streamable HTTP) or sse (the old HTTP+SSE
+	// transport). Empty means: stdio with a command, http with a url.
+	Transport string `json:"transport,omitempty"`
+	// Type is the Claude/Inspector spelling of Transport
+	// (stdio, http, streamable-http, sse).
+	Type string `json:"type,omitempty"`
+	// Timeout bounds starting the server and the initialize handshake.
+	Timeout Duration `json:"timeout,omitempty"`
+	// CallTimeout bounds each request (tools/call, tools/list, ...).
+	CallTimeout Duration `json:"callTimeout,omitempty"`
+	// ProtocolVersion pins the MCP protocol version; empty negotiates.
+	ProtocolVersion string `json:"protocolVersion,omitempty"`
+	// Disabled servers are skipped (the Claude/Roo "disabled" flag).
+	Disabled bool `json:"disabled,omitempty"`
+
+	// Source says where the server was declared (a config key or a file),
+	// for messages; not read from config.
+	Source string `json:"-"`
+}
+
+// MCP transports after normalisation.
+const (
+	MCPStdio = "stdio"
+	MCPHTTP  = "http"
+	MCPSSE   = "sse"
+)
+
+// Normalize fills Transport from Type or from which of command/url is set,
+// and checks the declaration is usable. id names the server in errors.
+func (s *MCPServer) Normalize(id string) error {
+	t := strings.ToLower(strings.TrimSpace(s.Transport))
+	if t == "" {
+		t = strings.ToLower(strings.TrimSpace(s.Type))
+	}
+	switch t {
+	case "":
+		switch {
+		case s.Command != "":
+			t = MCPStdio
+		case s.URL != "":
+			t = MCPHTTP
+		}
+	case "streamable-http", "streamablehttp", "streamable_http", "http":
+		t = MCPHTTP
+	case "sse", "stdio":
+	default:
+		return errs.Config("mcp server %q: unknown transport %q", id, t).
+			WithHint("use transport: stdio, http or sse")
+	}
+	s.Transport = t
+	switch t {
+	case MCPStdio:
+		if s.Command == "" {
+			return errs.Config("mcp server %q: stdio transport needs a command", id).
+				WithHint("set command (and args) or url in %s", s.sourceOr(id))
+		}
+	case MCPHTTP, MCPSSE:
+		if s.URL == "" {
+			return errs.Config("mcp server %q: %s transport needs a url", id, t).
+				WithHint("set url in %s", s.sourceOr(id))
+		}
+	default:
+		return errs.Config("mcp server %q: needs a command (stdio) or a url (http)", id).
+			WithHint("set command or url in %s", s.sourceOr(id))
+	}
+	return nil
+}
+
+func (s *MCPServer) sourceOr(id string) string {
+	if s.Source != "" {
+		return s.Source
+	}
+	return "the declaration of " + id
+}
+
+// MCPServers returns the servers declared in config: the seed's
+// scaffolder.mcpServers first, then bsai.mcp.servers, which wins for the same
+// id. A relative cwd is resolved against the config file that set it.
+func (c *Config) MCPServers() (map[string]MCPServer, error) {
+	out := map[string]MCPServer{}
+	for _, root := range []string{"scaffolder.mcpServers", "bsai.mcp.servers"} {
+		var m map[string]MCPServer
+		if err := c.Decode(root, &m); err != nil {
+			return nil, err
+		}
+		ids := make([]string, 0, len(m))
+		for id := range m {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			s := m[id]
+			key := root + "." + id
+			s.Source = key
+			if origin := c.Origin(key); origin != "" {
+				s.Source = key + " (" + origin + ")"
+			}
+			if s.Disabled {
+				delete(out, id)
+				continue
+			}
+			if s.Cwd != "" {
+				s.Cwd = c.ResolvePath(key+".cwd", s.Cwd)
+			}
+			if err := s.Normalize(id); err != nil {
+				return nil, err
+			}
+			out[id] = s
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,399 @@
+package mcp
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/client/transport"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/bsai-dev/bsai/pkg/config"
+	"github.com/bsai-dev/bsai/pkg/errs"
+)
+
+// conn is one live, initialised connection to a server.
+type conn struct {
+	id     string
+	cfg    config.MCPServer
+	client *client.Client
+
+	// stdio only: the spawned command, leader of its own process group so
+	// the whole tree (sh -c, npx, node, ...) can be signalled at once.
+	cmd     *exec.Cmd
+	logFile *os.File
+	tail    *tailBuffer
+
+	toolsMu sync.Mutex
+	tools   []mcp.Tool
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// get returns the live connection for id, starting it on first use. Starts
+// of different servers run in parallel; concurrent first uses of the same
+// server share one start.
+func (r *Registry) get(ctx context.Context, id string) (*conn, error) {
+	cfg, inproc, err := r.lookup(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	if c, ok := r.conns[id]; ok {
+		r.mu.Unlock()
+		return c, nil
+	}
+	m, ok := r.starting[id]
+	if !ok {
+		m = &sync.Mutex{}
+		r.starting[id] = m
+	}
+	r.mu.Unlock()
+
+	m.Lock()
+	defer m.Unlock()
+	r.mu.Lock()
+	if c, ok := r.conns[id]; ok {
+		r.mu.Unlock()
+		return c, nil
+	}
+	r.mu.Unlock()
+
+	c, err := r.start(ctx, id, cfg, inproc)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		_ = c.shutdown()
+		return nil, errs.Failure("mcp registry is closed")
+	}
+	r.conns[id] = c
+	r.mu.Unlock()
+	return c, nil
+}
+
+// start spawns or connects to a server and runs the handshake within the
+// server's start timeout.
+func (r *Registry) start(ctx context.Context, id string, cfg config.MCPServer, inproc *server.MCPServer) (*conn, error) {
+	c := &conn{id: id, cfg: cfg, tail: &tailBuffer{max: 4096}}
+	var err error
+	switch {
+	case inproc != nil:
+		c.client, err = client.NewInProcessClient(inproc)
+	case cfg.Transport == config.MCPStdio:
+		c.client, err = r.stdioClient(c)
+	case cfg.Transport == config.MCPHTTP:
+		var t *transport.StreamableHTTP
+		t, err = transport.NewStreamableHTTP(cfg.URL, transport.WithHTTPHeaders(cfg.Headers),
+			transport.WithHTTPBasicClient(r.httpClient()))
+		if err == nil {
+			c.client = client.NewClient(t, r.clientOptions(cfg)...)
+		}
+	case cfg.Transport == config.MCPSSE:
+		var t *transport.SSE
+		t, err = transport.NewSSE(cfg.URL, transport.WithHeaders(cfg.Headers), transport.WithHTTPClient(r.httpClient()))
+		if err == nil {
+			c.client = client.NewClient(t, r.clientOptions(cfg)...)
+		}
+	default:
+		err = fmt.Errorf("unknown transport %q", cfg.Transport)
+	}
+	if err != nil {
+		return nil, errs.Config("mcp server %q: %w", id, err)
+	}
+	c.client.OnNotification(func(n mcp.JSONRPCNotification) { r.notify(id, n) })
+
+	timeout := cfg.Timeout.Duration
+	if timeout <= 0 {
+		timeout = DefaultStartTimeout
+	}
+	sctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	// Start gets the registry's long-lived context: the stdio reader and SSE
+	// stream must outlive this first call.
+	if err := c.client.Start(r.base); err != nil {
+		_ = c.shutdown()
+		if cfg.Transport == config.MCPStdio {
+			return nil, errs.Config("mcp server %q: cannot start %s: %w", id, cfg.Command, err).
+				WithHint("check command/args/cwd in %s", sourceOr(cfg, id))
+		}
+		return nil, errs.Upstream("mcp server %q: cannot connect to %s: %w", id, redactURL(cfg.URL), err)
+	}
+	init := mcp.InitializeRequest{}
+	init.Params.ClientInfo = mcp.Implementation{Name: r.opts.ClientName, Version: r.opts.ClientVersion}
+	init.Params.ProtocolVersion = cfg.ProtocolVersion
+	if _, err := c.client.Initialize(sctx, init); err != nil {
+		_ = c.shutdown()
+		switch {
+		case ctx.Err() != nil:
+			return nil, fmt.Errorf("mcp server %q: %w", id, ctx.Err())
+		case sctx.Err() != nil:
+			return nil, errs.Upstream("mcp server %q did not finish the handshake within %s", id, timeout).
+				WithHint("%sraise bsai.mcp.servers.%s.timeout if it is just slow to start", c.stderrHint(), id)
+		}
+		return nil, errs.Upstream("mcp server %q: handshake failed: %w", id, err).WithHint("%s", c.stderrHint())
+	}
+	return c, nil
+}
+
+func (r *Registry) clientOptions(cfg config.MCPServer) []client.ClientOption {
+	var o []client.ClientOption
+	if cfg.ProtocolVersion != "" {
+		o = append(o, client.WithProtocolVersion(cfg.ProtocolVersion))
+	}
+	return o
+}
+
+func (r *Registry) httpClient() *http.Client {
+	if r.opts.HTTPClient != nil {
+		return r.opts.HTTPClient
+	}
+	return &http.Client{}
+}
+
+// stdioClient builds a client whose transport spawns the command ourselves
+// (through mcp-go's command-func hook) so it lands in its own process group
+// with no context tying its life to the first call.
+func (r *Registry) stdioClient(c *conn) (*client.Client, error) {
+	cfg := c.cfg
+	env := make([]string, 0, len(cfg.Env))
+	keys := make([]string, 0, len(cfg.Env))
+	for k := range cfg.Env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		env = append(env, k+"="+cfg.Env[k])
+	}
+	if cfg.Cwd != "" {
+		if st, err := os.Stat(cfg.Cwd); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("cwd %s is not a folder", cfg.Cwd)
+		}
+	}
+	stderr := r.stderrSink(c)
+	cmdFunc := func(_ context.Context, command string, env []string, args []string) (*exec.Cmd, error) {
+		cmd := exec.Command(command, args...)
+		cmd.Env = append(os.Environ(), env...)
+		cmd.Dir = cfg.Cwd
+		setProcessGroup(cmd)
+		c.cmd = cmd
+		return cmd, nil
+	}
+	t := transport.NewStdioWithOptions(cfg.Command, env, cfg.Args,
+		transport.WithCommandFunc(cmdFunc), transport.WithCommandStderrWriter(stderr))
+	return client.NewClient(t, r.clientOptions(cfg)...), nil
+}
+
+// stderrSink is where a stdio server's stderr goes: always a small tail kept
+// for error messages, plus the log file, plus "[id] "-prefixed lines on our
+// stderr with -v.
+func (r *Registry) stderrSink(c *conn) io.Writer {
+	ws := []io.Writer{c.tail}
+	if r.opts.LogDir != "" {
+		if err := os.MkdirAll(r.opts.LogDir, 0o700); err == nil {
+			f, err := os.OpenFile(filepath.Join(r.opts.LogDir, safeName(c.id)+".log"),
+				os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+			if err == nil {
+				fmt.Fprintf(f, "--- %s bsai started %s\n", time.Now().UTC().Format(time.RFC3339), Target(c.cfg))
+				c.logFile = f
+				ws = append(ws, f)
+			}
+		}
+	}
+	if r.opts.Stderr != nil {
+		ws = append(ws, &prefixWriter{w: r.opts.Stderr, prefix: "[" + c.id + "] "})
+	}
+	return io.MultiWriter(ws...)
+}
+
+// notify forwards server notifications. Log messages are shown with -v;
+// everything else (progress, list changes) is only passed to the hook.
+func (r *Registry) notify(id string, n mcp.JSONRPCNotification) {
+	if r.opts.OnNotification != nil {
+		r.opts.OnNotification(id, n)
+	}
+	if r.opts.Stderr != nil && n.Method == "notifications/message" {
+		b, _ := json.Marshal(n.Params.AdditionalFields["data"])
+		fmt.Fprintf(r.opts.Stderr, "[%s] %v: %s\n", id, n.Params.AdditionalFields["level"], b)
+	}
+}
+
+// LogPath is where a stdio server's stderr is written ("" without LogDir).
+func (r *Registry) LogPath(id string) string {
+	if r.opts.LogDir == "" {
+		return ""
+	}
+	return filepath.Join(r.opts.LogDir, safeName(id)+".log")
+}
+
+func (c *conn) stderrHint() string {
+	if last := c.tail.lastLine(); last != "" {
+		return fmt.Sprintf("server stderr: %s; ", last)
+	}
+	if c.logFile != nil {
+		return fmt.Sprintf("see %s; ", c.logFile.Name())
+	}
+	return ""
+}
+
+// shutdown ends the connection. A stdio server first gets its stdin closed
+// (the MCP way to ask it to exit), then SIGTERM and finally SIGKILL for its
+// whole process group, so grandchildren (npx → node) never outlive us.
+func (c *conn) shutdown() error {
+	c.closeOnce.Do(func() {
+		if c.client == nil {
+			return
+		}
+		done := make(chan error, 1)
+		go func() { done <- c.client.Close() }()
+		if c.cmd == nil || c.cmd.Process == nil {
+			select {
+			case c.closeErr = <-done:
+			case <-time.After(5 * time.Second):
+				c.closeErr = fmt.Errorf("mcp server %q: close timed out", c.id)
+			}
+			return
+		}
+		pgid := c.cmd.Process.Pid
+		exited := false
+		select {
+		case <-done:
+			exited = true
+		case <-time.After(stdinGrace):
+		}
+		// The leader may be gone while children it spawned live on in the
+		// group, so the group is signalled even after a clean exit.
+		_ = signalGroup(pgid, sigTerm)
+		if !exited {
+			select {
+			case <-done:
+				exited = true
+			case <-time.After(termGrace):
+			}
+		}
+		_ = signalGroup(pgid, sigKill)
+		if !exited {
+			select {
+			case <-done:
+			case <-time.After(2 * time.Second):
+				c.closeErr = fmt.Errorf("mcp server %q (pid %d) did not exit", c.id, pgid)
+			}
+		}
+		if c.logFile != nil {
+			_ = c.logFile.Close()
+		}
+	})
+	return c.closeErr
+}
+
+// How long a stdio server gets to exit after stdin closes, then after SIGTERM.
+var (
+	stdinGrace = 200 * time.Millisecond
+	termGrace  = time.Second
+)
+
+func sourceOr(cfg config.MCPServer, id string) string {
+	if cfg.Source != "" {
+		return cfg.Source
+	}
+	return "the declaration of " + id
+}
+
+func safeName(id string) string {
+	b := []byte(id)
+	for i, ch := range b {
+		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '-' || ch == '_' || ch == '.') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
+
+// redactURL drops userinfo and the query (tokens hide there).
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(invalid url)"
+	}
+	u.User = nil
+	if u.RawQuery != "" {
+		u.RawQuery = "…"
+	}
+	u.Fragment = ""
+	return u.String()
+}
+
+// tailBuffer keeps the last max bytes written, for error messages.
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+	max int
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > t.max {
+		t.buf = append([]byte(nil), t.buf[len(t.buf)-t.max:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) lastLine() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	lines := bytes.Split(bytes.TrimSpace(t.buf), []byte("\n"))
+	for i := len(lines) - 1; i >= 0; i-- {
+		if l := bytes.TrimSpace(lines[i]); len(l) > 0 {
+			if len(l) > 300 {
+				l = append(l[:300:300], "…"...)
+			}
+			return string(l)
+		}
+	}
+	return ""
+}
+
+// prefixWriter prefixes each line; partial lines wait for their newline.
+type prefixWriter struct {
+	mu     sync.Mutex
+	w      io.Writer
+	prefix string
+	part   []byte
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.part = append(p.part, b...)
+	for {
+		i := bytes.IndexByte(p.part, '\n')
+		if i < 0 {
+			break
+		}
+		if _, err := fmt.Fprintf(p.w, "%s%s\n", p.prefix, p.part[:i]); err != nil {
+			return len(b), err
+		}
+		p.part = p.part[i+1:]
+	}
+	return len(b), nil
+}
+
+var errClosed = errors.New("connection closed")
