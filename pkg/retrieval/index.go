@@ -1,0 +1,247 @@
+// Package retrieval finds the catalog entities a question is about: BM25
+// over entity text fields, boosted exact name/ref matches, relation-graph
+// expansion driven by the question's intent, and (when an embedding model is
+// configured) vector similarity fused by reciprocal rank. Build an Index once
+// per process; it is read-only afterwards and safe for concurrent queries.
+package retrieval
+
+import (
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/bsai-dev/bsai/pkg/catalog"
+)
+
+// BM25 parameters (the usual defaults).
+const (
+	bm25K1 = 1.2
+	bm25B  = 0.75
+)
+
+// Field weights: a term in an entity's name says more about what the entity
+// is than one in its description. Weighted term frequencies are summed
+// before BM25 saturation (a BM25F simplification).
+const (
+	wName        = 3.0
+	wTitle       = 2.0
+	wTag         = 1.5
+	wDescription = 1.0
+	wType        = 1.0
+	wLifecycle   = 1.0
+	wKind        = 0.5
+	wRelation    = 0.5 // owner, system, domain names
+	wAnnotation  = 0.5
+)
+
+type posting struct {
+	doc int32
+	tf  float32
+}
+
+// Index is an inverted index over one catalog graph.
+type Index struct {
+	g      *catalog.Graph
+	refs   []string
+	ents   []*catalog.Entity
+	docLen []float32
+	avgLen float32
+	byRef  map[string]int32
+
+	vocab map[string]int32
+	post  [][]posting
+
+	// phrases maps the joined tokens of names, titles and display names to
+	// the entities carrying them, for exact-name boosts.
+	phrases   map[string][]int32
+	maxPhrase int
+
+	emb *vectors // nil unless WithEmbeddings succeeded
+}
+
+// readableAnnotations are the annotation keys whose values are worth
+// searching (on-call channels, PagerDuty ids, repo slugs); the rest are
+// machine plumbing.
+var readableAnnotations = []string{
+	"bsai.dev/oncall", "pagerduty.com/service-id", "github.com/project-slug",
+	"backstage.io/source-location", "opsgenie.com/team", "slack.com/channel",
+}
+
+// Build indexes every entity of g.
+func Build(g *catalog.Graph) *Index {
+	ents := g.All()
+	ix := &Index{
+		g:       g,
+		refs:    make([]string, len(ents)),
+		ents:    ents,
+		docLen:  make([]float32, len(ents)),
+		byRef:   make(map[string]int32, len(ents)),
+		vocab:   make(map[string]int32, 1024),
+		phrases: make(map[string][]int32, len(ents)*2),
+	}
+	tf := map[int32]float32{}
+	var toks []string
+	var total float64
+	for i, e := range ents {
+		d := int32(i)
+		ref := e.Ref().String()
+		ix.refs[i] = ref
+		ix.byRef[ref] = d
+		clear(tf)
+		var dl float32
+		add := func(text string, w float32) {
+			toks = appendTokens(toks[:0], text)
+			for _, t := range toks {
+				id, ok := ix.vocab[t]
+				if !ok {
+					id = int32(len(ix.post))
+					ix.vocab[t] = id
+					ix.post = append(ix.post, nil)
+				}
+				tf[id] += w
+				dl += w
+			}
+		}
+		forFields(e, add)
+		for id, f := range tf {
+			ix.post[id] = append(ix.post[id], posting{doc: d, tf: f})
+		}
+		ix.docLen[i] = dl
+		total += float64(dl)
+
+		ix.addPhrase(e.Metadata.Name, d)
+		ix.addPhrase(e.Metadata.Title, d)
+		if p, ok := e.Spec["profile"].(map[string]any); ok {
+			if dn, ok := p["displayName"].(string); ok {
+				ix.addPhrase(dn, d)
+			}
+		}
+	}
+	if len(ents) > 0 {
+		ix.avgLen = float32(total / float64(len(ents)))
+	}
+	return ix
+}
+
+// forFields calls add for every searchable text of e with its weight.
+func forFields(e *catalog.Entity, add func(string, float32)) {
+	add(e.Metadata.Name, wName)
+	add(e.Metadata.Title, wTitle)
+	add(e.Metadata.Description, wDescription)
+	for _, t := range e.Metadata.Tags {
+		add(t, wTag)
+	}
+	add(e.Kind, wKind)
+	add(e.SpecString("type"), wType)
+	add(e.SpecString("lifecycle"), wLifecycle)
+	for _, k := range []string{"owner", "system", "domain", "parent"} {
+		add(refName(e.SpecString(k)), wRelation)
+	}
+	for _, k := range readableAnnotations {
+		if v := e.Metadata.Annotations[k]; v != "" {
+			add(v, wAnnotation)
+		}
+	}
+	for _, l := range e.Metadata.Links {
+		add(l.Title, wAnnotation)
+	}
+	if p, ok := e.Spec["profile"].(map[string]any); ok {
+		for _, k := range []string{"displayName", "email"} {
+			if s, ok := p[k].(string); ok {
+				add(s, wTitle)
+			}
+		}
+	}
+}
+
+// refName is the name part of a possibly partial ref.
+func refName(s string) string {
+	if i := strings.LastIndexAny(s, ":/"); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+func (ix *Index) addPhrase(text string, d int32) {
+	toks := Tokens(text)
+	if len(toks) == 0 {
+		return
+	}
+	key := strings.Join(toks, " ")
+	for _, x := range ix.phrases[key] {
+		if x == d {
+			return
+		}
+	}
+	ix.phrases[key] = append(ix.phrases[key], d)
+	if len(toks) > ix.maxPhrase {
+		ix.maxPhrase = len(toks)
+	}
+}
+
+// Len is the number of indexed entities.
+func (ix *Index) Len() int { return len(ix.refs) }
+
+// Graph is the graph the index was built from.
+func (ix *Index) Graph() *catalog.Graph { return ix.g }
+
+// bm25 scores every document containing a query term into acc and returns
+// the touched documents.
+func (ix *Index) bm25(terms []string, acc []float32, touched []int32) []int32 {
+	n := float64(len(ix.refs))
+	seen := map[int32]bool{}
+	for _, t := range terms {
+		id, ok := ix.vocab[t]
+		if !ok || seen[id] {
+			continue
+		}
+		seen[id] = true
+		ps := ix.post[id]
+		idf := float32(idf(n, float64(len(ps))))
+		for _, p := range ps {
+			norm := bm25K1 * (1 - bm25B + bm25B*ix.docLen[p.doc]/ix.avgLen)
+			s := idf * p.tf * (bm25K1 + 1) / (p.tf + norm)
+			if acc[p.doc] == 0 {
+				touched = append(touched, p.doc)
+			}
+			acc[p.doc] += s
+		}
+	}
+	return touched
+}
+
+// idf is the BM25+ style idf that never goes negative.
+func idf(n, df float64) float64 {
+	return math.Log(1 + (n-df+0.5)/(df+0.5))
+}
+
+// topN returns the n best documents of touched by acc, best first, ties by ref.
+func (ix *Index) topN(acc []float32, touched []int32, n int) []int32 {
+	less := func(a, b int32) bool {
+		if acc[a] != acc[b] {
+			return acc[a] > acc[b]
+		}
+		return ix.refs[a] < ix.refs[b]
+	}
+	if len(touched) <= n {
+		out := append([]int32(nil), touched...)
+		sort.Slice(out, func(i, j int) bool { return less(out[i], out[j]) })
+		return out
+	}
+	// A bounded selection: keep the n best seen so far, sorted; cheap
+	// because n is small and most candidates lose to the current worst.
+	out := make([]int32, 0, n+1)
+	for _, d := range touched {
+		if len(out) == n && !less(d, out[n-1]) {
+			continue
+		}
+		i := sort.Search(len(out), func(i int) bool { return less(d, out[i]) })
+		out = append(out, 0)
+		copy(out[i+1:], out[i:])
+		out[i] = d
+		if len(out) > n {
+			out = out[:n]
+		}
+	}
+	return out
+}

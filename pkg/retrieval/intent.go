@@ -1,0 +1,152 @@
+package retrieval
+
+import (
+	"slices"
+	"strings"
+)
+
+// Intent is what a question asks about an entity, read deterministically
+// from its wording. It decides which relations retrieval walks from the
+// entities the question names.
+type Intent string
+
+const (
+	// IntentOwner: "who owns X", "which team is on call for X".
+	IntentOwner Intent = "owner"
+	// IntentOwned: "what does team X own", "what is owned by X".
+	IntentOwned Intent = "owned"
+	// IntentDependents: "what breaks if X goes down", "who uses X".
+	IntentDependents Intent = "dependents"
+	// IntentDependencies: "what does X depend on", "which APIs does X consume".
+	IntentDependencies Intent = "dependencies"
+	// IntentProvides: "which service provides the X API", "what API does X expose".
+	IntentProvides Intent = "provides"
+	// IntentMembers: "which systems are in domain X", "who is in team X",
+	// and the way up: "what system is X part of".
+	IntentMembers Intent = "members"
+)
+
+// DetectIntents returns the intents of a question in a fixed order. It
+// looks at plain lower-case words (before stemming and stopword removal)
+// because the little words carry the direction: "what does X depend on"
+// asks for X's dependencies, "what depends on X" for its dependents.
+func DetectIntents(question string) []Intent {
+	ws := words(question)
+	has := func(xs ...string) bool {
+		for _, w := range ws {
+			if slices.Contains(xs, w) {
+				return true
+			}
+		}
+		return false
+	}
+	// idx returns the position of the first word with one of the prefixes.
+	idx := func(prefixes ...string) int {
+		for i, w := range ws {
+			for _, p := range prefixes {
+				if strings.HasPrefix(w, p) {
+					return i
+				}
+			}
+		}
+		return -1
+	}
+	if len(ws) == 0 {
+		return nil
+	}
+	joined := " " + strings.Join(ws, " ") + " "
+	phrase := func(ps ...string) bool {
+		for _, p := range ps {
+			if strings.Contains(joined, " "+p+" ") {
+				return true
+			}
+		}
+		return false
+	}
+	// An auxiliary before the verb with words in between means the named
+	// entity is the subject: "what does X use" (X's dependencies) vs
+	// "which services use X" or "what is using X" (X's dependents).
+	auxBefore := func(verb int) bool {
+		for i := 0; i < verb-1; i++ {
+			switch ws[i] {
+			case "does", "do", "did", "is", "are":
+				return true
+			}
+		}
+		return false
+	}
+	// verb finds the first dependency verb, skipping "on call".
+	verb := func() int {
+		for i, w := range ws {
+			if verbLike(w) && !(w == "call" && i > 0 && ws[i-1] == "on") {
+				return i
+			}
+		}
+		return -1
+	}
+
+	var out []Intent
+	add := func(in Intent) {
+		if !slices.Contains(out, in) {
+			out = append(out, in)
+		}
+	}
+
+	// Dependency direction.
+	switch {
+	case has("dependents", "consumers", "callers", "downstream", "breaks", "break", "broken", "outage", "impact", "impacted", "affected", "affect", "affects", "fails", "fail") ||
+		phrase("goes down", "go down", "is down", "blast radius", "used by", "consumed by", "called by", "depended on", "relies on it"):
+		add(IntentDependents)
+	case has("dependencies", "upstream", "prerequisites"):
+		add(IntentDependencies)
+	default:
+		if v := verb(); v >= 0 {
+			// "what does X depend on", "what does X use", "X uses what".
+			if auxBefore(v) || v == len(ws)-1 || (ws[v+1] == "on" && v+2 == len(ws)) {
+				add(IntentDependencies)
+			} else {
+				add(IntentDependents)
+			}
+		}
+	}
+
+	// Ownership, on-call and contacts.
+	switch v := idx("own", "owns"); {
+	case phrase("owned by") && ws[0] != "who":
+		add(IntentOwned)
+	case v >= 0 && (ws[v] == "own" || ws[v] == "owns") && auxBefore(v) && ws[0] != "who":
+		add(IntentOwned)
+	case idx("own") >= 0:
+		add(IntentOwner)
+	}
+	if has("responsible", "maintains", "maintainer", "maintainers", "oncall", "contact", "page", "escalate", "pager", "pagerduty") ||
+		phrase("on call", "which team", "what team", "who runs", "who maintains", "who do i") {
+		add(IntentOwner)
+	}
+
+	if has("provides", "provide", "provided", "exposes", "expose", "exposed", "serves", "implements", "implement", "offers", "backs") {
+		add(IntentProvides)
+	}
+	if phrase("part of", "belong to", "belongs to", "members of", "member of", "who is in", "who is on", "in the", "inside") &&
+		has("system", "systems", "domain", "domains", "team", "group", "members", "member", "belong", "belongs", "part", "components", "who") {
+		add(IntentMembers)
+	}
+	if has("contains", "contain", "members", "consist", "consists") {
+		add(IntentMembers)
+	}
+	return out
+}
+
+// verbLike keeps "user" and "usage" from reading as "use", "relational" as "rely".
+func verbLike(w string) bool {
+	switch w {
+	case "depend", "depends", "depending", "depended",
+		"use", "uses", "using", "used",
+		"consume", "consumes", "consuming", "consumed",
+		"call", "calls", "calling", "called",
+		"rely", "relies", "relying",
+		"need", "needs", "talk", "talks":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,326 @@
+package retrieval
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/bsai-dev/bsai/pkg/catalog"
+)
+
+// Options tune one search.
+type Options struct {
+	// TopK is how many hits to return (default 5).
+	TopK int
+	// Kind keeps only entities of this kind (case-insensitive), applied after
+	// graph expansion so "--kind group" still finds a component's owner.
+	Kind string
+	// NoExpand turns relation-graph expansion off (for evals).
+	NoExpand bool
+}
+
+// Hit is one retrieved entity.
+type Hit struct {
+	Ref    string          `json:"ref"`
+	Score  float64         `json:"score"`
+	Entity *catalog.Entity `json:"-"`
+	// Why says how it was found: "ref", "name", "text", "vector", or the
+	// relation walked from a named entity ("dependencyOf component:…").
+	Why string `json:"why,omitempty"`
+}
+
+// Result is what a search found.
+type Result struct {
+	Question string
+	Intents  []Intent
+	// Focus are the entities the question names (by ref, name or title),
+	// or the best text match when it names none but asks about relations.
+	Focus []string
+	Hits  []Hit
+	// NoMatch is set when nothing in the catalog is about the question's
+	// content words; Hits is then empty.
+	NoMatch bool
+	// Hybrid is set when vector similarity took part in the ranking.
+	Hybrid bool
+}
+
+// Boosts for exact matches, on the BM25 scale (a strong text match scores
+// around 5-15): a named entity must outrank entities that merely mention
+// the same words.
+const (
+	boostRef      = 40
+	boostPerToken = 6 // per token of a matched name/title phrase
+	boostSubsumed = 1 // a shorter name inside a longer match ("payments" in "payments api")
+)
+
+// genericWords are query terms (after stemming) that say what kind of
+// answer is wanted but not which entity it is about; a question made only
+// of them matches nothing.
+var genericWords = setOf(
+	"own", "owner", "team", "group", "service", "component", "api", "system", "domain", "resource", "entity",
+	"depend", "dependency", "dependent", "break", "down", "call", "use", "us", "consume", "consumer", "provide",
+	"responsible", "page", "oncall", "contact", "run", "happen", "affect", "impact", "outage", "catalog",
+	"thing", "part", "belong", "member", "person", "people", "maintain", "maintainer", "who", "expose", "app",
+	"lifecycle", "state", "status", "describe", "explain", "work", "mean", "kind", "type", "backstage",
+)
+
+var refPattern = regexp.MustCompile(`[a-z][a-z0-9_-]*:(?:[a-z0-9][a-z0-9_.-]*/)?[a-z0-9][a-z0-9_.-]*`)
+
+var accPool sync.Pool
+
+// Search ranks the catalog for a question.
+func (ix *Index) Search(ctx context.Context, question string, opt Options) Result {
+	if opt.TopK <= 0 {
+		opt.TopK = 5
+	}
+	res := Result{Question: question, Intents: DetectIntents(question)}
+	n := len(ix.refs)
+	if n == 0 {
+		res.NoMatch = true
+		return res
+	}
+	terms := Tokens(question)
+
+	accp, _ := accPool.Get().(*[]float32)
+	if accp == nil || len(*accp) < n {
+		s := make([]float32, n)
+		accp = &s
+	}
+	acc := (*accp)[:n]
+	touched := ix.bm25(terms, acc, make([]int32, 0, 256))
+	defer func() {
+		for _, d := range touched {
+			acc[d] = 0
+		}
+		accPool.Put(accp)
+	}()
+	why := map[int32]string{}
+	bump := func(d int32, by float32, reason string) {
+		if acc[d] == 0 {
+			touched = append(touched, d)
+		}
+		acc[d] += by
+		if _, ok := why[d]; !ok || reason == "ref" {
+			why[d] = reason
+		}
+	}
+
+	// Exact refs typed in the question.
+	var focus []int32
+	for _, m := range refPattern.FindAllString(strings.ToLower(question), -1) {
+		if r, err := catalog.ParseRef(m, "", catalog.DefaultNamespace); err == nil {
+			if d, ok := ix.byRef[r.String()]; ok {
+				bump(d, boostRef, "ref")
+				focus = appendUniq(focus, d)
+			}
+		}
+	}
+	// Names and titles, longest phrase first; a phrase inside an already
+	// matched longer one only gets a small boost.
+	covered := make([]bool, len(terms))
+	for size := min(ix.maxPhrase, len(terms)); size >= 1; size-- {
+		for i := 0; i+size <= len(terms); i++ {
+			docs := ix.phrases[strings.Join(terms[i:i+size], " ")]
+			if len(docs) == 0 {
+				continue
+			}
+			sub := !slices.Contains(covered[i:i+size], false)
+			if size == 1 && genericWords[terms[i]] {
+				sub = true // an entity named "api" must not hijack every question
+			}
+			for _, d := range docs {
+				if sub {
+					bump(d, boostSubsumed, "name")
+				} else {
+					bump(d, float32(boostPerToken*size), "name")
+					focus = appendUniq(focus, d)
+				}
+			}
+			if !sub {
+				for j := i; j < i+size; j++ {
+					covered[j] = true
+				}
+			}
+		}
+	}
+
+	cand := ix.topN(acc, touched, max(opt.TopK*4, 30))
+	if len(cand) == 0 {
+		res.NoMatch = true
+		return res
+	}
+	if len(focus) == 0 && !ix.covers(cand[0], terms) {
+		res.NoMatch = true
+		return res
+	}
+	// With no named entity, a relation question is about the best match.
+	if len(focus) == 0 && len(res.Intents) > 0 {
+		focus = append(focus, cand[0])
+	}
+	sort.Slice(focus, func(i, j int) bool { return acc[focus[i]] > acc[focus[j]] })
+
+	scores := make(map[int32]float64, len(cand))
+	for _, d := range cand {
+		scores[d] = float64(acc[d])
+		if _, ok := why[d]; !ok {
+			why[d] = "text"
+		}
+	}
+	if ix.emb != nil {
+		if qv, ok := ix.emb.query(ctx, question); ok {
+			res.Hybrid = true
+			scores = ix.fuse(cand, qv, scores, focus, why)
+		}
+	}
+	for _, d := range focus {
+		res.Focus = append(res.Focus, ix.refs[d])
+	}
+	if !opt.NoExpand {
+		ix.expand(res.Intents, focus, scores, why)
+	}
+
+	kind := strings.ToLower(opt.Kind)
+	hits := make([]Hit, 0, len(scores))
+	for d, s := range scores {
+		e := ix.ents[d]
+		if kind != "" && strings.ToLower(e.Kind) != kind {
+			continue
+		}
+		hits = append(hits, Hit{Ref: ix.refs[d], Score: round3(s), Entity: e, Why: why[d]})
+	}
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i].Score != hits[j].Score {
+			return hits[i].Score > hits[j].Score
+		}
+		return hits[i].Ref < hits[j].Ref
+	})
+	if len(hits) > opt.TopK {
+		hits = hits[:opt.TopK]
+	}
+	res.Hits = hits
+	return res
+}
+
+// covers reports whether doc d contains at least half of the question's
+// content terms (those that are not generic question words). It is the
+// no-answer test: "who owns the mainframe scheduler?" shares only generic
+// words with the catalog.
+func (ix *Index) covers(d int32, terms []string) bool {
+	var content, hit int
+	seen := map[string]bool{}
+	for _, t := range terms {
+		if genericWords[t] || seen[t] {
+			continue
+		}
+		seen[t] = true
+		content++
+		id, ok := ix.vocab[t]
+		if !ok {
+			continue
+		}
+		ps := ix.post[id]
+		// Postings are in document order (built that way).
+		i := sort.Search(len(ps), func(i int) bool { return ps[i].doc >= d })
+		if i < len(ps) && ps[i].doc == d {
+			hit++
+		}
+	}
+	return content > 0 && 2*hit >= content
+}
+
+// expansion is one relation walk with its score factor.
+type expansion struct {
+	types  []string
+	factor float64
+	// via walks one more relation from each target (e.g. from a consumed
+	// API to the component providing it), scored base*viaFactor.
+	via       []string
+	viaFactor float64
+}
+
+var expansions = map[Intent][]expansion{
+	IntentOwner: {{types: []string{catalog.RelOwnedBy, catalog.RelMemberOf}, factor: 0.95}},
+	IntentOwned: {{types: []string{catalog.RelOwnerOf}, factor: 0.9}},
+	IntentDependents: {
+		{types: []string{catalog.RelDependencyOf, catalog.RelAPIConsumedBy}, factor: 0.9},
+		{types: []string{catalog.RelProvidesAPI}, factor: 0.5, via: []string{catalog.RelAPIConsumedBy}, viaFactor: 0.85},
+	},
+	IntentDependencies: {
+		{types: []string{catalog.RelDependsOn, catalog.RelConsumesAPI}, factor: 0.9,
+			via: []string{catalog.RelAPIProvidedBy}, viaFactor: 0.6},
+	},
+	IntentProvides: {{types: []string{catalog.RelProvidesAPI, catalog.RelAPIProvidedBy}, factor: 0.92}},
+	IntentMembers:  {{types: []string{catalog.RelHasPart, catalog.RelHasMember, catalog.RelPartOf}, factor: 0.9}},
+}
+
+// expand adds the neighbours the question's intents ask for. Owner
+// questions are applied last and also to the entities other intents found,
+// so "who owns the service that provides the fraud API" is two hops.
+func (ix *Index) expand(intents []Intent, focus []int32, scores map[int32]float64, why map[int32]string) {
+	raise := func(d int32, s float64, reason string) {
+		if old, ok := scores[d]; !ok || s > old {
+			scores[d] = s
+			why[d] = reason
+		}
+	}
+	walk := func(from int32, ex expansion) []int32 {
+		var found []int32
+		base := scores[from]
+		for _, t := range ix.g.Related(ix.refs[from], ex.types...) {
+			d, ok := ix.byRef[t]
+			if !ok {
+				continue
+			}
+			rel := relType(ix.g, ix.refs[from], t)
+			raise(d, base*ex.factor, rel+" "+ix.refs[from])
+			found = append(found, d)
+			for _, t2 := range ix.g.Related(t, ex.via...) {
+				if d2, ok := ix.byRef[t2]; ok && len(ex.via) > 0 && d2 != from {
+					raise(d2, base*ex.viaFactor, relType(ix.g, t, t2)+" "+t)
+					found = append(found, d2)
+				}
+			}
+		}
+		return found
+	}
+	var reached []int32
+	for _, in := range intents {
+		if in == IntentOwner {
+			continue
+		}
+		for _, f := range focus {
+			for _, ex := range expansions[in] {
+				reached = append(reached, walk(f, ex)...)
+			}
+		}
+	}
+	if slices.Contains(intents, IntentOwner) {
+		for _, f := range append(append([]int32(nil), focus...), reached...) {
+			walk(f, expansions[IntentOwner][0])
+		}
+	}
+}
+
+// relType names the relation from → to (the first one found).
+func relType(g *catalog.Graph, from, to string) string {
+	for _, r := range g.Relations(from) {
+		if r.TargetRef == to {
+			return r.Type
+		}
+	}
+	return "related"
+}
+
+func appendUniq(xs []int32, x int32) []int32 {
+	if slices.Contains(xs, x) {
+		return xs
+	}
+	return append(xs, x)
+}
+
+func round3(f float64) float64 {
+	return float64(int64(f*1000+0.5)) / 1000
+}
