@@ -5,12 +5,18 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bsai-dev/bsai/cmd/factory"
-	"github.com/bsai-dev/bsai/cmd/stub"
 )
 
 // NewCmdCatalog groups the catalog commands.
 func NewCmdCatalog(f *factory.Factory) *cobra.Command {
-	c := &cobra.Command{Use: "catalog", Short: "List and show catalog entities"}
-	c.AddCommand(stub.New("list", "List entities"), stub.New("get REF", "Show one entity"))
+	c := &cobra.Command{
+		Use:   "catalog",
+		Short: "List and show catalog entities",
+		Long: `List and show entities from the configured catalog: a Backstage backend
+(--catalog http://host:7007, bsai.catalog.backstage or backend.baseUrl) or
+local catalog-info YAML files, folders and globs (--catalog ./catalog,
+bsai.catalog.files, or catalog.locations of type file).`,
+	}
+	c.AddCommand(NewCmdList(f, nil), NewCmdGet(f, nil))
 	return c
 }

@@ -2,15 +2,131 @@ package factory
 
 import (
 	"context"
+	"os"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/bsai-dev/bsai/pkg/catalog"
+	"github.com/bsai-dev/bsai/pkg/config"
 	"github.com/bsai-dev/bsai/pkg/errs"
+	"github.com/bsai-dev/bsai/pkg/iostreams"
 )
 
-// newCatalogSource builds the entity source from --catalog or bsai.catalog.
-// TODO(issue 4): files and backstage sources.
+// newCatalogSource builds the entity source: --catalog (a URL means a
+// Backstage backend, anything else files/folders/globs) wins over
+// bsai.catalog (see config.Catalog for the order). Backstage sources are
+// wrapped in the on-disk snapshot cache; files sources are not cached
+// because parsing is as fast as reading a snapshot (see the benchmarks).
 func newCatalogSource(f *Factory) (catalog.Source, error) {
-	return nil, errs.Failure("catalog sources are not implemented yet")
+	if g := strings.TrimSpace(f.Globals.Catalog); g != "" {
+		if isURL(g) {
+			cfg, err := f.Config()
+			if err != nil {
+				return nil, err
+			}
+			cc, err := cfg.Catalog()
+			if err != nil {
+				return nil, err
+			}
+			return newBackstageSource(f, cc)
+		}
+		return &reportingSource{Source: catalog.NewFilesSource(g), ios: f.IOStreams}, nil
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	cc, err := cfg.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	switch cc.Source {
+	case config.CatalogFiles:
+		return &reportingSource{Source: catalog.NewFilesSource(cc.Files...), ios: f.IOStreams}, nil
+	case config.CatalogBackstage:
+		return newBackstageSource(f, cc)
+	}
+	return nil, errs.Config("no catalog configured").
+		WithHint("pass --catalog ./catalog-info.yaml (a file, folder or glob) or --catalog http://host:7007, or set bsai.catalog.files in app-config.yaml")
+}
+
+func newBackstageSource(f *Factory, cc config.CatalogConfig) (catalog.Source, error) {
+	client, err := f.Backstage()
+	if err != nil {
+		return nil, err
+	}
+	bs := catalog.NewBackstageSource(client, cc.PageSize)
+	ios := f.IOStreams
+	bs.OnPage = func(fetched, total int) {
+		if total > 0 {
+			ios.Verbosef("catalog: fetched %d of %d entities", fetched, total)
+		} else {
+			ios.Verbosef("catalog: fetched %d entities", fetched)
+		}
+	}
+	cs := &catalog.CachedSource{
+		Source:  bs,
+		Label:   client.BaseURL,
+		TTL:     cc.CacheTTL.Duration,
+		Now:     f.Now,
+		Refresh: f.Globals.Refresh,
+	}
+	if dir, err := os.UserCacheDir(); err == nil {
+		cs.Path = catalog.CachePath(dir, client.BaseURL+"\n"+catalog.TokenFingerprint(client.Token))
+	}
+	return cs, nil
+}
+
+// problemReporter is implemented by sources that collect load problems.
+type problemReporter interface{ Problems() []catalog.Problem }
+
+// reportingSource prints a files source's problems to stderr once, after
+// the first load, so every command that reads the catalog shows them.
+type reportingSource struct {
+	catalog.Source
+	ios  *iostreams.IOStreams
+	once sync.Once
+}
+
+func (r *reportingSource) report() {
+	r.once.Do(func() {
+		pr, ok := r.Source.(problemReporter)
+		if !ok {
+			return
+		}
+		for _, p := range pr.Problems() {
+			if p.Level == "info" {
+				r.ios.Verbosef("note: %s", p)
+				continue
+			}
+			r.ios.Warnf("%s", p)
+		}
+	})
+}
+
+func (r *reportingSource) Entities(ctx context.Context, q catalog.Query) ([]catalog.Entity, error) {
+	ents, err := r.Source.Entities(ctx, q)
+	if err == nil {
+		r.report()
+	}
+	return ents, err
+}
+
+func (r *reportingSource) Entity(ctx context.Context, ref catalog.Ref) (*catalog.Entity, error) {
+	e, err := r.Source.Entity(ctx, ref)
+	if err == nil || errs.KindOf(err) == errs.KindNotFound {
+		r.report()
+	}
+	return e, err
+}
+
+// Problems passes the inner source's problems through.
+func (r *reportingSource) Problems() []catalog.Problem {
+	if pr, ok := r.Source.(problemReporter); ok {
+		return pr.Problems()
+	}
+	return nil
 }
 
 // newCatalogGraph loads every entity into a graph (with the on-disk cache).
@@ -19,9 +135,14 @@ func newCatalogGraph(ctx context.Context, f *Factory) (*catalog.Graph, error) {
 	if err != nil {
 		return nil, err
 	}
+	stop := f.IOStreams.StartProgress("loading catalog")
+	start := time.Now()
 	ents, err := src.Entities(ctx, catalog.Query{})
+	stop()
 	if err != nil {
 		return nil, err
 	}
-	return catalog.NewGraph(ents), nil
+	g := catalog.NewGraph(ents)
+	f.IOStreams.Verbosef("catalog: %d entities in %s", g.Len(), time.Since(start).Round(time.Millisecond))
+	return g, nil
 }

@@ -124,23 +124,29 @@ func (s *FilesSource) Entity(ctx context.Context, ref Ref) (*Entity, error) {
 
 // LoadFiles reads paths (files, folders: every .yaml/.yml below, or globs
 // with * ? [..] and **), follows Location entities of type file, validates
-// every document, drops conflicts and computes relations. Only a root path
-// that matches nothing is an error; everything else becomes a Problem.
+// every document, drops conflicts and computes relations. It fails only
+// when no root path matches any file; everything else becomes a Problem.
 func LoadFiles(ctx context.Context, paths []string) (*LoadResult, error) {
 	l := &loader{seen: map[string]bool{}, refs: map[string]origin{}, res: &LoadResult{}}
 	var wave []pending
+	var missing []string
 	for _, p := range paths {
 		files, err := expand(p)
 		if err != nil {
 			return nil, err
 		}
 		if len(files) == 0 {
-			return nil, errs.Config("catalog path %s matches no files", p).
-				WithHint("check --catalog or bsai.catalog.files; folders are searched for *.yaml and *.yml")
+			missing = append(missing, p)
+			l.problem(Problem{File: p, Message: "catalog path matches no files"})
+			continue
 		}
 		for _, f := range files {
 			wave = append(wave, pending{path: f, origin: f})
 		}
+	}
+	if len(wave) == 0 {
+		return nil, errs.Config("catalog path %s matches no files", strings.Join(missing, ", ")).
+			WithHint("check --catalog or bsai.catalog.files; folders are searched for *.yaml and *.yml")
 	}
 	for len(wave) > 0 {
 		if err := ctx.Err(); err != nil {
@@ -423,7 +429,7 @@ func expand(p string) ([]string, error) {
 			return nil // unreadable corners are skipped, not fatal
 		}
 		if d.IsDir() {
-			if path != p && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules") {
+			if path != p && skipDir(d.Name()) {
 				return filepath.SkipDir
 			}
 			return nil
@@ -434,6 +440,13 @@ func expand(p string) ([]string, error) {
 		return nil
 	})
 	return out, err
+}
+
+// skipDir says which folders a folder walk never enters: hidden ones,
+// node_modules, and scaffolder template skeletons, whose catalog-info.yaml
+// files are templates full of ${{ values.x }}, not entities.
+func skipDir(name string) bool {
+	return strings.HasPrefix(name, ".") || name == "node_modules" || name == "skeleton"
 }
 
 func isYAML(p string) bool {
@@ -457,7 +470,7 @@ func glob(pattern string) ([]string, error) {
 	var out []string
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
-			if d != nil && d.IsDir() && path != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules") {
+			if d != nil && d.IsDir() && path != root && skipDir(d.Name()) {
 				return filepath.SkipDir
 			}
 			return nil

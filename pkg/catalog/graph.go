@@ -3,6 +3,8 @@ package catalog
 import (
 	"sort"
 	"strings"
+
+	"github.com/bsai-dev/bsai/pkg/errs"
 )
 
 // Graph is the in-memory catalog: lookups by ref and kind, and neighbours
@@ -63,18 +65,40 @@ func (g *Graph) Lookup(s string) []*Entity {
 			return []*Entity{e}
 		}
 	}
-	// No kind given: match by namespace/name across kinds.
-	name := strings.ToLower(s)
-	ns := DefaultNamespace
-	if i := strings.Index(name, "/"); i >= 0 {
-		ns, name = name[:i], name[i+1:]
+	if err == nil {
+		// A kind was given: without a namespace, try every namespace.
+		if strings.Contains(s, "/") {
+			return nil
+		}
+		var out []*Entity
+		for _, ref := range g.byKind[strings.ToLower(r.Kind)] {
+			if e := g.byRef[ref]; strings.EqualFold(e.Metadata.Name, r.Name) {
+				out = append(out, e)
+			}
+		}
+		return out
 	}
-	var out []*Entity
+	// No kind given: match by namespace/name across kinds. A bare name
+	// prefers the default namespace, then any namespace.
+	name := strings.ToLower(s)
+	ns, nsGiven := DefaultNamespace, false
+	if i := strings.Index(name, "/"); i >= 0 {
+		ns, name, nsGiven = name[:i], name[i+1:], true
+	}
+	var out, anyNS []*Entity
 	for _, ref := range g.order {
 		e := g.byRef[ref]
-		if strings.ToLower(e.Metadata.Name) == name && strings.ToLower(e.Namespace()) == ns {
-			out = append(out, e)
+		if strings.ToLower(e.Metadata.Name) != name {
+			continue
 		}
+		if strings.ToLower(e.Namespace()) == ns {
+			out = append(out, e)
+		} else if !nsGiven {
+			anyNS = append(anyNS, e)
+		}
+	}
+	if len(out) == 0 {
+		return anyNS
 	}
 	return out
 }
@@ -148,4 +172,109 @@ func (g *Graph) Owners(ref string) []string {
 		}
 	}
 	return out
+}
+
+// Resolve turns what a user typed (a full ref, "kind:name", "ns/name" or a
+// bare name) into one entity. No match is an errs.NotFound listing close
+// names; several matches is an errs.Usage listing the candidates.
+func (g *Graph) Resolve(s string) (*Entity, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, errs.Usage("empty entity ref").WithHint("give a ref like component:default/payments-api or just payments-api")
+	}
+	found := g.Lookup(s)
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		e := errs.NotFound("entity %q not found in the catalog (%d entities)", s, g.Len())
+		if sugg := g.Suggest(s, 5); len(sugg) > 0 {
+			return nil, e.WithHint("did you mean: %s", strings.Join(sugg, ", "))
+		}
+		return nil, e.WithHint("run `bsai catalog list` to see what is there")
+	}
+	refs := make([]string, len(found))
+	for i, e := range found {
+		refs[i] = e.Ref().String()
+	}
+	return nil, errs.Usage("%q is ambiguous: it matches %s", s, strings.Join(refs, ", ")).
+		WithHint("use the full ref, e.g. %s", refs[0])
+}
+
+// Suggest returns up to n refs whose names are close to s (substring or a
+// small edit distance), best first.
+func (g *Graph) Suggest(s string, n int) []string {
+	want := strings.ToLower(s)
+	if i := strings.LastIndexAny(want, ":/"); i >= 0 {
+		want = want[i+1:]
+	}
+	type cand struct {
+		ref   string
+		score int
+	}
+	var cands []cand
+	maxDist := len(want)/3 + 1
+	for _, ref := range g.order {
+		name := strings.ToLower(g.byRef[ref].Metadata.Name)
+		score := -1
+		switch {
+		case strings.Contains(name, want) || strings.Contains(want, name):
+			score = abs(len(name) - len(want))
+		default:
+			if d := editDistance(name, want, maxDist); d <= maxDist {
+				score = 100 + d
+			}
+		}
+		if score >= 0 {
+			cands = append(cands, cand{ref, score})
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		if cands[i].score != cands[j].score {
+			return cands[i].score < cands[j].score
+		}
+		return cands[i].ref < cands[j].ref
+	})
+	var out []string
+	for i := 0; i < len(cands) && i < n; i++ {
+		out = append(out, cands[i].ref)
+	}
+	return out
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// editDistance is Levenshtein distance, giving up (returning limit+1) once
+// every cell of a row exceeds limit.
+func editDistance(a, b string, limit int) int {
+	if abs(len(a)-len(b)) > limit {
+		return limit + 1
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
