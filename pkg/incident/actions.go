@@ -1,0 +1,422 @@
+package incident
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/bsai-dev/bsai/pkg/config"
+)
+
+// PlanItem is one proposed action. Whether it may run is decided here, in
+// code, from config: never from anything a model or a log line says.
+type PlanItem struct {
+	Action            string `json:"action"`
+	Type              string `json:"type,omitempty"`
+	Reason            string `json:"reason"`
+	NeedsConfirmation bool   `json:"needsConfirmation"`
+	ProposedBy        string `json:"proposedBy"` // rules | model
+	// Refused says why the action can never run in this mode (not
+	// configured, not on the agent allowlist); "" when it may.
+	Refused string `json:"refused,omitempty"`
+}
+
+// ActionResult is what happened to a plan item.
+type ActionResult struct {
+	Action string         `json:"action"`
+	Type   string         `json:"type,omitempty"`
+	Status string         `json:"status"` // executed | failed | declined | skipped | refused | dry-run
+	Detail string         `json:"detail,omitempty"`
+	Inputs map[string]any `json:"inputs,omitempty"`
+	Link   string         `json:"link,omitempty"`
+}
+
+// Action statuses.
+const (
+	StatusExecuted = "executed"
+	StatusFailed   = "failed"
+	StatusDeclined = "declined"
+	StatusSkipped  = "skipped"
+	StatusRefused  = "refused"
+	StatusDryRun   = "dry-run"
+)
+
+// Cause kinds an action's `on` may list besides the cause kinds.
+const onAny = "any"
+
+// DeterministicPlan proposes the configured actions whose `on` matches the
+// top cause's kind, in name order.
+func DeterministicPlan(actions map[string]config.IncidentAction, an Analysis, mode string, allow []string) []PlanItem {
+	if len(an.Causes) == 0 {
+		return nil
+	}
+	top := an.Causes[0]
+	names := make([]string, 0, len(actions))
+	for n := range actions {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var out []PlanItem
+	for _, n := range names {
+		a := actions[n]
+		if !matchesOn(a.On, top.Kind) {
+			continue
+		}
+		reason := firstNonEmpty(a.Description, a.Type+" action")
+		reason += " — for: " + top.Title
+		out = append(out, checkItem(PlanItem{Action: n, Type: a.Type, Reason: reason, ProposedBy: "rules"}, actions, mode, allow))
+	}
+	return out
+}
+
+func matchesOn(on []string, kind string) bool {
+	if len(on) == 0 {
+		return kind != CauseNone
+	}
+	for _, o := range on {
+		if o == onAny || o == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// checkItem fills Type, Refused and NeedsConfirmation from config and mode.
+func checkItem(p PlanItem, actions map[string]config.IncidentAction, mode string, allow []string) PlanItem {
+	a, ok := actions[p.Action]
+	if !ok {
+		p.Refused = "not a configured action (bsai.incident.actions)"
+		p.NeedsConfirmation = false
+		return p
+	}
+	p.Type = a.Type
+	if mode == ModeAgent {
+		if !contains(allow, p.Action) {
+			p.Refused = "not on the agent allowlist (bsai.incident.agent.allow)"
+		}
+		p.NeedsConfirmation = false
+		return p
+	}
+	p.NeedsConfirmation = true
+	return p
+}
+
+// Prompter asks the person at the terminal for an explicit yes.
+type Prompter interface {
+	Confirm(ctx context.Context, question string) (bool, error)
+}
+
+// TermPrompter reads y/yes from In; anything else is a no.
+type TermPrompter struct {
+	In  io.Reader
+	Out io.Writer
+	r   *bufio.Reader
+}
+
+func (t *TermPrompter) Confirm(ctx context.Context, q string) (bool, error) {
+	if t.r == nil {
+		t.r = bufio.NewReader(t.In)
+	}
+	fmt.Fprintf(t.Out, "%s [y/N] ", q)
+	line, err := t.r.ReadString('\n')
+	if err != nil && line == "" {
+		return false, err
+	}
+	s := strings.ToLower(strings.TrimSpace(line))
+	return s == "y" || s == "yes", nil
+}
+
+// Executor runs plan items under the mode's policy and audits them.
+type Executor struct {
+	Actions    map[string]config.IncidentAction
+	Allow      []string
+	MaxActions int // agent mode, per run (default 3)
+	Backstage  BackstageDoer
+	MCP        ToolCaller
+	HTTP       *http.Client
+	Audit      *AuditLog
+	Now        func() time.Time
+	// PollEvery and Sleep drive scaffolder task following (tests shrink them).
+	PollEvery time.Duration
+	Sleep     func(ctx context.Context, d time.Duration) error
+}
+
+// RunRequest is one run of the plan.
+type RunRequest struct {
+	Plan     []PlanItem
+	Mode     string
+	DryRun   bool
+	Prompter Prompter // nil = no TTY
+	Data     map[string]any
+}
+
+// Run decides and executes each plan item in order.
+func (x *Executor) Run(ctx context.Context, req RunRequest) []ActionResult {
+	max := x.MaxActions
+	if max <= 0 {
+		max = 3
+	}
+	done := 0
+	var out []ActionResult
+	for _, p := range req.Plan {
+		r := ActionResult{Action: p.Action, Type: p.Type}
+		a, ok := x.Actions[p.Action]
+		switch {
+		case !ok:
+			r.Status, r.Detail = StatusRefused, "not a configured action"
+		case req.Mode == ModeAgent && !contains(x.Allow, p.Action):
+			// Checked again here, not only in the plan: the plan may come
+			// from a model.
+			r.Status, r.Detail = StatusRefused, "not on the agent allowlist (bsai.incident.agent.allow)"
+		}
+		if r.Status == "" {
+			inputs, err := renderAction(a, req.Data)
+			r.Inputs = redactInputs(a, inputs)
+			switch {
+			case err != nil:
+				r.Status, r.Detail = StatusFailed, "render inputs: "+err.Error()
+			case req.Mode == ModeAgent && done >= max:
+				r.Status, r.Detail = StatusSkipped, fmt.Sprintf("per-run limit of %d actions reached", max)
+			case req.DryRun:
+				r.Status, r.Detail = StatusDryRun, "would run; --dry-run given"
+			case req.Mode != ModeAgent && req.Prompter == nil:
+				r.Status, r.Detail = StatusSkipped, "co-pilot mode without a terminal: nothing runs without an explicit yes"
+			default:
+				yes := req.Mode == ModeAgent
+				if !yes {
+					q := fmt.Sprintf("Run %s action %q? %s", a.Type, p.Action, p.Reason)
+					var perr error
+					yes, perr = req.Prompter.Confirm(ctx, q)
+					if perr != nil {
+						r.Status, r.Detail = StatusDeclined, "no answer: "+perr.Error()
+						break
+					}
+				}
+				if !yes {
+					r.Status, r.Detail = StatusDeclined, "declined at the prompt"
+					break
+				}
+				done++
+				detail, link, err := x.execute(ctx, a, inputs)
+				r.Link = link
+				if err != nil {
+					r.Status, r.Detail = StatusFailed, err.Error()
+				} else {
+					r.Status, r.Detail = StatusExecuted, detail
+				}
+			}
+		}
+		if x.Audit != nil && !(r.Status == StatusSkipped && req.Mode != ModeAgent) {
+			if err := x.Audit.Append(AuditEntry{Time: x.now(), Mode: req.Mode, Action: r.Action, Type: r.Type,
+				ProposedBy: p.ProposedBy, Reason: p.Reason, Inputs: r.Inputs, Status: r.Status, Result: r.Detail, DryRun: req.DryRun}); err != nil {
+				r.Detail += " (audit log: " + err.Error() + ")"
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func (x *Executor) now() time.Time {
+	if x.Now != nil {
+		return x.Now()
+	}
+	return time.Now()
+}
+
+// renderAction templates the action's inputs with the incident data.
+func renderAction(a config.IncidentAction, data map[string]any) (map[string]any, error) {
+	switch a.Type {
+	case "scaffolder":
+		vals, err := templateArgs(a.Values, data)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"templateRef": a.Template, "values": vals}, nil
+	case "mcp":
+		args, err := templateArgs(a.Args, data)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"server": a.Server, "tool": a.Tool, "args": args}, nil
+	case "webhook", "page":
+		text := a.Text
+		if text == "" {
+			text = "{{.Summary}}"
+		}
+		t, err := renderTemplate(text, data)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"url": a.URL, "text": t}, nil
+	}
+	return nil, fmt.Errorf("unknown action type %q (use scaffolder, mcp, webhook or page)", a.Type)
+}
+
+// redactInputs keeps webhook URLs (which embed secrets, e.g. Slack's) out of
+// reports and the audit log.
+func redactInputs(a config.IncidentAction, in map[string]any) map[string]any {
+	if in == nil {
+		return nil
+	}
+	if u, ok := in["url"].(string); ok {
+		out := map[string]any{}
+		for k, v := range in {
+			out[k] = v
+		}
+		if pu, err := url.Parse(u); err == nil && pu.Host != "" {
+			out["url"] = pu.Scheme + "://" + pu.Host + "/…"
+		} else {
+			out["url"] = "<redacted>"
+		}
+		return out
+	}
+	return in
+}
+
+func (x *Executor) execute(ctx context.Context, a config.IncidentAction, in map[string]any) (string, string, error) {
+	timeout := a.Timeout.Duration
+	if timeout <= 0 {
+		timeout = 10 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	switch a.Type {
+	case "scaffolder":
+		if x.Backstage == nil {
+			return "", "", fmt.Errorf("scaffolder action needs a Backstage backend")
+		}
+		return x.runTask(ctx, in)
+	case "mcp":
+		if x.MCP == nil {
+			return "", "", fmt.Errorf("mcp action needs an MCP registry")
+		}
+		args, _ := in["args"].(map[string]any)
+		res, err := x.MCP.CallTool(ctx, a.Server, a.Tool, args)
+		if err != nil {
+			return "", "", err
+		}
+		text := ToolText(res)
+		if res.IsError {
+			return "", "", fmt.Errorf("tool error: %s", oneLineStr(text))
+		}
+		return truncate(text, 500), "mcp://" + a.Server + "/" + a.Tool, nil
+	case "webhook", "page":
+		text, _ := in["text"].(string)
+		body := map[string]any{"text": text}
+		if a.Type == "page" {
+			body["event_action"] = "trigger"
+			body["summary"] = text
+		}
+		return x.post(ctx, a, body)
+	}
+	return "", "", fmt.Errorf("unknown action type %q", a.Type)
+}
+
+func (x *Executor) post(ctx context.Context, a config.IncidentAction, body any) (string, string, error) {
+	b, _ := json.Marshal(body)
+	req, err := http.NewRequestWithContext(ctx, "POST", a.URL, bytes.NewReader(b))
+	if err != nil {
+		return "", "", fmt.Errorf("webhook url: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range a.Headers {
+		req.Header.Set(k, v)
+	}
+	hc := x.HTTP
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		// The URL may hold a secret: report the host only.
+		return "", "", fmt.Errorf("post to %s failed", hostOf(a.URL))
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode/100 != 2 {
+		return "", "", fmt.Errorf("post to %s: http %d", hostOf(a.URL), resp.StatusCode)
+	}
+	return fmt.Sprintf("posted to %s (http %d)", hostOf(a.URL), resp.StatusCode), "", nil
+}
+
+func hostOf(u string) string {
+	if pu, err := url.Parse(u); err == nil && pu.Host != "" {
+		return pu.Host
+	}
+	return "webhook"
+}
+
+// runTask starts a scaffolder task and follows it until it finishes.
+func (x *Executor) runTask(ctx context.Context, in map[string]any) (string, string, error) {
+	var created struct {
+		ID string `json:"id"`
+	}
+	if err := x.Backstage.Do(ctx, "POST", "/api/scaffolder/v2/tasks", in, &created); err != nil {
+		return "", "", fmt.Errorf("start scaffolder task: %w", err)
+	}
+	if created.ID == "" {
+		return "", "", fmt.Errorf("start scaffolder task: reply has no task id")
+	}
+	link := "/create/tasks/" + created.ID
+	every := x.PollEvery
+	if every <= 0 {
+		every = 2 * time.Second
+	}
+	sleep := x.Sleep
+	if sleep == nil {
+		sleep = func(ctx context.Context, d time.Duration) error {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-t.C:
+				return nil
+			}
+		}
+	}
+	for {
+		var task ScaffolderTask
+		if err := x.Backstage.Do(ctx, "GET", "/api/scaffolder/v2/tasks/"+url.PathEscape(created.ID), nil, &task); err != nil {
+			return "", link, fmt.Errorf("follow task %s: %w", created.ID, err)
+		}
+		switch task.Status {
+		case "completed":
+			return "task " + created.ID + " completed", link, nil
+		case "failed", "cancelled":
+			return "", link, fmt.Errorf("task %s %s", created.ID, task.Status)
+		}
+		if err := sleep(ctx, every); err != nil {
+			return "", link, fmt.Errorf("task %s still %s: %w", created.ID, task.Status, err)
+		}
+	}
+}
+
+func renderTemplate(s string, data map[string]any) (string, error) {
+	t, err := template.New("v").Option("missingkey=error").Parse(s)
+	if err != nil {
+		return "", err
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, data); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

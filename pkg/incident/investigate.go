@@ -1,0 +1,253 @@
+package incident
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bsai-dev/bsai/pkg/catalog"
+	"github.com/bsai-dev/bsai/pkg/config"
+	"github.com/bsai-dev/bsai/pkg/errs"
+	"github.com/bsai-dev/bsai/pkg/llm"
+)
+
+// Modes.
+const (
+	ModeCopilot = "copilot"
+	ModeAgent   = "agent"
+)
+
+// Options is everything one investigation needs; the command fills it.
+type Options struct {
+	Graph   *catalog.Graph
+	Config  config.IncidentConfig
+	Service string
+	Alert   *Alert
+	Since   time.Duration
+	At      *time.Time
+	Now     func() time.Time
+
+	// Sources overrides the sources built from Config (tests).
+	Sources []SignalSource
+	Deps    SourceDeps
+
+	// Provider is nil when no model may be used.
+	Provider llm.Provider
+
+	Mode     string
+	DryRun   bool
+	Prompter Prompter
+	Actions  *Executor
+	// Warn reports a non-fatal problem (a failing source, a model error).
+	Warn func(format string, args ...any)
+}
+
+// SourceDeps are the connections config-built sources use.
+type SourceDeps struct {
+	Backstage    BackstageDoer // nil = scaffolder source unavailable
+	BackstageURL string
+	MCP          ToolCaller // nil = MCP sources unavailable
+	HTTP         *http.Client
+}
+
+// BuildSources turns bsai.incident.sources into SignalSources.
+func BuildSources(cfg config.IncidentConfig, g *catalog.Graph, topo Topology, d SourceDeps) ([]SignalSource, []string) {
+	var out []SignalSource
+	var warns []string
+	src := cfg.Sources
+	if !src.Catalog.Disabled {
+		out = append(out, &CatalogSource{Graph: g, Topo: topo})
+	}
+	if len(src.Deploys.Files) > 0 {
+		out = append(out, &DeployFileSource{Files: src.Deploys.Files})
+	}
+	if src.Deploys.Scaffolder {
+		if d.Backstage == nil {
+			warns = append(warns, "deploys: scaffolder history needs a Backstage backend (backend.baseUrl); skipped")
+		} else {
+			out = append(out, &ScaffolderSource{Client: d.Backstage, BaseURL: d.BackstageURL})
+		}
+	}
+	mo := MetricOptions{Thresholds: src.Metrics.Thresholds}
+	if len(src.Metrics.Files) > 0 {
+		out = append(out, &MetricFileSource{Files: src.Metrics.Files, Opts: mo})
+	}
+	if src.Metrics.Prometheus.URL != "" {
+		out = append(out, &PromSource{URL: src.Metrics.Prometheus.URL, Token: src.Metrics.Prometheus.Token, HTTP: d.HTTP,
+			Step: src.Metrics.Prometheus.Step.Duration, Queries: src.Metrics.Queries,
+			Overrides: annotationQueries(g, append([]string{topo.Focus}, topo.Dependencies...)), Opts: mo})
+	}
+	if len(src.Logs.Files) > 0 {
+		out = append(out, &LogFileSource{Files: src.Logs.Files})
+	}
+	if l := src.Logs.Loki; l.URL != "" {
+		out = append(out, &LokiSource{URL: l.URL, Query: l.Query, Limit: l.Limit, Token: l.Token, TenantID: l.TenantID, HTTP: d.HTTP})
+	}
+	for i, m := range src.MCP {
+		if d.MCP == nil {
+			warns = append(warns, fmt.Sprintf("mcp source %s: no MCP registry; skipped", m.Name))
+			continue
+		}
+		name := firstNonEmpty(m.Name, m.Tool, fmt.Sprint(i))
+		out = append(out, &MCPSource{Label: name, Server: m.Server, Tool: m.Tool, Args: m.Args, Caller: d.MCP})
+	}
+	return out, warns
+}
+
+// AnnoPromQLPrefix on an entity adds or overrides a per-entity query:
+// bsai.dev/promql-errors: 'sum(rate(...))'.
+const AnnoPromQLPrefix = "bsai.dev/promql-"
+
+func annotationQueries(g *catalog.Graph, refs []string) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, r := range refs {
+		e, ok := g.Get(r)
+		if !ok {
+			continue
+		}
+		for k, v := range e.Metadata.Annotations {
+			if strings.HasPrefix(k, AnnoPromQLPrefix) {
+				if out[r] == nil {
+					out[r] = map[string]string{}
+				}
+				out[r][strings.TrimPrefix(k, AnnoPromQLPrefix)] = v
+			}
+		}
+	}
+	return out
+}
+
+// Window computes the investigated time range: it ends at --at, else 30
+// minutes after the alert started (never after now), else now; it starts
+// `since` before the alert (or the end).
+func Window(now time.Time, at *time.Time, alert *Alert, since time.Duration) (time.Time, time.Time) {
+	if since <= 0 {
+		since = 2 * time.Hour
+	}
+	end := now
+	anchor := now
+	if alert != nil && alert.StartsAt != nil {
+		anchor = *alert.StartsAt
+		if e := anchor.Add(30 * time.Minute); e.Before(now) {
+			end = e
+		}
+	}
+	if at != nil {
+		end = *at
+		if anchor.After(end) || alert == nil || alert.StartsAt == nil {
+			anchor = end
+		}
+	}
+	return anchor.Add(-since), end
+}
+
+// Investigate runs the whole pipeline and returns the report. Source
+// failures become warnings; only a missing focus entity is an error.
+func Investigate(ctx context.Context, o Options) (*Report, error) {
+	if o.Graph == nil {
+		return nil, errs.Config("incident investigate needs a catalog").WithHint("set bsai.catalog.files or pass --catalog")
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	warn := o.Warn
+	if warn == nil {
+		warn = func(string, ...any) {}
+	}
+	focus, err := ResolveFocus(o.Graph, o.Service, o.Alert)
+	if err != nil {
+		return nil, errs.Usage("%s", err.Error()).WithHint("pass --service with a catalog ref such as component:default/payments-api")
+	}
+	topo := BuildTopology(o.Graph, focus)
+	since := o.Since
+	if since <= 0 {
+		since = o.Config.Since.Duration
+	}
+	start, end := Window(o.Now(), o.At, o.Alert, since)
+	scope := Scope{Focus: focus, Entities: append([]string{focus}, topo.Dependencies...), Start: start, End: end}
+	scope.Names = ScopeNames(o.Graph, scope.Entities)
+
+	sources := o.Sources
+	if sources == nil {
+		var warns []string
+		sources, warns = BuildSources(o.Config, o.Graph, topo, o.Deps)
+		for _, w := range warns {
+			warn("%s", w)
+		}
+	}
+	ev, warnings := collect(ctx, sources, scope)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	for _, w := range warnings {
+		warn("%s", w)
+	}
+	if o.Alert != nil {
+		d := fmt.Sprintf("%s alert %q", o.Alert.Format, o.Alert.Name)
+		if o.Alert.Summary != "" && o.Alert.Summary != o.Alert.Name {
+			d += ": " + o.Alert.Summary
+		}
+		if ls := o.Alert.LabelString(); ls != "" {
+			d += " (" + ls + ")"
+		}
+		ev = append(ev, Evidence{Source: "alert", Kind: KindAlert, Time: o.Alert.StartsAt, Entity: focus, Detail: d, Link: o.Alert.Link})
+	}
+	AssignIDs(ev)
+	an := Analyze(scope, topo, o.Alert, ev)
+
+	rep := newReport(scope, topo, o.Alert, an, ev)
+	rep.Warnings = append(rep.Warnings, warnings...)
+	rep.Plan = DeterministicPlan(o.Config.Actions, an, o.Mode, o.Config.Agent.Allow)
+
+	if o.Provider != nil {
+		syn, usage, err := Synthesize(ctx, o.Provider, rep, ev, o.Config.Model, o.Graph)
+		rep.Usage = &usage
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			w := "model synthesis failed; showing the deterministic analysis: " + err.Error()
+			warn("%s", w)
+			rep.Warnings = append(rep.Warnings, w)
+		} else {
+			rep.applySynthesis(syn, o.Config.Actions, o.Mode, o.Config.Agent.Allow)
+		}
+	}
+	if o.Actions != nil {
+		rep.Actions = o.Actions.Run(ctx, RunRequest{Plan: rep.Plan, Mode: o.Mode, DryRun: o.DryRun,
+			Prompter: o.Prompter, Data: rep.templateData(an)})
+	}
+	return rep, nil
+}
+
+func collect(ctx context.Context, sources []SignalSource, s Scope) ([]Evidence, []string) {
+	type res struct {
+		ev  []Evidence
+		err error
+	}
+	rs := make([]res, len(sources))
+	var wg sync.WaitGroup
+	for i, src := range sources {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ev, err := src.Collect(ctx, s)
+			rs[i] = res{ev, err}
+		}()
+	}
+	wg.Wait()
+	var ev []Evidence
+	var warns []string
+	for i, r := range rs {
+		ev = append(ev, r.ev...)
+		if r.err != nil {
+			warns = append(warns, fmt.Sprintf("source %s: %v", sources[i].Name(), r.err))
+		}
+	}
+	sort.Strings(warns)
+	return ev, warns
+}

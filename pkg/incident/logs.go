@@ -1,0 +1,278 @@
+package incident
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// LogLine is one log record after parsing, whatever its source.
+type LogLine struct {
+	Time   time.Time
+	Entity string // scope ref
+	Level  string
+	Msg    string
+}
+
+// jsonLog accepts the field names common log shippers use.
+type jsonLog struct {
+	Time      time.Time `json:"time"`
+	TS        time.Time `json:"ts"`
+	Timestamp time.Time `json:"timestamp"`
+	Service   string    `json:"service"`
+	Entity    string    `json:"entity"`
+	App       string    `json:"app"`
+	Level     string    `json:"level"`
+	Severity  string    `json:"severity"`
+	Msg       string    `json:"msg"`
+	Message   string    `json:"message"`
+	Line      string    `json:"line"`
+	Error     string    `json:"error"`
+}
+
+var (
+	reUUID   = regexp.MustCompile(`(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`)
+	reHex    = regexp.MustCompile(`(?i)\b(0x[0-9a-f]+|[0-9a-f]*[a-f][0-9a-f]*[0-9][0-9a-f]*|[0-9a-f]*[0-9][0-9a-f]*[a-f][0-9a-f]*)\b`)
+	reIP     = regexp.MustCompile(`\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b`)
+	reNum    = regexp.MustCompile(`\b\d+(\.\d+)?`)
+	reIDish  = regexp.MustCompile(`\b[A-Za-z]+[_-][A-Za-z0-9]*\d[A-Za-z0-9_-]*\b`)
+	reSpaces = regexp.MustCompile(`\s+`)
+	reErr    = regexp.MustCompile(`(?i)\b(error|errors|exception|panic|fatal|failed|failure|timeout|timed out|refused|unavailable)\b`)
+)
+
+// Mask turns a log message into its template: uuids, hex ids, IPs, ids with
+// digits and numbers become placeholders, so the same error with different
+// ids counts as one template.
+func Mask(msg string) string {
+	s := reUUID.ReplaceAllString(msg, "<uuid>")
+	s = reIP.ReplaceAllString(s, "<ip>")
+	s = reHex.ReplaceAllStringFunc(s, func(m string) string {
+		if len(m) >= 6 || strings.HasPrefix(strings.ToLower(m), "0x") {
+			return "<hex>"
+		}
+		return m
+	})
+	s = reIDish.ReplaceAllString(s, "<id>")
+	s = reNum.ReplaceAllString(s, "<num>")
+	s = reSpaces.ReplaceAllString(strings.TrimSpace(s), " ")
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+// TemplateID is a short stable id of an entity's template.
+func TemplateID(entity, tpl string) string {
+	h := sha1.Sum([]byte(refName(entity) + "|" + tpl))
+	return "tpl-" + hex.EncodeToString(h[:])[:8]
+}
+
+// IsErrorLine says whether a line counts as an error.
+func IsErrorLine(level, msg string) bool {
+	switch strings.ToLower(level) {
+	case "error", "err", "fatal", "critical", "crit", "panic", "alert", "emerg":
+		return true
+	case "info", "debug", "trace":
+		return false
+	}
+	return reErr.MatchString(msg)
+}
+
+// GroupTemplates groups error lines into templates and turns them into
+// evidence, most frequent first, at most perEntity per entity.
+func GroupTemplates(lines []LogLine, source, link string, perEntity int) []Evidence {
+	type key struct{ ent, tpl string }
+	m := map[key]*Template{}
+	for _, l := range lines {
+		if !IsErrorLine(l.Level, l.Msg) {
+			continue
+		}
+		tpl := Mask(l.Msg)
+		k := key{l.Entity, tpl}
+		t := m[k]
+		if t == nil {
+			t = &Template{ID: TemplateID(l.Entity, tpl), Entity: l.Entity, Text: tpl, Example: l.Msg, First: l.Time, Last: l.Time, Level: l.Level}
+			m[k] = t
+		}
+		t.Count++
+		t.Times = append(t.Times, l.Time)
+		if l.Time.Before(t.First) {
+			t.First = l.Time
+		}
+		if l.Time.After(t.Last) {
+			t.Last = l.Time
+		}
+	}
+	byEnt := map[string][]*Template{}
+	for _, t := range m {
+		sort.Slice(t.Times, func(i, j int) bool { return t.Times[i].Before(t.Times[j]) })
+		byEnt[t.Entity] = append(byEnt[t.Entity], t)
+	}
+	ents := make([]string, 0, len(byEnt))
+	for e := range byEnt {
+		ents = append(ents, e)
+	}
+	sort.Strings(ents)
+	var out []Evidence
+	for _, e := range ents {
+		ts := byEnt[e]
+		sort.Slice(ts, func(i, j int) bool {
+			if ts[i].Count != ts[j].Count {
+				return ts[i].Count > ts[j].Count
+			}
+			return ts[i].ID < ts[j].ID
+		})
+		if perEntity > 0 && len(ts) > perEntity {
+			ts = ts[:perEntity]
+		}
+		for _, t := range ts {
+			out = append(out, Evidence{Source: source, Kind: KindLogTemplate, Time: tp(t.First), Entity: t.Entity,
+				Detail: fmt.Sprintf("%s log template %s ×%d from %s to %s: %q", refName(t.Entity), t.ID, t.Count,
+					t.First.UTC().Format("15:04:05"), t.Last.UTC().Format("15:04:05"), t.Text),
+				Link: link, Template: t})
+		}
+	}
+	return out
+}
+
+// LogFileSource reads JSONL log files.
+type LogFileSource struct{ Files []string }
+
+func (l *LogFileSource) Name() string { return "logs" }
+
+func (l *LogFileSource) Collect(ctx context.Context, s Scope) ([]Evidence, error) {
+	var out []Evidence
+	for _, f := range l.Files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return out, fmt.Errorf("logs: %w", err)
+		}
+		lines, err := ParseLogLines(b, s)
+		if err != nil {
+			return out, fmt.Errorf("logs %s: %w", f, err)
+		}
+		out = append(out, GroupTemplates(lines, "logs", "file://"+f, 20)...)
+	}
+	return out, nil
+}
+
+// ParseLogLines reads JSONL records of scope entities inside the window.
+func ParseLogLines(b []byte, s Scope) ([]LogLine, error) {
+	var out []LogLine
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 0, 64*1024), 4*1024*1024)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		var j jsonLog
+		if err := json.Unmarshal([]byte(line), &j); err != nil {
+			return nil, fmt.Errorf("line %d: %w", n, err)
+		}
+		t := firstTime(j.Time, j.TS, j.Timestamp)
+		if t.Before(s.Start) || t.After(s.End) {
+			continue
+		}
+		ent := s.EntityFor(firstNonEmpty(j.Service, j.Entity, j.App))
+		if ent == "" {
+			ent = s.EntityFor(refName(firstNonEmpty(j.Entity, j.Service)))
+		}
+		if ent == "" {
+			continue
+		}
+		out = append(out, LogLine{Time: t, Entity: ent, Level: firstNonEmpty(j.Level, j.Severity),
+			Msg: firstNonEmpty(j.Msg, j.Message, j.Line, j.Error)})
+	}
+	return out, sc.Err()
+}
+
+// LokiResponse is the Loki query_range envelope for streams.
+type LokiResponse struct {
+	Status string `json:"status"`
+	Data   struct {
+		ResultType string `json:"resultType"`
+		Result     []struct {
+			Stream map[string]string `json:"stream"`
+			Values [][2]string       `json:"values"` // [unix ns, line]
+		} `json:"result"`
+	} `json:"data"`
+}
+
+// LokiSource queries Loki for each scope entity's error lines.
+type LokiSource struct {
+	URL      string
+	Query    string // LogQL with {{.Service}}
+	Limit    int
+	Token    string
+	TenantID string
+	HTTP     *http.Client
+}
+
+// DefaultLokiQuery selects a service's error-looking lines.
+const DefaultLokiQuery = `{service="{{.Service}}"} |~ "(?i)(error|exception|fatal|panic|refused|timeout)"`
+
+func (l *LokiSource) Name() string { return "loki" }
+
+func (l *LokiSource) Collect(ctx context.Context, s Scope) ([]Evidence, error) {
+	q := l.Query
+	if q == "" {
+		q = DefaultLokiQuery
+	}
+	limit := l.Limit
+	if limit <= 0 {
+		limit = 2000
+	}
+	var headers map[string]string
+	if l.TenantID != "" {
+		headers = map[string]string{"X-Scope-OrgID": l.TenantID}
+	}
+	var lines []LogLine
+	for _, ent := range s.Entities {
+		lq, err := renderQuery(q, s.ServiceName(ent), ent)
+		if err != nil {
+			return nil, fmt.Errorf("loki query: %w", err)
+		}
+		v := url.Values{}
+		v.Set("query", lq)
+		v.Set("start", strconv.FormatInt(s.Start.UnixNano(), 10))
+		v.Set("end", strconv.FormatInt(s.End.UnixNano(), 10))
+		v.Set("limit", strconv.Itoa(limit))
+		v.Set("direction", "forward")
+		var lr LokiResponse
+		if err := getJSON(ctx, l.HTTP, strings.TrimRight(l.URL, "/")+"/loki/api/v1/query_range?"+v.Encode(), l.Token, headers, &lr); err != nil {
+			return nil, fmt.Errorf("loki for %s: %w", ent, err)
+		}
+		for _, st := range lr.Data.Result {
+			for _, val := range st.Values {
+				ns, err := strconv.ParseInt(val[0], 10, 64)
+				if err != nil {
+					return nil, fmt.Errorf("loki for %s: bad timestamp %q", ent, val[0])
+				}
+				level, msg := st.Stream["level"], val[1]
+				// Structured lines carry their own level and message.
+				var j jsonLog
+				if strings.HasPrefix(msg, "{") && json.Unmarshal([]byte(msg), &j) == nil {
+					level = firstNonEmpty(j.Level, j.Severity, level)
+					msg = firstNonEmpty(j.Msg, j.Message, j.Error, msg)
+				}
+				lines = append(lines, LogLine{Time: time.Unix(0, ns).UTC(), Entity: ent, Level: level, Msg: msg})
+			}
+		}
+	}
+	return GroupTemplates(lines, "loki", strings.TrimRight(l.URL, "/"), 20), nil
+}

@@ -1,0 +1,160 @@
+// Package incident is the on-call co-pilot behind `bsai incident
+// investigate`. The shape, one hop from anywhere:
+//
+//	alert/--service ──► Scope (focus entity, blast radius, window)
+//	SignalSources (catalog, deploys, metrics, logs, MCP) ──► []Evidence
+//	Analyze (deterministic: onset, candidates, scores) ──► ranked Causes
+//	[Synthesize with a model: summary, cited causes, plan] ──► Plan
+//	Execute (policy: co-pilot asks, agent obeys the allowlist) ──► audit log
+//
+// Everything up to Analyze needs no model and is what the tests pin down.
+package incident
+
+import (
+	"context"
+	"time"
+)
+
+// Scope is what an investigation looks at: the focus entity, its
+// neighbourhood in the catalog, and a time window.
+type Scope struct {
+	Focus string // entity ref of the alerting service
+	// Entities are every ref worth collecting signals for: focus,
+	// dependencies (transitive, bounded) and direct dependents.
+	Entities []string
+	// Names maps entity ref → the service name used in metric/log labels
+	// (prometheus.io/service annotation or metadata.name).
+	Names map[string]string
+	Start time.Time
+	End   time.Time
+}
+
+// ServiceName returns the label name for ref.
+func (s Scope) ServiceName(ref string) string {
+	if n := s.Names[ref]; n != "" {
+		return n
+	}
+	return refName(ref)
+}
+
+// EntityFor maps a label value (service/job/app) back to a scope entity ref,
+// "" when the label names nothing in scope.
+func (s Scope) EntityFor(label string) string {
+	if label == "" {
+		return ""
+	}
+	for _, ref := range s.Entities {
+		if s.ServiceName(ref) == label || refName(ref) == label || ref == label {
+			return ref
+		}
+	}
+	return ""
+}
+
+// SignalSource is one place evidence comes from.
+type SignalSource interface {
+	Name() string
+	Collect(ctx context.Context, scope Scope) ([]Evidence, error)
+}
+
+// Evidence kinds.
+const (
+	KindDeploy      = "deploy"
+	KindConfig      = "config"
+	KindInfra       = "infra"
+	KindMetric      = "metric"
+	KindLogTemplate = "log-template"
+	KindOwner       = "owner"
+	KindTopology    = "topology"
+	KindText        = "text"
+	KindAlert       = "alert"
+)
+
+// Evidence is one fact with provenance. The JSON fields are the documented
+// contract; the typed payloads feed the engine.
+type Evidence struct {
+	ID     string     `json:"id"`
+	Source string     `json:"source"`
+	Kind   string     `json:"kind"`
+	Time   *time.Time `json:"time,omitempty"`
+	Entity string     `json:"entity,omitempty"`
+	Detail string     `json:"detail"`
+	Link   string     `json:"link,omitempty"`
+
+	Change   *Change   `json:"-"`
+	Signal   *Signal   `json:"-"`
+	Template *Template `json:"-"`
+}
+
+// Change is a deploy, config or infra change.
+type Change struct {
+	Time        time.Time `json:"time"`
+	Entity      string    `json:"entity"`
+	Version     string    `json:"version,omitempty"`
+	Previous    string    `json:"previous,omitempty"`
+	Author      string    `json:"author,omitempty"`
+	Link        string    `json:"link,omitempty"`
+	Kind        string    `json:"kind,omitempty"` // deploy | config | infra
+	Description string    `json:"description,omitempty"`
+	Status      string    `json:"status,omitempty"`
+}
+
+// Point is one sample of a series.
+type Point struct {
+	T time.Time
+	V float64
+}
+
+// Signal is one metric series for one entity, with its analysis.
+type Signal struct {
+	Entity string
+	Name   string // errors, latency, saturation, ...
+	Class  string // errors | latency | saturation | traffic | other
+	Points []Point
+	// Baseline and Peak summarise the series; Breach is the first time it
+	// left its baseline (or crossed its threshold) for good, nil if never.
+	Baseline float64
+	Peak     float64
+	Breach   *time.Time
+}
+
+// Template is a log error template (numbers, ids, uuids and hex masked).
+type Template struct {
+	ID      string
+	Entity  string
+	Text    string
+	Example string
+	Count   int
+	First   time.Time
+	Last    time.Time
+	Level   string
+	Times   []time.Time // every occurrence, sorted
+}
+
+// OnCall is an owner and how to reach them.
+type OnCall struct {
+	Owner     string `json:"owner"`
+	PagerDuty string `json:"pagerduty,omitempty"`
+	Contact   string `json:"contact,omitempty"`
+}
+
+func refName(ref string) string {
+	if i := lastIndexByte(ref, '/'); i >= 0 {
+		return ref[i+1:]
+	}
+	if i := lastIndexByte(ref, ':'); i >= 0 {
+		return ref[i+1:]
+	}
+	return ref
+}
+
+func lastIndexByte(s string, c byte) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+func tp(t time.Time) *time.Time { return &t }
