@@ -304,7 +304,7 @@ func (c *conn) shutdown() error {
 
 // How long a stdio server gets to exit after stdin closes, then after SIGTERM.
 var (
-	stdinGrace = 200 * time.Millisecond
+	stdinGrace = 100 * time.Millisecond
 	termGrace  = time.Second
 )
 
