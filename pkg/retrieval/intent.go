@@ -21,9 +21,10 @@ const (
 	IntentDependencies Intent = "dependencies"
 	// IntentProvides: "which service provides the X API", "what API does X expose".
 	IntentProvides Intent = "provides"
-	// IntentMembers: "which systems are in domain X", "who is in team X",
-	// and the way up: "what system is X part of".
+	// IntentMembers: "which systems are in domain X", "who is in team X".
 	IntentMembers Intent = "members"
+	// IntentPartOf: "what system is X part of", "which domain does X belong to".
+	IntentPartOf Intent = "partOf"
 )
 
 // DetectIntents returns the intents of a question in a fixed order. It
@@ -127,11 +128,15 @@ func DetectIntents(question string) []Intent {
 	if has("provides", "provide", "provided", "exposes", "expose", "exposed", "serves", "implements", "implement", "offers", "backs") {
 		add(IntentProvides)
 	}
-	if phrase("part of", "belong to", "belongs to", "members of", "member of", "who is in", "who is on", "in the", "inside") &&
-		has("system", "systems", "domain", "domains", "team", "group", "members", "member", "belong", "belongs", "part", "components", "who") {
-		add(IntentMembers)
+	// Up the hierarchy: "what system is X part of", "which domain does X
+	// belong to", "which team is Alice a member of".
+	if phrase("part of", "belong to", "belongs to", "member of", "belong", "belongs") {
+		add(IntentPartOf)
 	}
-	if has("contains", "contain", "members", "consist", "consists") {
+	// Down: "which systems are in the commerce domain", "who is in team X".
+	if (phrase("in the", "inside", "members of", "who is in", "who are in", "who is on", "who are on") &&
+		has("system", "systems", "domain", "domains", "team", "group", "members", "components", "apis", "resources") &&
+		!phrase("on call")) || has("contains", "contain", "members", "consist", "consists") {
 		add(IntentMembers)
 	}
 	return out

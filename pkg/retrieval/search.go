@@ -204,12 +204,30 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 	return res
 }
 
+// Coverage is the fraction of the question's content terms (not generic
+// question words) that entity ref contains; 0 when it has none.
+func (ix *Index) Coverage(ref, question string) float64 {
+	d, ok := ix.byRef[ref]
+	if !ok {
+		return 0
+	}
+	hit, content := ix.coverage(d, Tokens(question))
+	if content == 0 {
+		return 0
+	}
+	return float64(hit) / float64(content)
+}
+
 // covers reports whether doc d contains at least half of the question's
 // content terms (those that are not generic question words). It is the
 // no-answer test: "who owns the mainframe scheduler?" shares only generic
 // words with the catalog.
 func (ix *Index) covers(d int32, terms []string) bool {
-	var content, hit int
+	hit, content := ix.coverage(d, terms)
+	return content > 0 && 2*hit >= content
+}
+
+func (ix *Index) coverage(d int32, terms []string) (hit, content int) {
 	seen := map[string]bool{}
 	for _, t := range terms {
 		if genericWords[t] || seen[t] {
@@ -228,7 +246,7 @@ func (ix *Index) covers(d int32, terms []string) bool {
 			hit++
 		}
 	}
-	return content > 0 && 2*hit >= content
+	return hit, content
 }
 
 // expansion is one relation walk with its score factor.
@@ -253,7 +271,8 @@ var expansions = map[Intent][]expansion{
 			via: []string{catalog.RelAPIProvidedBy}, viaFactor: 0.6},
 	},
 	IntentProvides: {{types: []string{catalog.RelProvidesAPI, catalog.RelAPIProvidedBy}, factor: 0.92}},
-	IntentMembers:  {{types: []string{catalog.RelHasPart, catalog.RelHasMember, catalog.RelPartOf}, factor: 0.9}},
+	IntentMembers:  {{types: []string{catalog.RelHasPart, catalog.RelHasMember}, factor: 0.9}},
+	IntentPartOf:   {{types: []string{catalog.RelPartOf, catalog.RelMemberOf}, factor: 0.92}},
 }
 
 // expand adds the neighbours the question's intents ask for. Owner

@@ -1,0 +1,389 @@
+package assistant
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/bsai-dev/bsai/pkg/catalog"
+	"github.com/bsai-dev/bsai/pkg/retrieval"
+)
+
+// NoMatchAnswer is the offline answer when nothing in the catalog is about
+// the question.
+const NoMatchAnswer = "I found nothing in the catalog about that. Try the entity's name (for example `payments-api`) or `bsai catalog list`."
+
+// maxListed caps how many refs one sentence lists.
+const maxListed = 8
+
+// Offline builds the deterministic, extractive answer: sentences assembled
+// from the entities the question names and the relations it asks about,
+// every entity cited by ref. No model, so every fact is in the catalog.
+func Offline(g *catalog.Graph, ix *retrieval.Index, res retrieval.Result) string {
+	if res.NoMatch || len(res.Hits) == 0 {
+		return NoMatchAnswer
+	}
+	w := &writer{g: g}
+	subjects := res.Focus
+	if len(subjects) > 3 {
+		subjects = subjects[:3]
+	}
+	if len(subjects) == 0 {
+		w.list(ix, res)
+		return w.String()
+	}
+	intents := res.Intents
+	if len(intents) == 0 {
+		for _, s := range subjects {
+			w.describe(s)
+		}
+		return w.String()
+	}
+	var reached []string
+	for _, s := range subjects {
+		for _, in := range intents {
+			reached = append(reached, w.relation(s, in)...)
+		}
+	}
+	if slices.Contains(intents, retrieval.IntentOwner) {
+		w.owners(append(slices.Clone(subjects), reached...))
+	}
+	if w.Len() == 0 {
+		for _, s := range subjects {
+			w.describe(s)
+		}
+	}
+	return w.String()
+}
+
+type writer struct {
+	strings.Builder
+	g *catalog.Graph
+}
+
+func (w *writer) line(format string, args ...any) {
+	fmt.Fprintf(w, format, args...)
+	w.WriteString("\n")
+}
+
+// name is "Display name (`ref`)".
+func (w *writer) name(ref string) string {
+	if e, ok := w.g.Get(ref); ok {
+		return fmt.Sprintf("%s (`%s`)", DisplayName(e), ref)
+	}
+	return "`" + ref + "`"
+}
+
+// names lists refs as "A (`a`), B (`b`) and C (`c`)", capped.
+func (w *writer) names(refs []string) string {
+	more := 0
+	if len(refs) > maxListed {
+		more = len(refs) - maxListed
+		refs = refs[:maxListed]
+	}
+	parts := make([]string, len(refs))
+	for i, r := range refs {
+		parts[i] = w.name(r)
+	}
+	s := joinAnd(parts)
+	if more > 0 {
+		s += fmt.Sprintf(" and %d more", more)
+	}
+	return s
+}
+
+func joinAnd(parts []string) string {
+	switch len(parts) {
+	case 0:
+		return ""
+	case 1:
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+// summary is "production service in `system`, owned by `group`".
+func (w *writer) summary(e *catalog.Entity) string {
+	ref := e.Ref().String()
+	var words []string
+	if l := e.SpecString("lifecycle"); l != "" {
+		words = append(words, l)
+	}
+	if t := e.SpecString("type"); t != "" {
+		words = append(words, t)
+	}
+	words = append(words, strings.ToLower(e.Kind))
+	s := strings.Join(words, " ")
+	if sys := w.g.Related(ref, catalog.RelPartOf); len(sys) > 0 {
+		s += " in " + w.names(sys)
+	}
+	if own := w.g.Related(ref, catalog.RelOwnedBy); len(own) > 0 {
+		s += ", owned by " + w.names(own)
+	}
+	return s
+}
+
+// describe writes what the catalog says about one entity.
+func (w *writer) describe(ref string) {
+	e, ok := w.g.Get(ref)
+	if !ok {
+		return
+	}
+	if w.Len() > 0 {
+		w.WriteString("\n")
+	}
+	w.line("%s: %s.", w.name(ref), w.summary(e))
+	if d := strings.TrimSpace(e.Metadata.Description); d != "" {
+		w.line("  %s", oneLine(d))
+	}
+	rel := func(label string, types ...string) {
+		if ts := w.g.Related(ref, types...); len(ts) > 0 {
+			w.line("  %s: %s.", label, w.names(ts))
+		}
+	}
+	rel("Depends on", catalog.RelDependsOn)
+	rel("Consumes", catalog.RelConsumesAPI)
+	rel("Provides", catalog.RelProvidesAPI)
+	rel("Provided by", catalog.RelAPIProvidedBy)
+	if deps := w.dependents(ref); len(deps) > 0 {
+		w.line("  Used by: %s.", w.names(deps))
+	}
+	rel("Contains", catalog.RelHasPart)
+	rel("Members", catalog.RelHasMember)
+	rel("Member of", catalog.RelMemberOf)
+	if oc := OnCall(e); oc != "" {
+		w.line("  On call: %s.", oc)
+	}
+	if links := linkText(e); links != "" {
+		w.line("  Links: %s", links)
+	}
+}
+
+// list writes one line per plausible hit for questions that name no
+// entity ("which services are deprecated?").
+func (w *writer) list(ix *retrieval.Index, res retrieval.Result) {
+	// Keep the hits that contain the most of the question's content words:
+	// for "which services are deprecated?" that is the deprecated ones, not
+	// every service.
+	best := 0.0
+	cov := make([]float64, len(res.Hits))
+	for i, h := range res.Hits {
+		if ix != nil {
+			cov[i] = ix.Coverage(h.Ref, res.Question)
+		}
+		best = max(best, cov[i])
+	}
+	w.line("Matching entities:")
+	for i, h := range res.Hits {
+		if cov[i] < best {
+			continue
+		}
+		w.line("- %s: %s.", w.name(h.Ref), w.summary(h.Entity))
+	}
+}
+
+// dependents are what stops working when ref goes down: entities that
+// depend on it, consumers of it (an API), and consumers of the APIs it
+// provides.
+func (w *writer) dependents(ref string) []string {
+	out := w.g.Related(ref, catalog.RelDependencyOf, catalog.RelAPIConsumedBy)
+	for _, api := range w.g.Related(ref, catalog.RelProvidesAPI) {
+		for _, c := range w.g.Related(api, catalog.RelAPIConsumedBy) {
+			if !slices.Contains(out, c) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// relation writes the sentence an intent asks for and returns the refs it
+// reached (for multi-hop owner questions).
+func (w *writer) relation(ref string, in retrieval.Intent) []string {
+	e, ok := w.g.Get(ref)
+	if !ok {
+		return nil
+	}
+	n := w.name(ref)
+	switch in {
+	case retrieval.IntentDependents:
+		direct := w.g.Related(ref, catalog.RelDependencyOf, catalog.RelAPIConsumedBy)
+		if len(direct) > 0 {
+			w.line("If %s goes down, these depend on it: %s.", n, w.names(direct))
+		}
+		all := slices.Clone(direct)
+		for _, api := range w.g.Related(ref, catalog.RelProvidesAPI) {
+			cs := w.g.Related(api, catalog.RelAPIConsumedBy)
+			if len(cs) > 0 {
+				w.line("%s provides %s, which is consumed by %s.", n, w.name(api), w.names(cs))
+			}
+			for _, c := range cs {
+				if !slices.Contains(all, c) {
+					all = append(all, c)
+				}
+			}
+		}
+		if len(all) == 0 {
+			w.line("Nothing in the catalog depends on %s.", n)
+		}
+		return all
+	case retrieval.IntentDependencies:
+		deps := w.g.Related(ref, catalog.RelDependsOn)
+		apis := w.g.Related(ref, catalog.RelConsumesAPI)
+		if len(deps) > 0 {
+			w.line("%s depends on %s.", n, w.names(deps))
+		}
+		var providers []string
+		for _, a := range apis {
+			providers = append(providers, w.g.Related(a, catalog.RelAPIProvidedBy)...)
+		}
+		if len(apis) > 0 {
+			s := fmt.Sprintf("%s consumes %s", n, w.names(apis))
+			if len(providers) > 0 {
+				s += ", provided by " + w.names(uniq(providers))
+			}
+			w.line("%s.", s)
+		}
+		if len(deps)+len(apis) == 0 {
+			w.line("The catalog lists no dependencies for %s.", n)
+		}
+		return append(deps, apis...)
+	case retrieval.IntentProvides:
+		if ps := w.g.Related(ref, catalog.RelAPIProvidedBy); len(ps) > 0 {
+			w.line("%s is provided by %s.", n, w.names(ps))
+			return ps
+		}
+		if as := w.g.Related(ref, catalog.RelProvidesAPI); len(as) > 0 {
+			w.line("%s provides %s.", n, w.names(as))
+			return as
+		}
+		if strings.EqualFold(e.Kind, "api") {
+			w.line("The catalog names no component providing %s.", n)
+		}
+	case retrieval.IntentMembers:
+		var got []string
+		if ps := w.g.Related(ref, catalog.RelHasPart); len(ps) > 0 {
+			w.line("%s contains %s.", n, w.names(ps))
+			got = append(got, ps...)
+		}
+		if ms := w.g.Related(ref, catalog.RelHasMember); len(ms) > 0 {
+			w.line("%s has members %s.", n, w.names(ms))
+			got = append(got, ms...)
+		}
+		return got
+	case retrieval.IntentPartOf:
+		var got []string
+		if ps := w.g.Related(ref, catalog.RelPartOf); len(ps) > 0 {
+			w.line("%s is part of %s.", n, w.names(ps))
+			got = append(got, ps...)
+		}
+		if gs := w.g.Related(ref, catalog.RelMemberOf); len(gs) > 0 {
+			w.line("%s is a member of %s.", n, w.names(gs))
+			got = append(got, gs...)
+		}
+		return got
+	case retrieval.IntentOwned:
+		if os := w.g.Related(ref, catalog.RelOwnerOf); len(os) > 0 {
+			w.line("%s owns %s.", n, w.names(os))
+			return os
+		}
+		if strings.EqualFold(e.Kind, "group") || strings.EqualFold(e.Kind, "user") {
+			w.line("The catalog lists nothing owned by %s.", n)
+		}
+	case retrieval.IntentOwner:
+		// Written once for all subjects by owners().
+	}
+	return nil
+}
+
+// owners writes who owns refs, grouped by owner, then how to reach each
+// owner: the nearest on-call contact up the org, PagerDuty and members.
+func (w *writer) owners(refs []string) {
+	var order []string
+	owned := map[string][]string{}
+	var users []string
+	for _, r := range uniq(refs) {
+		e, ok := w.g.Get(r)
+		if !ok {
+			continue
+		}
+		if strings.EqualFold(e.Kind, "user") {
+			users = append(users, r)
+			continue
+		}
+		for _, o := range w.g.Related(r, catalog.RelOwnedBy) {
+			if _, seen := owned[o]; !seen {
+				order = append(order, o)
+			}
+			owned[o] = append(owned[o], r)
+		}
+	}
+	for _, u := range users {
+		if gs := w.g.Related(u, catalog.RelMemberOf); len(gs) > 0 {
+			w.line("%s is a member of %s.", w.name(u), w.names(gs))
+			order = append(order, gs...)
+		}
+	}
+	for _, o := range order {
+		if len(owned[o]) > 0 {
+			w.line("%s owns %s.", w.name(o), w.names(owned[o]))
+		}
+	}
+	for _, o := range uniq(order) {
+		w.contact(o)
+	}
+	if len(order) == 0 {
+		w.line("The catalog names no owner for %s.", w.names(refs))
+	}
+}
+
+// contact writes how to reach a group: on-call channel (walking up parent
+// groups until one has it), PagerDuty, members.
+func (w *writer) contact(group string) {
+	var parts []string
+	for _, g := range append([]string{group}, w.g.Owners(group)...) {
+		if e, ok := w.g.Get(g); ok {
+			if oc := OnCall(e); oc != "" {
+				s := "on call " + oc
+				if g != group {
+					s += " (via " + w.name(g) + ")"
+				}
+				parts = append(parts, s)
+				break
+			}
+		}
+	}
+	e, ok := w.g.Get(group)
+	if !ok {
+		return
+	}
+	if pd := e.Metadata.Annotations["pagerduty.com/service-id"]; pd != "" {
+		parts = append(parts, "PagerDuty "+pd)
+	}
+	if ms := w.g.Related(group, catalog.RelHasMember); len(ms) > 0 {
+		parts = append(parts, "members "+w.names(ms))
+	}
+	if len(parts) > 0 {
+		w.line("Contact %s: %s.", DisplayName(e), strings.Join(parts, "; "))
+	}
+}
+
+func linkText(e *catalog.Entity) string {
+	var ps []string
+	for _, l := range e.Metadata.Links {
+		ps = append(ps, fmt.Sprintf("%s <%s>", nonEmpty(l.Title, "link"), l.URL))
+	}
+	return strings.Join(ps, ", ")
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func uniq(xs []string) []string {
+	var out []string
+	for _, x := range xs {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
