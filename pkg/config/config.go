@@ -193,13 +193,15 @@ func (c *Config) fieldKey(path string, v any, te *json.UnmarshalTypeError) strin
 	var found []string
 	findField(v, path, fields, kind, &found)
 	if len(found) > 0 {
-		sort.Strings(found)
 		return found[0]
 	}
 	return joinKey(path, te.Field)
 }
 
 func findField(v any, path string, fields []string, jsonType string, found *[]string) {
+	if len(*found) > 0 {
+		return // the first match is enough; this also bounds the search
+	}
 	if len(fields) == 0 {
 		if jsonTypeOf(v) == jsonType {
 			*found = append(*found, path)
@@ -208,7 +210,13 @@ func findField(v any, path string, fields []string, jsonType string, found *[]st
 	}
 	switch t := v.(type) {
 	case map[string]any:
-		for k, x := range t {
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys) // deterministic choice when several values match
+		for _, k := range keys {
+			x := t[k]
 			p := joinKey(path, k)
 			if k == fields[0] {
 				findField(x, p, fields[1:], jsonType, found)

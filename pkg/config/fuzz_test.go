@@ -11,6 +11,8 @@ import (
 // FuzzLoad feeds arbitrary YAML to the loader through an in-memory file
 // system (the input may $include or $file itself and two sibling files).
 // Any input must give a config or an errs.Config error, never a panic.
+// Run: go test ./pkg/config -run '^$' -fuzz FuzzLoad -fuzztime 30s -fuzzminimizetime 200x
+// (a capped minimize time keeps the engine from stalling on big inputs).
 func FuzzLoad(f *testing.F) {
 	seeds := []string{
 		"backend:\n  baseUrl: http://${HOST:-localhost}:7007\n",

@@ -72,10 +72,12 @@ type transformer struct {
 	// aliasing holds anchors currently being expanded, to catch anchors that
 	// contain themselves.
 	aliasing map[*yaml.Node]bool
+	depth    int
 }
 
 const maxNodes = 200_000
 const maxIncludeDepth = 32
+const maxDepth = 100
 
 func configErr(file string, line int, key, format string, args ...any) *errs.Error {
 	var loc string
@@ -163,6 +165,10 @@ func (t *transformer) pairs(fc *fileCtx, n *yaml.Node, depth int) ([]pair, error
 	var explicit, merged []pair
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
+		// Merge keys can fan out like aliases, so they share the budget.
+		if err := t.tick(fc, k.Line); err != nil {
+			return nil, err
+		}
 		if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
 			srcs := []*yaml.Node{v}
 			if dv := deref(v); dv != nil && dv.Kind == yaml.SequenceNode {
@@ -238,6 +244,13 @@ func joinKey(path, k string) string {
 func (t *transformer) walk(fc *fileCtx, n *yaml.Node, path string) (any, bool, error) {
 	if err := t.tick(fc, n.Line); err != nil {
 		return nil, false, err
+	}
+	// Real configs are a handful of levels deep; a bound keeps key paths
+	// (and the work on them) small on hostile input.
+	t.depth++
+	defer func() { t.depth-- }()
+	if t.depth > maxDepth {
+		return nil, false, configErr(fc.file, n.Line, "", "config nested more than %d levels deep", maxDepth)
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
