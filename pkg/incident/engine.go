@@ -178,6 +178,7 @@ func Analyze(s Scope, topo Topology, alert *Alert, ev []Evidence) Analysis {
 			cause.Why = append(cause.Why, fmt.Sprintf("%s is %s", refName(dep), rel))
 			score := base + leadBonus(lead, &cause)
 			score += tplBonus(newTpl[dep], &cause)
+			score += mentionBonus(newTpl[s.Focus], dep, &cause)
 			cause.Score = score
 			cands = append(cands, cause)
 		}
@@ -191,6 +192,7 @@ func Analyze(s Scope, topo Topology, alert *Alert, ev []Evidence) Analysis {
 			cause.Why = append(cause.Why, fmt.Sprintf("%s is %s", refName(dep), rel))
 			score := base + 0.05 + leadBonus(lead, &cause)
 			score += tplBonus(newTpl[dep], &cause)
+			score += mentionBonus(newTpl[s.Focus], dep, &cause)
 			cause.Score = score
 			cands = append(cands, cause)
 		}
@@ -274,6 +276,21 @@ func tplBonus(ts []Evidence, c *Cause) float64 {
 	c.Evidence = append(c.Evidence, ts[:min(2, len(ts))]...)
 	c.Why = append(c.Why, fmt.Sprintf("new error template %s in its logs", ts[0].Template.ID))
 	return 0.1
+}
+
+// mentionBonus: a new error template of the alerting service that names
+// the dependency ("timeout acquiring connection from pool payments-db")
+// ties the symptom to it.
+func mentionBonus(focusTpl []Evidence, dep string, c *Cause) float64 {
+	name := strings.ToLower(refName(dep))
+	for _, t := range focusTpl {
+		if strings.Contains(strings.ToLower(t.Template.Text), name) {
+			c.Evidence = append(c.Evidence, t)
+			c.Why = append(c.Why, fmt.Sprintf("the alerting service's new error template %s names %s", t.Template.ID, refName(dep)))
+			return 0.05
+		}
+	}
+	return 0
 }
 
 // isNewTemplate: absent in the quiet period before onset, at least 3 hits

@@ -280,8 +280,8 @@ func Classify(name string) string {
 // AnalyzeSeries finds when a series left its baseline for good: the first
 // of two consecutive samples above the limit. The baseline is the first
 // third of the window; the limit is the configured threshold or, without
-// one, mean + max(4σ, mean) (at least doubling), and for saturation ratios
-// 85% of capacity.
+// one, mean + max(4σ, mean) (at least doubling); for saturation mean +
+// max(4σ, 20%), capped at 85% of capacity.
 func AnalyzeSeries(ent, name string, pts []Point, threshold float64) *Signal {
 	sort.Slice(pts, func(i, j int) bool { return pts[i].T.Before(pts[j].T) })
 	sig := &Signal{Entity: ent, Name: name, Class: Classify(name), Points: pts}
@@ -305,16 +305,19 @@ func AnalyzeSeries(ent, name string, pts []Point, threshold float64) *Signal {
 	}
 	limit := threshold
 	if limit <= 0 {
-		limit = mean + math.Max(4*std, math.Max(mean, 1e-9))
 		if sig.Class == "saturation" {
+			// Utilisation near capacity matters even when it rose slowly;
+			// a jump of a fifth over baseline is a change point.
 			capLimit := 0.85
 			if mean > 1 || sig.Peak > 1.5 {
 				capLimit = 85 // percent
 			}
+			limit = mean + math.Max(4*std, 0.2*math.Abs(mean))
 			if mean < capLimit {
 				limit = math.Min(limit, capLimit)
-				limit = math.Max(limit, mean+2*std)
 			}
+		} else {
+			limit = mean + math.Max(4*std, math.Max(mean, 1e-9))
 		}
 	}
 	for i := nb; i < len(pts); i++ {
