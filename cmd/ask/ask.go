@@ -1,17 +1,215 @@
-// Package ask holds the `bsai ask` commands.
+// Package ask holds the `bsai ask` command.
 package ask
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
 	"github.com/spf13/cobra"
 
 	"github.com/bsai-dev/bsai/cmd/factory"
-	"github.com/bsai-dev/bsai/cmd/stub"
+	"github.com/bsai-dev/bsai/pkg/assistant"
+	"github.com/bsai-dev/bsai/pkg/catalog"
+	"github.com/bsai-dev/bsai/pkg/errs"
+	"github.com/bsai-dev/bsai/pkg/llm"
+	"github.com/bsai-dev/bsai/pkg/output"
+	"github.com/bsai-dev/bsai/pkg/retrieval"
 )
 
 // Options for bsai ask.
-type Options struct{}
+type Options struct {
+	Factory *factory.Factory
+	Ctx     context.Context
+
+	Question   string
+	TopK       int
+	Kind       string
+	ShowPrompt bool
+	// Agent is --agent; AgentSet says whether it was given (otherwise agent
+	// mode is on when the provider supports tools).
+	Agent    bool
+	AgentSet bool
+	// EmbeddingCacheDir overrides os.UserCacheDir()/bsai/embeddings (tests).
+	EmbeddingCacheDir string
+}
 
 // NewCmdAsk answers questions over the catalog.
 func NewCmdAsk(f *factory.Factory, runF func(*Options) error) *cobra.Command {
-	return stub.New("ask QUESTION", "Ask a question about the catalog")
+	opts := &Options{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "ask [QUESTION]",
+		Short: "Ask a question about the catalog",
+		Long: `Answer a question about the catalog, citing the entities the answer uses by ref.
+
+Retrieval ranks entities with BM25 over their names, titles, descriptions, tags
+and specs, boosts entities the question names, and walks relations the question
+asks about (owner, dependencies, dependents, APIs, systems). With a model
+configured (bsai.ai) the answer is generated from compact entity cards and
+streamed; every cited ref is checked against the catalog afterwards. In agent
+mode (default when the provider supports tools) the model may also search the
+catalog and follow relations itself. Offline (--offline or no model) the answer
+is built deterministically from the same entities and relations.
+
+With no QUESTION on a terminal, starts an interactive session (exit or Ctrl-D
+to leave).`,
+		Example: `  bsai ask "Who owns the payments API?"
+  bsai ask "What breaks if the ledger database goes down?" -o json
+  bsai ask --kind group "Who is on call for checkout?"
+  bsai ask --show-prompt "What does the order service depend on?"`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Ctx = cmd.Context()
+			if len(args) == 1 {
+				opts.Question = args[0]
+			}
+			opts.AgentSet = cmd.Flags().Changed("agent")
+			if runF != nil {
+				return runF(opts)
+			}
+			return Run(opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.IntVar(&opts.TopK, "top-k", 5, "how many entities to retrieve")
+	fl.StringVar(&opts.Kind, "kind", "", "only retrieve entities of this kind (component, api, group, ...)")
+	fl.BoolVar(&opts.ShowPrompt, "show-prompt", false, "print the request that would be sent to the model and exit")
+	fl.BoolVar(&opts.Agent, "agent", false, "let the model call catalog tools (default: on when the provider supports tools)")
+	return cmd
+}
+
+// Run is the `bsai ask` logic.
+func Run(opts *Options) error {
+	f := opts.Factory
+	ios := f.IOStreams
+	ctx := opts.Ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	format, err := output.ParseFormat(f.Globals.Output)
+	if err != nil {
+		return err
+	}
+	if opts.TopK <= 0 || opts.TopK > 100 {
+		return errs.Usage("--top-k must be between 1 and 100, got %d", opts.TopK)
+	}
+	interactive := opts.Question == ""
+	if interactive && !ios.CanPrompt() {
+		return errs.Usage("no question given").
+			WithHint(`pass the question as an argument, e.g. bsai ask "Who owns the payments API?"`)
+	}
+
+	g, err := f.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	a, err := newAssistant(ctx, opts, g)
+	if err != nil {
+		return err
+	}
+	if format == output.Text && !opts.ShowPrompt {
+		a.Stream = ios.Out
+	}
+	q := assistant.Question{Text: opts.Question, TopK: opts.TopK, Kind: opts.Kind}
+	render := func(ans *assistant.Answer) error {
+		ios.Verbosef("mode %s; %d retrieved; ~%d context tokens; usage %d prompt + %d completion tokens in %d calls",
+			ans.Mode, len(ans.Retrieved), ans.Usage.ContextTokens, ans.Usage.PromptTokens, ans.Usage.CompletionTokens, ans.Usage.Calls)
+		return output.Print(ios, format, ans, func(w io.Writer, st *output.Styles) error {
+			return assistant.WriteText(w, st, g, ans)
+		})
+	}
+	if interactive {
+		return a.Session(ctx, q, assistant.SessionIO{
+			In:     ios.In,
+			Prompt: func() { fmt.Fprint(ios.ErrOut, "ask> ") },
+			Render: func(ans *assistant.Answer) error {
+				if err := render(ans); err != nil {
+					return err
+				}
+				fmt.Fprintln(ios.Out)
+				return nil
+			},
+			Error: func(err error) { fmt.Fprintf(ios.ErrOut, "error: %v\n", err) },
+		})
+	}
+	ans, err := a.Ask(ctx, q)
+	if errors.Is(err, llm.ErrPromptShown) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return render(ans)
+}
+
+// newAssistant picks the mode: offline on llm.ErrNoModel, the prompt
+// printer for --show-prompt, agent when asked or when the provider has
+// tools, and hybrid retrieval when the provider embeds.
+func newAssistant(ctx context.Context, opts *Options, g *catalog.Graph) (*assistant.Assistant, error) {
+	f := opts.Factory
+	ios := f.IOStreams
+	a := &assistant.Assistant{Graph: g, Index: retrieval.Build(g), Warn: ios.Warnf}
+	p, err := f.LLM("ask")
+	switch {
+	case errors.Is(err, llm.ErrNoModel):
+		p = nil
+	case err != nil:
+		return nil, err
+	}
+	if opts.ShowPrompt {
+		name, model := "none", ""
+		if p != nil {
+			name, model = p.Name(), p.Model()
+		}
+		a.Provider = &llm.PromptPrinter{W: ios.Out, Provider_: name, ModelName: model}
+		a.Agent = opts.AgentSet && opts.Agent || !opts.AgentSet && p != nil && llm.CapabilitiesOf(p).Tools
+		return a, nil
+	}
+	if p == nil {
+		if opts.AgentSet && opts.Agent {
+			return nil, errs.Usage("--agent needs a model, and none is configured").
+				WithHint("configure a provider under bsai.ai, or drop --agent for the offline answer")
+		}
+		return a, nil
+	}
+	caps := llm.CapabilitiesOf(p)
+	a.Provider = p
+	a.Agent = opts.Agent
+	if !opts.AgentSet {
+		a.Agent = caps.Tools
+	} else if opts.Agent && !caps.Tools {
+		return nil, errs.Usage("provider %s does not support tool calls", p.Name()).
+			WithHint("drop --agent, or use a provider with tool support")
+	}
+	if caps.Embeddings {
+		dir := opts.EmbeddingCacheDir
+		if dir == "" {
+			if c, err := os.UserCacheDir(); err == nil {
+				dir = filepath.Join(c, "bsai", "embeddings")
+			}
+		}
+		stop := ios.StartProgress("embedding the catalog")
+		err := a.Index.WithEmbeddings(ctx, p, retrieval.EmbedOptions{CacheDir: dir, Model: p.Name() + "-" + embeddingModel(p)})
+		stop()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			ios.Verbosef("embeddings unavailable, using keyword retrieval: %v", err)
+		}
+	}
+	return a, nil
+}
+
+// embeddingModel names the provider's embedding model for the cache key.
+func embeddingModel(p llm.Provider) string {
+	if c, ok := p.(interface{ Config() llm.ProviderConfig }); ok {
+		if m := c.Config().EmbeddingModel; m != "" {
+			return m
+		}
+	}
+	return p.Model()
 }

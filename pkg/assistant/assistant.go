@@ -124,11 +124,11 @@ func (a *Assistant) Ask(ctx context.Context, q Question) (*Answer, error) {
 	switch {
 	case a.Provider == nil:
 		ans.Mode = ModeOffline
-		ans.Answer = Offline(a.Graph, a.Index, res)
+		ans.Answer = strings.TrimSpace(Offline(a.Graph, a.Index, res))
 	case a.Agent:
 		ans.Mode = ModeAgent
 		err = a.agent(ctx, q, cards, ans)
-	case res.NoMatch:
+	case res.NoMatch && !isPrinter(a.Provider):
 		// Nothing to ground an answer in: do not pay a model to say so.
 		ans.Mode = ModeLLM
 		ans.Answer = NoMatchAnswer
@@ -158,6 +158,13 @@ func (a *Assistant) search(ctx context.Context, q Question) retrieval.Result {
 	follow := a.Index.Search(ctx, q.Text+" "+strings.Join(prev, " "), opt)
 	follow.Question = q.Text
 	return follow
+}
+
+// isPrinter reports --show-prompt, which must print even a prompt with no
+// cards.
+func isPrinter(p llm.Provider) bool {
+	_, ok := p.(*llm.PromptPrinter)
+	return ok
 }
 
 func hasPronoun(s string) bool {

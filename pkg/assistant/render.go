@@ -1,0 +1,46 @@
+package assistant
+
+import (
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+
+	"github.com/bsai-dev/bsai/pkg/catalog"
+	"github.com/bsai-dev/bsai/pkg/output"
+)
+
+var backtickRef = regexp.MustCompile("`([a-z][a-z0-9_-]*:[a-z0-9_./-]+)`")
+
+// WriteText renders an answer for people: the answer (unless it was
+// already streamed), then its sources. Refs are coloured when colour is on
+// and left in backticks otherwise, so piped text stays copy-pasteable.
+func WriteText(w io.Writer, st *output.Styles, g *catalog.Graph, ans *Answer) error {
+	var b strings.Builder
+	if !ans.Streamed {
+		text := ans.Answer
+		if st.Color {
+			text = backtickRef.ReplaceAllStringFunc(text, func(m string) string {
+				return st.Ref.Render(strings.Trim(m, "`"))
+			})
+		}
+		b.WriteString(strings.TrimRight(text, "\n") + "\n")
+	}
+	if len(ans.Citations) > 0 {
+		b.WriteString("\n" + st.Bold.Render("Sources") + "\n")
+		width := 0
+		for _, c := range ans.Citations {
+			width = max(width, len(c))
+		}
+		for _, c := range ans.Citations {
+			title := ""
+			if e, ok := g.Get(c); ok {
+				title = DisplayName(e)
+			}
+			pad := strings.Repeat(" ", width-len(c))
+			fmt.Fprintf(&b, "  %s%s  %s\n", st.Ref.Render(c), pad, st.Dim.Render(title))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
