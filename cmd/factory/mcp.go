@@ -1,11 +1,106 @@
 package factory
 
 import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/bsai-dev/bsai/pkg/catalog"
+	"github.com/bsai-dev/bsai/pkg/config"
 	"github.com/bsai-dev/bsai/pkg/mcp"
 )
 
-// newMCP builds the process-wide MCP server registry from config.
-// TODO(issue 5): read bsai.mcp.servers, scaffolder.mcpServers, --mcp-config.
+// newMCP builds the process-wide MCP server registry: scaffolder.mcpServers
+// (the seed's key), then bsai.mcp.servers, then the --mcp-config JSON file;
+// later sources win for the same id. Servers that are not configured can be
+// named by entity ref (an API entity with spec.type mcp-server).
 func newMCP(f *Factory) (*mcp.Registry, error) {
-	return &mcp.Registry{}, nil
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	servers, err := cfg.MCPServers()
+	if err != nil {
+		return nil, err
+	}
+	if f.Globals.MCPConfig != "" {
+		fromFile, err := mcp.LoadServersFile(f.Globals.MCPConfig, os.LookupEnv)
+		if err != nil {
+			return nil, err
+		}
+		for id, s := range fromFile {
+			servers[id] = s
+		}
+	}
+	opts := mcp.Options{
+		Servers:       servers,
+		ClientName:    "bsai",
+		ClientVersion: f.AppVersion,
+		Resolve:       func(ctx context.Context, id string) (config.MCPServer, bool, error) { return resolveMCPRef(ctx, f, id) },
+	}
+	if dir, err := os.UserCacheDir(); err == nil {
+		opts.LogDir = filepath.Join(dir, "bsai", "mcp")
+	}
+	if f.Globals.Verbose {
+		opts.Stderr = f.IOStreams.ErrOut
+	}
+	if hc, err := f.HTTPClient(); err == nil {
+		// MCP calls have their own per-call timeouts; the shared client's
+		// overall timeout would cut long SSE replies short.
+		c := *hc
+		c.Timeout = 0
+		opts.HTTPClient = &c
+	}
+	return mcp.New(opts), nil
+}
+
+// resolveMCPRef finds an API entity of spec.type mcp-server by ref. Remotes
+// on the configured Backstage backend get its token, as mcp-actions needs.
+func resolveMCPRef(ctx context.Context, f *Factory, id string) (config.MCPServer, bool, error) {
+	if !mcp.LooksLikeRef(id) || f.Catalog == nil {
+		return config.MCPServer{}, false, nil
+	}
+	g, err := f.Catalog(ctx)
+	if err != nil {
+		return config.MCPServer{}, false, err
+	}
+	e, ok := g.Get(id)
+	if !ok {
+		r, perr := catalog.ParseRef(id, "api", catalog.DefaultNamespace)
+		if perr != nil {
+			return config.MCPServer{}, false, nil
+		}
+		if e, ok = g.Get(r.String()); !ok {
+			return config.MCPServer{}, false, nil
+		}
+	}
+	s, err := mcp.ServerFromEntity(e)
+	if err != nil {
+		return config.MCPServer{}, false, err
+	}
+	if base, tok := backstageBaseAndToken(f); base != "" && tok != "" &&
+		strings.HasPrefix(s.URL, strings.TrimRight(base, "/")+"/") {
+		s.Headers = map[string]string{"Authorization": "Bearer " + tok}
+	}
+	return s, true, nil
+}
+
+// backstageBaseAndToken is the backend URL and token newBackstage would use.
+func backstageBaseAndToken(f *Factory) (string, string) {
+	cfg, err := f.Config()
+	if err != nil {
+		return "", ""
+	}
+	bc, err := cfg.Backstage()
+	if err != nil {
+		return "", ""
+	}
+	if isURL(f.Globals.Catalog) {
+		bc.BaseURL = f.Globals.Catalog
+	}
+	if f.Globals.Token != "" {
+		bc.Token = f.Globals.Token
+	}
+	return bc.BaseURL, bc.Token
 }

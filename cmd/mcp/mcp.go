@@ -1,17 +1,80 @@
-// Package mcp holds the `bsai mcp` commands.
+// Package mcp holds the `bsai mcp` commands: list servers, tools, resources
+// and prompts, call tools, and serve bsai itself as an MCP server. The work
+// is done by pkg/mcp; these commands turn flags into options and print.
 package mcp
 
 import (
+	"context"
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"github.com/bsai-dev/bsai/cmd/factory"
-	"github.com/bsai-dev/bsai/cmd/stub"
+	"github.com/bsai-dev/bsai/pkg/errs"
+	"github.com/bsai-dev/bsai/pkg/iostreams"
+	pkgmcp "github.com/bsai-dev/bsai/pkg/mcp"
+	"github.com/bsai-dev/bsai/pkg/output"
 )
 
 // NewCmdMCP groups the MCP commands.
 func NewCmdMCP(f *factory.Factory) *cobra.Command {
-	c := &cobra.Command{Use: "mcp", Short: "List and call tools on MCP servers"}
-	c.AddCommand(stub.New("servers", "List configured servers"), stub.New("tools SERVER", "List a server's tools"),
-		stub.New("call SERVER TOOL [k=v ...]", "Call a tool"))
+	c := &cobra.Command{
+		Use:   "mcp",
+		Short: "List and call tools on MCP servers, or serve bsai over MCP",
+		Long: `Call any tool on any MCP server from the terminal or CI.
+
+Servers come from bsai.mcp.servers.<id> (and the seed's scaffolder.mcpServers)
+in app-config.yaml, from a Claude/Inspector style {"mcpServers": {...}} JSON file
+given with --mcp-config, or from the catalog: an API entity with spec.type
+mcp-server, addressed by its ref (api:default/my-mcp).
+
+Exit codes: 0 ok; 1 the tool returned isError, the server failed or timed out;
+2 bad arguments, unknown server or tool; 4 bad server config; 130 interrupted.`,
+	}
+	c.AddCommand(
+		NewCmdServers(f, nil),
+		NewCmdTools(f, nil),
+		NewCmdCall(f, nil),
+		NewCmdResources(f, nil),
+		NewCmdRead(f, nil),
+		NewCmdPrompts(f, nil),
+		NewCmdGet(f, nil),
+		NewCmdServe(f, nil),
+	)
 	return c
+}
+
+// Common are the fields every mcp subcommand needs; tests fill them with
+// fakes (iostreams.Test(), a registry with in-process servers).
+type Common struct {
+	IO       *iostreams.IOStreams
+	Registry func() (*pkgmcp.Registry, error)
+	Output   string
+	Ctx      context.Context
+}
+
+func common(f *factory.Factory, cmd *cobra.Command) Common {
+	return Common{IO: f.IOStreams, Registry: f.MCP, Output: f.Globals.Output, Ctx: cmd.Context()}
+}
+
+func (c Common) format() (output.Format, error) {
+	return output.ParseFormat(c.Output)
+}
+
+func (c Common) ctx() context.Context {
+	if c.Ctx != nil {
+		return c.Ctx
+	}
+	return context.Background()
+}
+
+// splitPairs checks k=v arguments early so a typo fails before any server
+// is started.
+func splitPairs(pairs []string) error {
+	for _, p := range pairs {
+		if k, _, ok := strings.Cut(p, "="); !ok || k == "" {
+			return errs.Usage("invalid argument %q: expected key=value", p)
+		}
+	}
+	return nil
 }

@@ -1,0 +1,137 @@
+package mcp
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/spf13/cobra"
+
+	"github.com/bsai-dev/bsai/cmd/factory"
+	"github.com/bsai-dev/bsai/pkg/errs"
+	pkgmcp "github.com/bsai-dev/bsai/pkg/mcp"
+	"github.com/bsai-dev/bsai/pkg/output"
+)
+
+// PromptsOptions for `bsai mcp prompts`.
+type PromptsOptions struct {
+	Common
+	Server string
+}
+
+// NewCmdPrompts lists a server's prompts.
+func NewCmdPrompts(f *factory.Factory, runF func(*PromptsOptions) error) *cobra.Command {
+	opts := &PromptsOptions{}
+	return &cobra.Command{
+		Use:   "prompts SERVER",
+		Short: "List a server's prompts",
+		Long:  `List a server's prompts and their arguments. -o json prints the raw list.`,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Common = common(f, cmd)
+			opts.Server = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return RunPrompts(opts)
+		},
+	}
+}
+
+// RunPrompts prints the prompt list.
+func RunPrompts(opts *PromptsOptions) error {
+	format, err := opts.format()
+	if err != nil {
+		return err
+	}
+	reg, err := opts.Registry()
+	if err != nil {
+		return err
+	}
+	list, err := reg.ListPrompts(opts.ctx(), opts.Server)
+	if err != nil {
+		return err
+	}
+	return output.Print(opts.IO, format, list, func(w io.Writer, st *output.Styles) error {
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		for _, p := range list {
+			var args []string
+			for _, a := range p.Arguments {
+				s := a.Name
+				if a.Required {
+					s += "*"
+				}
+				args = append(args, s)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", p.Name, strings.Join(args, " "), p.Description)
+		}
+		return tw.Flush()
+	})
+}
+
+// GetOptions for `bsai mcp get`.
+type GetOptions struct {
+	Common
+	Server, Prompt string
+	Pairs          []string
+}
+
+// NewCmdGet renders one prompt.
+func NewCmdGet(f *factory.Factory, runF func(*GetOptions) error) *cobra.Command {
+	opts := &GetOptions{}
+	return &cobra.Command{
+		Use:   "get SERVER PROMPT [key=value ...]",
+		Short: "Get (render) a prompt from a server",
+		Long: `Render a prompt with string arguments. Text prints "role: text" per message;
+-o json prints {"description", "messages": [{"role", "content"}]}.`,
+		Args: cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Common = common(f, cmd)
+			opts.Server, opts.Prompt, opts.Pairs = args[0], args[1], args[2:]
+			if runF != nil {
+				return runF(opts)
+			}
+			return RunGet(opts)
+		},
+	}
+}
+
+// RunGet prints a rendered prompt.
+func RunGet(opts *GetOptions) error {
+	format, err := opts.format()
+	if err != nil {
+		return err
+	}
+	args := map[string]string{}
+	for _, p := range opts.Pairs {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok || k == "" {
+			return errs.Usage("invalid argument %q: expected key=value", p)
+		}
+		args[k] = v
+	}
+	reg, err := opts.Registry()
+	if err != nil {
+		return err
+	}
+	res, err := reg.GetPrompt(opts.ctx(), opts.Server, opts.Prompt, args)
+	if err != nil {
+		return err
+	}
+	msgs := res.Messages
+	if msgs == nil {
+		msgs = []mcp.PromptMessage{}
+	}
+	shape := map[string]any{"description": res.Description, "messages": msgs}
+	return output.Print(opts.IO, format, shape, func(w io.Writer, st *output.Styles) error {
+		for _, m := range msgs {
+			fmt.Fprintf(w, "%s: ", m.Role)
+			if err := pkgmcp.WriteContent(w, []mcp.Content{m.Content}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,81 @@
+package mcp
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/mark3labs/mcp-go/server"
+	"github.com/spf13/cobra"
+
+	"github.com/bsai-dev/bsai/cmd/factory"
+	"github.com/bsai-dev/bsai/pkg/catalog"
+	pkgmcp "github.com/bsai-dev/bsai/pkg/mcp"
+)
+
+// ServeOptions for `bsai mcp serve`.
+type ServeOptions struct {
+	Common
+	Version string
+	// HTTP is a loopback host:port for streamable HTTP; empty serves stdio.
+	HTTP string
+	// Tools are what bsai exposes; built from the factory by ServeTools.
+	Tools []server.ServerTool
+	// Ready is told the bound HTTP address (tests use port 0).
+	Ready func(addr string)
+}
+
+// ServeTools is the list of bsai capabilities exposed over MCP. Each
+// capability adds its tools here as it lands.
+//
+// TODO(issue 5): template_validate once pkg/scaffolder's validator is
+// committed (it isn't at the time of writing): wrap Validator.ValidateBytes
+// and return findings as structuredContent, isError when there are errors.
+// ask/generate/investigate follow when those commands exist.
+func ServeTools(f *factory.Factory) []server.ServerTool {
+	var tools []server.ServerTool
+	tools = append(tools, pkgmcp.CatalogTools(func(ctx context.Context) (*catalog.Graph, error) {
+		return f.Catalog(ctx)
+	})...)
+	return tools
+}
+
+// NewCmdServe runs bsai as an MCP server.
+func NewCmdServe(f *factory.Factory, runF func(*ServeOptions) error) *cobra.Command {
+	opts := &ServeOptions{}
+	c := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve bsai's capabilities as MCP tools (stdio, or streamable HTTP on loopback)",
+		Long: `Run bsai as an MCP server so Claude Code, Cursor and other MCP clients can use
+the catalog: tools catalog_search and catalog_get. Stdio by default; with
+--http 127.0.0.1:PORT it serves streamable HTTP at http://127.0.0.1:PORT/mcp.
+
+Claude Code: claude mcp add bsai -- bsai mcp serve -c /path/to/app-config.yaml`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Common = common(f, cmd)
+			opts.Version = f.AppVersion
+			opts.Tools = ServeTools(f)
+			if runF != nil {
+				return runF(opts)
+			}
+			return RunServe(opts)
+		},
+	}
+	c.Flags().StringVar(&opts.HTTP, "http", "", "serve streamable HTTP on this loopback address (127.0.0.1:PORT) instead of stdio")
+	return c
+}
+
+// RunServe serves until stdin ends (stdio) or the context is cancelled.
+func RunServe(opts *ServeOptions) error {
+	s := pkgmcp.NewServer(opts.Version, opts.Tools...)
+	if opts.HTTP == "" {
+		return pkgmcp.ServeStdio(opts.ctx(), s, opts.IO.In, opts.IO.Out)
+	}
+	ready := opts.Ready
+	if ready == nil {
+		ready = func(addr string) {
+			fmt.Fprintf(opts.IO.ErrOut, "bsai MCP server listening on http://%s/mcp\n", addr)
+		}
+	}
+	return pkgmcp.ServeHTTP(opts.ctx(), s, opts.HTTP, ready)
+}

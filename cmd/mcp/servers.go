@@ -1,0 +1,63 @@
+package mcp
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bsai-dev/bsai/cmd/factory"
+	pkgmcp "github.com/bsai-dev/bsai/pkg/mcp"
+	"github.com/bsai-dev/bsai/pkg/output"
+)
+
+// ServersOptions for `bsai mcp servers`.
+type ServersOptions struct{ Common }
+
+// NewCmdServers lists configured servers and how they are reached.
+func NewCmdServers(f *factory.Factory, runF func(*ServersOptions) error) *cobra.Command {
+	opts := &ServersOptions{}
+	return &cobra.Command{
+		Use:   "servers",
+		Short: "List configured MCP servers (id, transport, command or URL)",
+		Long: `List configured MCP servers. Header values and environment variables are never
+shown. JSON shape: [{"id", "transport", "target", "source"}].`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Common = common(f, cmd)
+			if runF != nil {
+				return runF(opts)
+			}
+			return RunServers(opts)
+		},
+	}
+}
+
+// RunServers prints the server list. Nothing is started.
+func RunServers(opts *ServersOptions) error {
+	format, err := opts.format()
+	if err != nil {
+		return err
+	}
+	reg, err := opts.Registry()
+	if err != nil {
+		return err
+	}
+	list := reg.Servers()
+	if list == nil {
+		list = []pkgmcp.ServerInfo{}
+	}
+	return output.Print(opts.IO, format, list, func(w io.Writer, st *output.Styles) error {
+		if len(list) == 0 {
+			fmt.Fprintln(opts.IO.ErrOut, "no MCP servers configured: add bsai.mcp.servers.<id> to app-config.yaml or pass --mcp-config")
+			return nil
+		}
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, st.Bold.Render("ID")+"\t"+st.Bold.Render("TRANSPORT")+"\t"+st.Bold.Render("TARGET"))
+		for _, s := range list {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", s.ID, s.Transport, s.Target)
+		}
+		return tw.Flush()
+	})
+}

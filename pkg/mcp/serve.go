@@ -1,0 +1,200 @@
+package mcp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/bsai-dev/bsai/pkg/catalog"
+	"github.com/bsai-dev/bsai/pkg/errs"
+)
+
+// NewServer builds bsai as an MCP server exposing the given tools. Commands
+// add their capabilities as tools (catalog here; template, ask, incident as
+// they land), so `bsai mcp serve` grows without this package knowing them.
+func NewServer(version string, tools ...server.ServerTool) *server.MCPServer {
+	s := server.NewMCPServer("bsai", version,
+		server.WithToolCapabilities(false),
+		server.WithRecovery(),
+		server.WithInstructions("bsai exposes a Backstage software catalog and its tooling. "+
+			"Use catalog_search to find entities, then catalog_get with a ref for details."))
+	s.AddTools(tools...)
+	return s
+}
+
+// CatalogLoader returns the whole catalog (the factory loads it once).
+type CatalogLoader func(ctx context.Context) (*catalog.Graph, error)
+
+// CatalogTools are catalog_search and catalog_get over a lazily loaded
+// graph. Failures are tool errors (isError) so a model can read them.
+func CatalogTools(load CatalogLoader) []server.ServerTool {
+	search := mcp.NewTool("catalog_search",
+		mcp.WithDescription("Search the Backstage catalog: case-insensitive match of all words in name, title, description and tags. Returns entity refs to pass to catalog_get."),
+		mcp.WithString("query", mcp.Required(), mcp.Description("words to look for, e.g. \"payments api\"")),
+		mcp.WithString("kind", mcp.Description("only this kind (Component, API, System, Group, ...)")),
+		mcp.WithInteger("limit", mcp.Description("at most this many results (default 20)")),
+		mcp.WithReadOnlyHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),
+	)
+	get := mcp.NewTool("catalog_get",
+		mcp.WithDescription("Get one Backstage catalog entity by ref (kind:namespace/name, or a unique short name), with its relations."),
+		mcp.WithString("ref", mcp.Required(), mcp.Description("entity ref, e.g. component:default/payments-api")),
+		mcp.WithReadOnlyHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),
+	)
+	return []server.ServerTool{
+		{Tool: search, Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			q, err := req.RequireString("query")
+			if err != nil {
+				return mcp.NewToolResultError(err.Error()), nil
+			}
+			g, err := load(ctx)
+			if err != nil {
+				return mcp.NewToolResultError("cannot load the catalog: " + err.Error()), nil
+			}
+			hits := SearchCatalog(g, q, req.GetString("kind", ""), req.GetInt("limit", 20))
+			var text strings.Builder
+			for _, h := range hits {
+				fmt.Fprintf(&text, "%s  %s\n", h.Ref, firstLine(h.Description))
+			}
+			if len(hits) == 0 {
+				text.WriteString("no entities match\n")
+			}
+			return mcp.NewToolResultStructured(map[string]any{"results": hits}, text.String()), nil
+		}},
+		{Tool: get, Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			ref, err := req.RequireString("ref")
+			if err != nil {
+				return mcp.NewToolResultError(err.Error()), nil
+			}
+			g, err := load(ctx)
+			if err != nil {
+				return mcp.NewToolResultError("cannot load the catalog: " + err.Error()), nil
+			}
+			e, err := g.Resolve(ref)
+			if err != nil {
+				msg := err.Error()
+				if h := errs.HintOf(err); h != "" {
+					msg += " (" + h + ")"
+				}
+				return mcp.NewToolResultError(msg), nil
+			}
+			b, _ := json.MarshalIndent(e, "", "  ")
+			var structured map[string]any
+			_ = json.Unmarshal(b, &structured)
+			return mcp.NewToolResultStructured(structured, string(b)), nil
+		}},
+	}
+}
+
+// SearchHit is one catalog_search result.
+type SearchHit struct {
+	Ref         string   `json:"ref"`
+	Kind        string   `json:"kind"`
+	Title       string   `json:"title,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Tags        []string `json:"tags,omitempty"`
+}
+
+// SearchCatalog is a deliberately simple matcher (every word must appear in
+// name, title, description or tags; name hits rank first) until the
+// retrieval package offers ranked search.
+func SearchCatalog(g *catalog.Graph, query, kind string, limit int) []SearchHit {
+	words := strings.Fields(strings.ToLower(query))
+	if limit <= 0 {
+		limit = 20
+	}
+	type scored struct {
+		hit   SearchHit
+		score int
+	}
+	var all []scored
+	for _, e := range g.All() {
+		if kind != "" && !strings.EqualFold(e.Kind, kind) {
+			continue
+		}
+		name := strings.ToLower(e.Metadata.Name)
+		hay := strings.ToLower(strings.Join(append([]string{e.Metadata.Name, e.Metadata.Title, e.Metadata.Description}, e.Metadata.Tags...), " "))
+		score, ok := 0, true
+		for _, w := range words {
+			if !strings.Contains(hay, w) {
+				ok = false
+				break
+			}
+			if strings.Contains(name, w) {
+				score += 2
+			} else {
+				score++
+			}
+		}
+		if !ok {
+			continue
+		}
+		all = append(all, scored{SearchHit{Ref: e.Ref().String(), Kind: e.Kind, Title: e.Metadata.Title,
+			Description: e.Metadata.Description, Tags: e.Metadata.Tags}, score})
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		if all[i].score != all[j].score {
+			return all[i].score > all[j].score
+		}
+		return all[i].hit.Ref < all[j].hit.Ref
+	})
+	out := []SearchHit{}
+	for i := 0; i < len(all) && i < limit; i++ {
+		out = append(out, all[i].hit)
+	}
+	return out
+}
+
+// ServeStdio serves s on in/out until in ends or ctx is cancelled.
+func ServeStdio(ctx context.Context, s *server.MCPServer, in io.Reader, out io.Writer) error {
+	err := server.NewStdioServer(s).Listen(ctx, in, out)
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
+		return nil
+	}
+	return err
+}
+
+// ServeHTTP serves s as streamable HTTP at http://addr/mcp until ctx ends.
+// Only loopback addresses are accepted: bsai carries the user's Backstage
+// credentials and must not be reachable from the network. ready gets the
+// bound address (useful with port 0).
+func ServeHTTP(ctx context.Context, s *server.MCPServer, addr string, ready func(addr string)) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return errs.Usage("invalid --http address %q: %v", addr, err).WithHint("use 127.0.0.1:PORT")
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return errs.Usage("refusing to serve on %s: only loopback addresses are allowed", addr).
+			WithHint("use 127.0.0.1:PORT")
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return errs.Failure("cannot listen on %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/mcp", server.NewStreamableHTTPServer(s))
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	if ready != nil {
+		ready(l.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(l) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(sctx)
+		return nil
+	}
+}
