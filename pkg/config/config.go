@@ -26,6 +26,8 @@ type Config struct {
 	// secrets marks key paths whose value came from a secret-looking
 	// ${VAR} or $env, so Redacted hides them whatever the key is called.
 	secrets map[string]bool
+	// envVars are the APP_CONFIG_ variables that were applied.
+	envVars []string
 }
 
 // FromMap wraps an already-merged tree (tests, programmatic use).
@@ -38,6 +40,9 @@ func FromMap(m map[string]any) *Config {
 
 // Files lists the files that were merged, in order.
 func (c *Config) Files() []string { return append([]string(nil), c.files...) }
+
+// EnvOverrides lists the APP_CONFIG_ variables applied on top of the files.
+func (c *Config) EnvOverrides() []string { return append([]string(nil), c.envVars...) }
 
 // Raw returns the merged tree. Callers must not modify it.
 func (c *Config) Raw() map[string]any { return c.data }

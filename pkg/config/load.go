@@ -80,6 +80,12 @@ func Load(opts LoadOptions) (*Config, error) {
 	}
 	c := merged(layers)
 	c.files = files
+	if el != nil {
+		for k := range el.sources {
+			c.envVars = append(c.envVars, el.sources[k].Env)
+		}
+		sort.Strings(c.envVars)
+	}
 	return c, nil
 }
 
