@@ -5,12 +5,16 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bsai-dev/bsai/cmd/factory"
-	"github.com/bsai-dev/bsai/cmd/stub"
 )
 
 // NewCmdTemplate groups the template commands.
 func NewCmdTemplate(f *factory.Factory) *cobra.Command {
-	c := &cobra.Command{Use: "template", Short: "Generate and validate scaffolder templates"}
-	c.AddCommand(stub.New("generate DESCRIPTION", "Generate a template"), stub.New("validate FILE...", "Validate templates"))
+	c := &cobra.Command{
+		Use:   "template",
+		Short: "Generate and validate scaffolder templates",
+		Long: `Validate Backstage scaffolder templates (scaffolder.backstage.io/v1beta3) like CI needs,
+and generate new ones from a description.`,
+	}
+	c.AddCommand(NewCmdValidate(f, nil))
 	return c
 }

@@ -1,0 +1,193 @@
+package scaffolder
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/bsai-dev/bsai/pkg/output"
+)
+
+// WriteText prints findings as `file:line:col: severity rule: message`
+// (the shape editors and CI logs understand), then a summary line.
+func WriteText(w io.Writer, rep *Report, st *output.Styles) error {
+	if st == nil {
+		st = output.NewStyles(false)
+	}
+	for _, f := range rep.Files {
+		for _, s := range f.Skipped {
+			fmt.Fprintf(w, "%s: note: %s\n", f.Path, s)
+		}
+		if f.Templates == 0 && len(f.Findings) == 0 && len(f.Skipped) == 0 {
+			fmt.Fprintf(w, "%s: note: no documents\n", f.Path)
+		}
+		for _, x := range f.Findings {
+			sev := string(x.Severity)
+			switch x.Severity {
+			case SevError:
+				sev = st.Err.Render(sev)
+			case SevWarning:
+				sev = st.Warn.Render(sev)
+			}
+			loc := f.Path
+			if x.Line > 0 {
+				loc = fmt.Sprintf("%s:%d:%d", f.Path, x.Line, x.Column)
+			}
+			msg := x.Message
+			if x.Path != "" {
+				msg += st.Dim.Render(" (" + x.Path + ")")
+			}
+			fmt.Fprintf(w, "%s: %s %s: %s\n", loc, sev, x.Rule, msg)
+		}
+	}
+	n := 0
+	for _, f := range rep.Files {
+		n += f.Templates
+	}
+	summary := fmt.Sprintf("%d template(s) in %d file(s): %d error(s), %d warning(s)", n, len(rep.Files), rep.Errors(), rep.Warnings())
+	if rep.Errors() == 0 {
+		summary = st.OK.Render(summary)
+	} else {
+		summary = st.Err.Render(summary)
+	}
+	_, err := fmt.Fprintln(w, summary)
+	return err
+}
+
+// WriteGitHub prints workflow commands that GitHub Actions turns into
+// annotations on the pull request diff.
+func WriteGitHub(w io.Writer, rep *Report) error {
+	for _, f := range rep.Files {
+		for _, x := range f.Findings {
+			cmd := "error"
+			switch x.Severity {
+			case SevWarning:
+				cmd = "warning"
+			case SevNote:
+				cmd = "notice"
+			}
+			props := "file=" + ghProp(filepath.ToSlash(f.Path))
+			if x.Line > 0 {
+				props += fmt.Sprintf(",line=%d,col=%d", x.Line, x.Column)
+			}
+			props += ",title=" + ghProp("bsai "+x.Rule)
+			msg := x.Message
+			if x.Path != "" {
+				msg += " (" + x.Path + ")"
+			}
+			if _, err := fmt.Fprintf(w, "::%s %s::%s\n", cmd, props, ghData(msg)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Escaping rules of GitHub workflow commands.
+func ghData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+func ghProp(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
+
+// SARIF 2.1.0, the subset GitHub code scanning reads.
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool    sarifTool     `json:"tool"`
+	Results []sarifResult `json:"results"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	Version        string      `json:"version,omitempty"`
+	InformationURI string      `json:"informationUri"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifRule struct {
+	ID               string       `json:"id"`
+	ShortDescription sarifMessage `json:"shortDescription"`
+}
+
+type sarifMessage struct {
+	Text string `json:"text"`
+}
+
+type sarifResult struct {
+	RuleID    string          `json:"ruleId"`
+	RuleIndex int             `json:"ruleIndex"`
+	Level     string          `json:"level"`
+	Message   sarifMessage    `json:"message"`
+	Locations []sarifLocation `json:"locations"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation sarifPhysical `json:"physicalLocation"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+	Region           *sarifRegion  `json:"region,omitempty"`
+}
+
+type sarifArtifact struct {
+	URI string `json:"uri"`
+}
+
+type sarifRegion struct {
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn,omitempty"`
+}
+
+// WriteSARIF writes a SARIF 2.1.0 log for code scanning upload.
+func WriteSARIF(w io.Writer, rep *Report, version string) error {
+	ids := sortedKeys(RuleDescriptions)
+	index := map[string]int{}
+	rules := make([]sarifRule, len(ids))
+	for i, id := range ids {
+		index[id] = i
+		rules[i] = sarifRule{ID: id, ShortDescription: sarifMessage{Text: RuleDescriptions[id]}}
+	}
+	results := []sarifResult{}
+	for _, f := range rep.Files {
+		for _, x := range f.Findings {
+			level := "error"
+			switch x.Severity {
+			case SevWarning:
+				level = "warning"
+			case SevNote:
+				level = "note"
+			}
+			msg := x.Message
+			if x.Path != "" {
+				msg += " (" + x.Path + ")"
+			}
+			loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: filepath.ToSlash(f.Path)}}}
+			if x.Line > 0 {
+				loc.PhysicalLocation.Region = &sarifRegion{StartLine: x.Line, StartColumn: x.Column}
+			}
+			results = append(results, sarifResult{RuleID: x.Rule, RuleIndex: index[x.Rule], Level: level, Message: sarifMessage{Text: msg}, Locations: []sarifLocation{loc}})
+		}
+	}
+	log := sarifLog{
+		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
+		Version: "2.1.0",
+		Runs: []sarifRun{{
+			Tool:    sarifTool{Driver: sarifDriver{Name: "bsai", Version: version, InformationURI: "https://github.com/bsai-dev/bsai", Rules: rules}},
+			Results: results,
+		}},
+	}
+	return output.WriteJSON(w, log)
+}

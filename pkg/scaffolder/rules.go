@@ -1,0 +1,383 @@
+package scaffolder
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/bsai-dev/bsai/pkg/catalog"
+)
+
+// Rule ids are stable: CI configs and SARIF consumers key on them.
+const (
+	RuleYAML          = "yaml"
+	RuleSchema        = "schema"
+	RuleName          = "metadata-name"
+	RuleNamespace     = "metadata-namespace"
+	RuleTag           = "metadata-tag"
+	RuleOwner         = "owner-ref"
+	RuleStepID        = "step-id-duplicate"
+	RuleStepRef       = "step-ref"
+	RuleParamRef      = "parameter-ref"
+	RuleParamRequired = "parameter-required"
+	RuleEachRef       = "each-ref"
+	RuleVariable      = "expression-variable"
+	RuleExprSyntax    = "expression-syntax"
+	RuleActionUnknown = "action-unknown"
+	RuleActionInput   = "action-input"
+	RuleInputUnknown  = "action-input-unknown"
+	RuleStepOrder     = "step-order"
+	RuleOutputRef     = "output-ref"
+)
+
+// RuleDescriptions documents every rule (SARIF rule metadata, README).
+var RuleDescriptions = map[string]string{
+	RuleYAML:          "The file is not valid YAML.",
+	RuleSchema:        "The document does not match the Template v1beta3 JSON Schema (with the catalog Entity schema).",
+	RuleName:          "metadata.name must be 1-63 characters of [a-zA-Z0-9] separated by [-_.], as the catalog requires.",
+	RuleNamespace:     "metadata.namespace must be a DNS label: lower-case [a-z0-9] separated by '-', at most 63 characters.",
+	RuleTag:           "Tags must be 1-63 characters of [a-z0-9:+#] separated by '-'.",
+	RuleOwner:         "spec.owner must be an entity reference such as group:default/platform-team.",
+	RuleStepID:        "Step ids must be unique.",
+	RuleStepRef:       "A step may only use the output of a step declared before it.",
+	RuleParamRef:      "${{ parameters.x }} must name a property declared in some parameters page.",
+	RuleParamRequired: "A parameters page lists a required property it never declares, so the form cannot be completed.",
+	RuleEachRef:       "each.value / each.key only exist inside a step with `each`.",
+	RuleVariable:      "The expression reads a variable the scaffolder does not provide.",
+	RuleExprSyntax:    "${{ }} expressions must be balanced and parse as nunjucks expressions.",
+	RuleActionUnknown: "The action is not registered (an error with a live action list, a warning against the built-in catalogue).",
+	RuleActionInput:   "A step's literal input does not match the action's input schema (required keys, types, enums).",
+	RuleInputUnknown:  "A step passes an input key the action does not declare; the action ignores or rejects it.",
+	RuleStepOrder:     "Step order looks wrong: publish before any fetch, or catalog:register before the publish it registers.",
+	RuleOutputRef:     "spec.output refers to a step or parameter that does not exist, so the link or text renders empty.",
+}
+
+var (
+	reName      = regexp.MustCompile(`^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`)
+	reNamespace = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+	reTag       = regexp.MustCompile(`^[a-z0-9:+#]+(\-[a-z0-9:+#]+)*$`)
+)
+
+// ValidName, ValidNamespace and ValidTag are the catalog-model rules
+// (KubernetesValidatorFunctions / isValidTag); pkg/catalog has no
+// validators, so they live here.
+func ValidName(s string) bool      { return len(s) >= 1 && len(s) <= 63 && reName.MatchString(s) }
+func ValidNamespace(s string) bool { return len(s) >= 1 && len(s) <= 63 && reNamespace.MatchString(s) }
+func ValidTag(s string) bool       { return len(s) >= 1 && len(s) <= 63 && reTag.MatchString(s) }
+
+// knownRoots are the variables the scaffolder's templater provides.
+var knownRoots = map[string]bool{"parameters": true, "steps": true, "each": true, "user": true, "secrets": true, "context": true}
+
+// check holds the state of one template's semantic validation.
+type check struct {
+	d        *Doc
+	cat      *Catalogue
+	out      []Finding
+	params   map[string]bool
+	paramsOK bool // false when parameters are too dynamic to judge refs
+	stepIdx  map[string]int
+}
+
+func (c *check) add(sev Severity, rule string, path []any, format string, args ...any) {
+	line, col := c.d.Pos(path)
+	c.out = append(c.out, Finding{Severity: sev, Rule: rule, Message: fmt.Sprintf(format, args...), Path: jsonPath(path), Line: line, Column: col})
+}
+
+func asMap(v any) map[string]any    { m, _ := v.(map[string]any); return m }
+func asSlice(v any) []any           { a, _ := v.([]any); return a }
+func asString(v any) (string, bool) { s, ok := v.(string); return s, ok }
+
+// semantic runs every rule except the schema on a Template document.
+func semantic(d *Doc, cat *Catalogue) []Finding {
+	root := asMap(d.Value)
+	if root == nil {
+		return nil
+	}
+	c := &check{d: d, cat: cat, stepIdx: map[string]int{}}
+	c.metadata(asMap(root["metadata"]))
+	spec := asMap(root["spec"])
+	if spec == nil {
+		return c.out
+	}
+	c.owner(spec["owner"])
+	c.collectParams(spec["parameters"])
+	steps := asSlice(spec["steps"])
+	c.steps(steps)
+	c.output(spec["output"])
+	c.order(steps)
+	return c.out
+}
+
+func (c *check) metadata(md map[string]any) {
+	if md == nil {
+		return
+	}
+	if name, ok := asString(md["name"]); ok && name != "" && !ValidName(name) {
+		c.add(SevError, RuleName, []any{"metadata", "name"}, "invalid name %q: use 1-63 characters [a-zA-Z0-9] separated by [-_.], e.g. %q", name, kebab(name))
+	}
+	if ns, ok := asString(md["namespace"]); ok && ns != "" && !ValidNamespace(ns) {
+		c.add(SevError, RuleNamespace, []any{"metadata", "namespace"}, "invalid namespace %q: use lower-case letters, digits and '-'", ns)
+	}
+	for i, t := range asSlice(md["tags"]) {
+		if s, ok := asString(t); ok && s != "" && !ValidTag(s) {
+			c.add(SevError, RuleTag, []any{"metadata", "tags", i}, "invalid tag %q: use 1-63 characters [a-z0-9:+#] separated by '-'", s)
+		}
+	}
+}
+
+func (c *check) owner(v any) {
+	s, ok := asString(v)
+	if !ok || s == "" || templated(s) {
+		return
+	}
+	path := []any{"spec", "owner"}
+	r, err := catalog.ParseRef(s, "group", catalog.DefaultNamespace)
+	if err != nil {
+		c.add(SevError, RuleOwner, path, "invalid owner %q: %v", s, err)
+		return
+	}
+	if !ValidName(r.Name) || !ValidNamespace(r.Namespace) {
+		// The catalog still ingests the template (parseEntityRef does not
+		// check characters), but the ownedBy relation points at an entity
+		// that can never exist, so ownership is silently lost.
+		c.add(SevWarning, RuleOwner, path, "owner %q is not a valid entity reference, so the template ends up with no owner (use e.g. group:default/platform-team)", s)
+	}
+}
+
+// collectParams gathers every property name a form page can produce:
+// properties at the page level and in dependencies, allOf/oneOf/anyOf and
+// if/then/else branches (conditional fields still land in parameters).
+func (c *check) collectParams(v any) {
+	c.params = map[string]bool{}
+	c.paramsOK = true
+	var pages []any
+	switch t := v.(type) {
+	case nil:
+		return
+	case []any:
+		pages = t
+	case map[string]any:
+		pages = []any{t}
+	default:
+		c.paramsOK = false
+		return
+	}
+	for i, p := range pages {
+		pm := asMap(p)
+		if pm == nil {
+			continue
+		}
+		pagePath := []any{"spec", "parameters"}
+		if _, isList := v.([]any); isList {
+			pagePath = child(pagePath, i)
+		}
+		names := map[string]bool{}
+		collectNames(pm, names, 0)
+		for n := range names {
+			c.params[n] = true
+		}
+		for j, r := range asSlice(pm["required"]) {
+			if s, ok := asString(r); ok && !names[s] {
+				c.add(SevError, RuleParamRequired, child(child(pagePath, "required"), j),
+					"required property %q is not declared in this page's properties, so the form can never be submitted", s)
+			}
+		}
+	}
+}
+
+func collectNames(s map[string]any, into map[string]bool, depth int) {
+	if s == nil || depth > 20 {
+		return
+	}
+	for k := range asMap(s["properties"]) {
+		into[k] = true
+	}
+	for _, dep := range asMap(s["dependencies"]) {
+		collectNames(asMap(dep), into, depth+1)
+	}
+	for _, kw := range []string{"allOf", "oneOf", "anyOf"} {
+		for _, b := range asSlice(s[kw]) {
+			collectNames(asMap(b), into, depth+1)
+		}
+	}
+	for _, kw := range []string{"if", "then", "else"} {
+		collectNames(asMap(s[kw]), into, depth+1)
+	}
+}
+
+// steps checks ids, actions, inputs and every expression in each step.
+func (c *check) steps(steps []any) {
+	for i, s := range steps {
+		sm := asMap(s)
+		if sm == nil {
+			continue
+		}
+		path := []any{"spec", "steps", i}
+		if id, ok := asString(sm["id"]); ok && id != "" {
+			if prev, dup := c.stepIdx[id]; dup {
+				c.add(SevError, RuleStepID, child(path, "id"), "duplicate step id %q (first used by step %d)", id, prev+1)
+			} else {
+				c.stepIdx[id] = i
+			}
+		}
+		_, hasEach := sm["each"]
+		ctx := exprCtx{stepIndex: i, stepID: strOf(sm["id"]), inEach: hasEach}
+		for _, k := range sortedKeys(sm) {
+			if k == "action" {
+				continue
+			}
+			kctx := ctx
+			if k == "each" {
+				kctx.inEach = false // the each expression itself runs outside the loop
+			}
+			c.exprs(sm[k], child(path, k), kctx)
+		}
+		c.action(sm, path)
+	}
+}
+
+func strOf(v any) string { s, _ := asString(v); return s }
+
+// exprCtx says where an expression sits, which decides what it may read.
+type exprCtx struct {
+	stepIndex int // -1 in spec.output
+	stepID    string
+	inEach    bool
+	output    bool
+}
+
+// exprs walks a value and checks every ${{ }} in its strings.
+func (c *check) exprs(v any, path []any, ctx exprCtx) {
+	switch t := v.(type) {
+	case string:
+		if !strings.Contains(t, "${{") {
+			return
+		}
+		bodies, err := splitExprs(t)
+		if err != nil {
+			c.add(SevError, RuleExprSyntax, path, "%v", err)
+		}
+		for _, b := range bodies {
+			refs, err := parseExpr(b)
+			if err != nil {
+				c.add(SevError, RuleExprSyntax, path, "cannot parse ${{%s}}: %v", b, err)
+				continue
+			}
+			for _, r := range refs {
+				c.ref(r, path, ctx)
+			}
+		}
+	case map[string]any:
+		for _, k := range sortedKeys(t) {
+			c.exprs(t[k], child(path, k), ctx)
+		}
+	case []any:
+		for i, x := range t {
+			c.exprs(x, child(path, i), ctx)
+		}
+	}
+}
+
+func (c *check) ref(r exprRef, path []any, ctx exprCtx) {
+	if r.Call {
+		return
+	}
+	sev, rule := SevError, ""
+	if ctx.output {
+		sev, rule = SevWarning, RuleOutputRef
+	}
+	pick := func(def string) string {
+		if rule != "" {
+			return rule
+		}
+		return def
+	}
+	switch r.Root {
+	case "steps":
+		if len(r.Segs) == 0 {
+			return // steps as a whole (e.g. dumped for debugging)
+		}
+		id := r.Segs[0]
+		idx, ok := c.stepIdx[id]
+		if !ok {
+			idx, ok = c.laterStep(id)
+			if ok && !ctx.output {
+				c.add(sev, pick(RuleStepRef), path, "step %q is referenced before it runs (it is step %d; this is step %d)", id, idx+1, ctx.stepIndex+1)
+				return
+			}
+			if !ok {
+				c.add(sev, pick(RuleStepRef), path, "unknown step %q in ${{ steps.%s… }}", id, id)
+			}
+			return
+		}
+		if !ctx.output && idx >= ctx.stepIndex {
+			c.add(sev, pick(RuleStepRef), path, "step %q reads its own output, which does not exist yet", id)
+		}
+	case "parameters":
+		if len(r.Segs) == 0 || !c.paramsOK {
+			return
+		}
+		if !c.params[r.Segs[0]] {
+			c.add(sev, pick(RuleParamRef), path, "parameter %q is not declared in any parameters page", r.Segs[0])
+		}
+	case "each":
+		if !ctx.inEach {
+			c.add(sev, pick(RuleEachRef), path, "each.%s is only defined inside a step with `each`", strings.Join(r.Segs, "."))
+		}
+	default:
+		if !knownRoots[r.Root] {
+			c.add(SevWarning, RuleVariable, path, "unknown variable %q: the scaffolder provides parameters, steps, user, secrets, context and each", r.Root)
+		}
+	}
+}
+
+// laterStep finds a step id declared anywhere (a forward reference).
+func (c *check) laterStep(id string) (int, bool) {
+	root := asMap(c.d.Value)
+	for i, s := range asSlice(asMap(root["spec"])["steps"]) {
+		if strOf(asMap(s)["id"]) == id {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+func (c *check) output(v any) {
+	m := asMap(v)
+	if m == nil {
+		return
+	}
+	c.exprs(m, []any{"spec", "output"}, exprCtx{stepIndex: -1, output: true})
+}
+
+// order warns about step sequences that cannot work: a publish with nothing
+// fetched into the workspace, or registering before publishing.
+func (c *check) order(steps []any) {
+	seenContent := false
+	registerAt := -1
+	for i, s := range steps {
+		sm := asMap(s)
+		action := strOf(sm["action"])
+		path := []any{"spec", "steps", i, "action"}
+		switch {
+		case strings.HasPrefix(action, "publish:") || action == "github:repo:push" || action == "gitlab:repo:push":
+			if !seenContent {
+				c.add(SevWarning, RuleStepOrder, path, "%s runs before any fetch:* step, so it would publish an empty workspace", action)
+			}
+			if registerAt >= 0 {
+				c.add(SevWarning, RuleStepOrder, path, "catalog:register (step %d) runs before this publish step; register the published repository after publishing", registerAt+1)
+			}
+		case action == "catalog:register":
+			if registerAt < 0 {
+				registerAt = i
+			}
+		case strings.HasPrefix(action, "fetch:") || strings.HasPrefix(action, "fs:") || action == "catalog:write":
+			seenContent = true
+		default:
+			// Plugin actions may write to the workspace; don't guess.
+			if a, ok := c.cat.Lookup(action); !ok || a.Source != "builtin" {
+				seenContent = true
+			}
+		}
+	}
+}

@@ -1,0 +1,150 @@
+package scaffolder
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/bsai-dev/bsai/pkg/errs"
+)
+
+// Validator checks templates against the schema and the semantic rules.
+type Validator struct {
+	Actions *Catalogue
+	// SchemaOnly skips the semantic rules (the benchmark's baseline).
+	SchemaOnly bool
+}
+
+// NewValidator returns a validator using cat (the built-in catalogue when nil).
+func NewValidator(cat *Catalogue) (*Validator, error) {
+	if cat == nil {
+		var err error
+		if cat, err = NewBuiltinCatalogue(nil); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := TemplateSchema(); err != nil {
+		return nil, err
+	}
+	return &Validator{Actions: cat}, nil
+}
+
+// IsTemplate reports whether a decoded document is a scaffolder Template.
+func IsTemplate(v any) bool {
+	k, _ := asString(asMap(v)["kind"])
+	return k == "Template"
+}
+
+// ValidateDoc checks one Template document.
+func (v *Validator) ValidateDoc(d *Doc) []Finding {
+	out := schemaFindings(d)
+	if !v.SchemaOnly {
+		out = append(out, semantic(d, v.Actions)...)
+	}
+	sortFindings(out)
+	return out
+}
+
+// ValidateValue checks a template held in memory (the generator's output);
+// findings carry paths but no line numbers.
+func (v *Validator) ValidateValue(tpl any) []Finding {
+	return v.ValidateDoc(&Doc{Value: tpl, positions: map[string]pos{}})
+}
+
+var yamlLineRe = regexp.MustCompile(`line (\d+)`)
+
+// ValidateBytes checks every Template document in a YAML stream; other
+// documents are skipped with a note.
+func (v *Validator) ValidateBytes(path string, data []byte) FileResult {
+	res := FileResult{Path: path, Findings: []Finding{}}
+	docs, err := ParseDocs(data)
+	if err != nil {
+		line := 0
+		if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
+			line, _ = strconv.Atoi(m[1])
+		}
+		res.Findings = append(res.Findings, Finding{Severity: SevError, Rule: RuleYAML, Message: strings.TrimPrefix(strings.TrimPrefix(err.Error(), "yaml: "), "yaml: "), Line: line, Column: 1})
+	}
+	for _, d := range docs {
+		if !IsTemplate(d.Value) {
+			kind, _ := asString(asMap(d.Value)["kind"])
+			if kind == "" {
+				kind = "no kind"
+			}
+			res.Skipped = append(res.Skipped, fmt.Sprintf("document %d (line %d): %s, not a Template; skipped", d.Index+1, d.Line, kind))
+			continue
+		}
+		res.Templates++
+		res.Findings = append(res.Findings, v.ValidateDoc(d)...)
+	}
+	res.Valid = !HasErrors(res.Findings)
+	return res
+}
+
+// CollectFiles expands arguments: a directory means every .yaml/.yml below
+// it (hidden folders and node_modules skipped), "-" means stdin.
+func CollectFiles(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		if a == "-" {
+			out = append(out, a)
+			continue
+		}
+		st, err := os.Stat(a)
+		if err != nil {
+			return nil, errs.Usage("cannot read %s: %w", a, err).WithHint("pass template files, folders or - for stdin")
+		}
+		if !st.IsDir() {
+			out = append(out, a)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(a, func(p string, e fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			name := e.Name()
+			if e.IsDir() {
+				if p != a && (strings.HasPrefix(name, ".") || name == "node_modules") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if ext := strings.ToLower(filepath.Ext(name)); ext == ".yaml" || ext == ".yml" {
+				found = append(found, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("walk %s: %w", a, err)
+		}
+		sort.Strings(found)
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+// ValidatePaths validates files (stdin for "-").
+func (v *Validator) ValidatePaths(paths []string, stdin io.Reader) (*Report, error) {
+	rep := &Report{Files: []FileResult{}}
+	for _, p := range paths {
+		var data []byte
+		var err error
+		if p == "-" {
+			data, err = io.ReadAll(stdin)
+		} else {
+			data, err = os.ReadFile(p)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", p, err)
+		}
+		rep.Files = append(rep.Files, v.ValidateBytes(p, data))
+	}
+	return rep, nil
+}

@@ -1,0 +1,154 @@
+package scaffolder
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+
+	"gopkg.in/yaml.v3"
+)
+
+// pos is a 1-based line and column in a YAML file.
+type pos struct{ Line, Col int }
+
+// Doc is one YAML document decoded into JSON-compatible values, with the
+// position of every value so findings can point at file:line:col.
+type Doc struct {
+	// Value is the document as map[string]any / []any / scalars.
+	Value any
+	// Line of the document start.
+	Line int
+	// Index of the document in its file (0-based).
+	Index int
+	// positions maps a rendered JSON path to where its value (or key) sits.
+	positions map[string]pos
+}
+
+// Pos returns the line and column of the value at a JSON path, walking up
+// to the nearest parent that has one.
+func (d *Doc) Pos(path []any) (int, int) {
+	for n := len(path); n >= 0; n-- {
+		if p, ok := d.positions[jsonPath(path[:n])]; ok {
+			return p.Line, p.Col
+		}
+	}
+	return d.Line, 1
+}
+
+// ParseDocs decodes every document of a (multi-document) YAML stream.
+func ParseDocs(data []byte) ([]*Doc, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var docs []*Doc
+	for i := 0; ; i++ {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			return docs, nil
+		}
+		if err != nil {
+			return docs, fmt.Errorf("yaml: %w", err)
+		}
+		d := &Doc{Index: i, Line: n.Line, positions: map[string]pos{}}
+		root := &n
+		if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+			root = root.Content[0]
+		}
+		if root.Kind == yaml.DocumentNode { // empty document
+			continue
+		}
+		v, err := d.convert(root, nil, 0)
+		if err != nil {
+			return docs, err
+		}
+		d.Value = v
+		docs = append(docs, d)
+	}
+}
+
+// convert turns a yaml node into a JSON-like value, recording positions.
+func (d *Doc) convert(n *yaml.Node, path []any, depth int) (any, error) {
+	if depth > 200 {
+		return nil, fmt.Errorf("yaml: nesting too deep at line %d", n.Line)
+	}
+	d.positions[jsonPath(path)] = pos{n.Line, n.Column}
+	switch n.Kind {
+	case yaml.AliasNode:
+		return d.convert(n.Alias, path, depth+1)
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, vn := n.Content[i], n.Content[i+1]
+			if k.Tag == "!!merge" { // << merge key: fold the alias's keys in
+				mv, err := d.convert(vn, path, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				if mm, ok := mv.(map[string]any); ok {
+					for kk, vv := range mm {
+						if _, exists := m[kk]; !exists {
+							m[kk] = vv
+						}
+					}
+				}
+				continue
+			}
+			key := k.Value
+			cp := child(path, key)
+			v, err := d.convert(vn, cp, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			// Point findings about a key at the key, not its (maybe
+			// multi-line) value, when the value is a collection.
+			if vn.Kind == yaml.MappingNode || vn.Kind == yaml.SequenceNode {
+				d.positions[jsonPath(cp)] = pos{k.Line, k.Column}
+			}
+			m[key] = v
+		}
+		return m, nil
+	case yaml.SequenceNode:
+		a := make([]any, 0, len(n.Content))
+		for i, c := range n.Content {
+			v, err := d.convert(c, child(path, i), depth+1)
+			if err != nil {
+				return nil, err
+			}
+			a = append(a, v)
+		}
+		return a, nil
+	case yaml.ScalarNode:
+		return scalar(n), nil
+	}
+	return nil, nil
+}
+
+// scalar resolves a YAML scalar the way yaml.v3 (and Backstage's js-yaml)
+// would: ints stay ints so JSON Schema "integer" holds.
+func scalar(n *yaml.Node) any {
+	switch n.Tag {
+	case "!!null":
+		return nil
+	case "!!bool":
+		var b bool
+		if err := n.Decode(&b); err == nil {
+			return b
+		}
+	case "!!int":
+		if i, err := strconv.ParseInt(n.Value, 0, 64); err == nil {
+			return i
+		}
+		var i int64
+		if err := n.Decode(&i); err == nil {
+			return i
+		}
+	case "!!float":
+		var f float64
+		if err := n.Decode(&f); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			return f
+		}
+	}
+	return n.Value
+}
