@@ -88,7 +88,8 @@ func (v *Validator) ValidateBytes(path string, data []byte) FileResult {
 }
 
 // CollectFiles expands arguments: a directory means every .yaml/.yml below
-// it (hidden folders and node_modules skipped), "-" means stdin.
+// it (hidden folders, node_modules and template skeleton/ folders, whose
+// files are content rather than templates, are skipped), "-" means stdin.
 func CollectFiles(args []string) ([]string, error) {
 	var out []string
 	for _, a := range args {
@@ -111,7 +112,7 @@ func CollectFiles(args []string) ([]string, error) {
 			}
 			name := e.Name()
 			if e.IsDir() {
-				if p != a && (strings.HasPrefix(name, ".") || name == "node_modules") {
+				if p != a && (strings.HasPrefix(name, ".") || name == "node_modules" || name == "skeleton") {
 					return filepath.SkipDir
 				}
 				return nil

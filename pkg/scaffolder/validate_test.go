@@ -339,3 +339,27 @@ func BenchmarkValidate1000(b *testing.B) {
 	b.ReportMetric(float64(baseNs)/float64(b.N)/1e6, "ms/1000-schema-only")
 	b.ReportMetric(float64(fullNs)/float64(baseNs), "ratio-vs-schema-only")
 }
+
+// TestExamplesValid: the shipped Acme templates pass with no finding at all.
+func TestExamplesValid(t *testing.T) {
+	v := newTestValidator(t)
+	files, err := CollectFiles([]string{"../../examples/templates"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 4 {
+		t.Fatalf("found %d example templates", len(files))
+	}
+	rep, err := v.ValidatePaths(files, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range rep.Files {
+		if f.Templates != 1 {
+			t.Errorf("%s: %d templates", f.Path, f.Templates)
+		}
+		for _, x := range f.Findings {
+			t.Errorf("%s:%d: %s %s: %s", f.Path, x.Line, x.Severity, x.Rule, x.Message)
+		}
+	}
+}
