@@ -1,0 +1,216 @@
+package catalog
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/bsai-dev/bsai/pkg/errs"
+)
+
+func refsOf(ents []Entity) []string {
+	out := make([]string, len(ents))
+	for i := range ents {
+		out[i] = ents[i].Ref().String()
+	}
+	sort.Strings(out)
+	return out
+}
+
+func relsOf(e *Entity) []string {
+	var out []string
+	for _, r := range e.Relations {
+		out = append(out, r.Type+" "+r.TargetRef)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestLoadFilesLocationsAndProblems(t *testing.T) {
+	res, err := LoadFiles(context.Background(), []string{"testdata/files/root.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"api:payments/good-api", "component:default/dup", "component:payments/good",
+		"group:payments/team-x", "location:default/nested", "location:default/root"}
+	if got := refsOf(res.Entities); !reflect.DeepEqual(got, want) {
+		t.Errorf("entities = %v\nwant %v", got, want)
+	}
+	var base []string
+	for _, f := range res.Files {
+		base = append(base, filepath.ToSlash(strings.TrimPrefix(f, mustAbs(t, "testdata/files")+string(filepath.Separator))))
+	}
+	// a.yaml is reached from root and from sub/loc.yaml but read once;
+	// globbed/two.yml does not match the *.yaml glob.
+	if want := []string{"root.yaml", "sub/loc.yaml", "a.yaml", "globbed/one.yaml", "sub/b.yaml"}; !reflect.DeepEqual(base, want) {
+		t.Errorf("files = %v, want %v", base, want)
+	}
+	expect := []struct {
+		level, file string
+		doc         int
+		contains    string
+	}{
+		{"info", "root.yaml", 1, "skipped url target https://github.com/acme/repo"},
+		{"warning", "root.yaml", 1, "location target ./missing.yaml matches no files"},
+		{"warning", "a.yaml", 2, "metadata.name is required"},
+		{"warning", "a.yaml", 3, "invalid yaml"},
+		{"warning", "b.yaml", 1, "conflict: already defined in "},
+		{"warning", "a.yaml", 1, `spec.dependsOn "broken-no-kind": invalid entity ref`},
+	}
+	if len(res.Problems) != len(expect) {
+		t.Errorf("got %d problems, want %d:\n%s", len(res.Problems), len(expect), problemsText(res.Problems))
+	}
+	for _, x := range expect {
+		found := false
+		for _, p := range res.Problems {
+			if p.Level == x.level && strings.HasSuffix(p.File, x.file) && p.Document == x.doc && strings.Contains(p.Message, x.contains) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("missing problem %+v in:\n%s", x, problemsText(res.Problems))
+		}
+	}
+	g := NewGraph(res.Entities)
+	good, _ := g.Get("component:payments/good")
+	if got, want := relsOf(good), []string{"dependsOn resource:payments/db", "ownedBy group:payments/team-x", "providesApi api:payments/good-api"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("good relations = %v, want %v", got, want)
+	}
+	team, _ := g.Get("group:payments/team-x")
+	if got, want := relsOf(team), []string{"ownerOf api:payments/good-api", "ownerOf component:payments/good"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("team relations = %v, want %v", got, want)
+	}
+	// The first definition of a conflicting ref wins.
+	dup, _ := g.Get("component:default/dup")
+	if dup.SpecString("type") != "service" {
+		t.Errorf("dup should come from a.yaml, got type %q", dup.SpecString("type"))
+	}
+	if !strings.HasPrefix(dup.Metadata.Annotations[AnnotationManagedByLocation], "file:") ||
+		!strings.HasSuffix(dup.Metadata.Annotations[AnnotationManagedByOriginLocation], "root.yaml") {
+		t.Errorf("annotations = %v", dup.Metadata.Annotations)
+	}
+}
+
+func problemsText(ps []Problem) string {
+	var b strings.Builder
+	for _, p := range ps {
+		b.WriteString(p.Level + " " + p.String() + "\n")
+	}
+	return b.String()
+}
+
+func mustAbs(t *testing.T, p string) string {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestLoadFilesFolderAndGlobs(t *testing.T) {
+	// A folder reads every YAML below it, so files reached both directly
+	// and through Locations are read once and nothing conflicts.
+	res, err := LoadFiles(context.Background(), []string{"testdata/examples"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Entities) != 57 || len(res.Problems) != 0 {
+		t.Errorf("folder: %d entities, problems:\n%s", len(res.Entities), problemsText(res.Problems))
+	}
+	res, err = LoadFiles(context.Background(), []string{"testdata/examples/**/*-component.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Entities) != 13 {
+		t.Errorf("** glob: %d entities, want 13", len(res.Entities))
+	}
+	// A root that matches nothing is reported, not fatal, while another
+	// root works; when none works it is a config error.
+	res, err = LoadFiles(context.Background(), []string{"testdata/nope", "testdata/examples/apis"})
+	if err != nil || len(res.Entities) != 7 || len(res.Problems) != 1 {
+		t.Errorf("partial roots: err=%v entities=%d problems=%v", err, len(res.Entities), res.Problems)
+	}
+	_, err = LoadFiles(context.Background(), []string{"testdata/nope", "testdata/*.nothing"})
+	if errs.KindOf(err) != errs.KindConfig {
+		t.Errorf("no roots: err = %v, want a config error", err)
+	}
+}
+
+func TestLoadFilesOddDocuments(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, s string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("odd.yaml", `# leading comment
+---
+- a list, not an entity
+---
+just a string
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: ok
+  annotations: {a: b}
+spec:
+  type: service
+  lifecycle: production
+  owner: team
+  description: |
+    --- not a separator: indented inside a block scalar
+  1: numeric key
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: [not, a, string]
+`)
+	// Folder walks skip scaffolder skeletons (templated, not entities).
+	if err := os.MkdirAll(filepath.Join(dir, "tpl", "skeleton"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write("tpl/skeleton/catalog-info.yaml", "metadata:\n  name: ${{ values.name }}\n")
+	res, err := LoadFiles(context.Background(), []string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := refsOf(res.Entities); !reflect.DeepEqual(got, []string{"component:default/ok"}) {
+		t.Fatalf("entities = %v\n%s", got, problemsText(res.Problems))
+	}
+	if d := res.Entities[0].SpecString("description"); !strings.Contains(d, "--- not a separator") {
+		t.Errorf("block scalar lost: %q", d)
+	}
+	if res.Entities[0].Spec["1"] != "numeric key" {
+		t.Errorf("numeric key not normalised: %v", res.Entities[0].Spec)
+	}
+	docs := map[int]string{}
+	for _, p := range res.Problems {
+		docs[p.Document] = p.Message
+	}
+	if !strings.Contains(docs[1], "not an entity") || !strings.Contains(docs[2], "not an entity") || !strings.Contains(docs[4], "invalid entity") {
+		t.Errorf("problems:\n%s", problemsText(res.Problems))
+	}
+}
+
+func TestSplitDocuments(t *testing.T) {
+	cases := map[string]int{
+		"a: 1":                          1,
+		"---\na: 1":                     1,
+		"a: 1\n---\nb: 2\n":             2,
+		"# c\n---\na: 1\n---\nb: 2":     2,
+		"a: |\n  ---\n  x\n---\nb: 2":   2,
+		"%YAML 1.2\n---\na: 1":          1,
+		"a: 1\n--- \nb: 2\n---\t\nc: 3": 3,
+	}
+	for in, want := range cases {
+		if got := len(splitDocuments([]byte(in))); got != want {
+			t.Errorf("splitDocuments(%q) = %d documents, want %d", in, got, want)
+		}
+	}
+}
