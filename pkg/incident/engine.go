@@ -123,7 +123,13 @@ func Analyze(s Scope, topo Topology, alert *Alert, ev []Evidence) Analysis {
 				}
 			}
 		}
-		for _, ent := range []string{c.Entity, s.Focus} {
+		// Only changes that can reach the focus (itself or a dependency)
+		// are corroborated by its new error templates.
+		corroborate := []string{c.Entity, s.Focus}
+		if base < 0.25 {
+			corroborate = nil
+		}
+		for _, ent := range corroborate {
 			hit := false
 			for _, t := range newTpl[ent] {
 				if !t.Template.First.Before(c.Time) && t.Template.First.Before(on.Add(15*time.Minute)) {

@@ -44,7 +44,7 @@ type jsonLog struct {
 
 var (
 	reUUID   = regexp.MustCompile(`(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`)
-	reHex    = regexp.MustCompile(`(?i)\b(0x[0-9a-f]+|[0-9a-f]*[a-f][0-9a-f]*[0-9][0-9a-f]*|[0-9a-f]*[0-9][0-9a-f]*[a-f][0-9a-f]*)\b`)
+	reHex    = regexp.MustCompile(`(?i)\b(0x[0-9a-f]+|[0-9a-f]{8,}|[0-9a-f]*[a-f][0-9a-f]*[0-9][0-9a-f]*|[0-9a-f]*[0-9][0-9a-f]*[a-f][0-9a-f]*)\b`)
 	reIP     = regexp.MustCompile(`\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b`)
 	reNum    = regexp.MustCompile(`\b\d+(\.\d+)?`)
 	reIDish  = regexp.MustCompile(`\b[A-Za-z]+[_-][A-Za-z0-9]*\d[A-Za-z0-9_-]*\b`)
@@ -163,7 +163,7 @@ func (l *LogFileSource) Collect(ctx context.Context, s Scope) ([]Evidence, error
 		if err != nil {
 			return out, fmt.Errorf("logs %s: %w", f, err)
 		}
-		out = append(out, GroupTemplates(lines, "logs", "file://"+f, 20)...)
+		out = append(out, GroupTemplates(lines, "logs", f, 20)...)
 	}
 	return out, nil
 }

@@ -87,7 +87,7 @@ func (m *MetricFileSource) Collect(ctx context.Context, s Scope) ([]Evidence, er
 				continue
 			}
 			name := firstNonEmpty(ser.Metric["signal"], ser.Metric["__name__"], "value")
-			e, err := seriesEvidence(s, ent, name, ser, m.Opts, "metrics", "file://"+f)
+			e, err := seriesEvidence(s, ent, name, ser, m.Opts, "metrics", f)
 			if err != nil {
 				return out, fmt.Errorf("metrics %s: %w", f, err)
 			}

@@ -30,7 +30,7 @@ type Report struct {
 	Actions      []ActionResult `json:"actions"`
 	Evidence     []Evidence     `json:"evidence"`
 	Warnings     []string       `json:"warnings,omitempty"`
-	Usage        *llm.Usage     `json:"usage,omitempty"`
+	Usage        *llm.Usage     `json:"usage"`
 
 	topChange *Change
 }

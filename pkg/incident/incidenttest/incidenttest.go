@@ -5,21 +5,18 @@
 package incidenttest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/bsai-dev/bsai/pkg/catalog"
 )
@@ -274,51 +271,12 @@ func writeJSON(w http.ResponseWriter, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// LoadCatalog reads catalog YAML files (multi-document, following Location
-// targets relative to each file) into a graph without computed relations;
-// the incident topology falls back to spec fields, so this is enough for
-// tests and does not depend on the catalog package's file source.
+// LoadCatalog reads catalog files with the catalog package's files source
+// (Locations followed, relations computed) into a graph.
 func LoadCatalog(paths ...string) (*catalog.Graph, error) {
-	var ents []catalog.Entity
-	seen := map[string]bool{}
-	var load func(p string) error
-	load = func(p string) error {
-		p = filepath.Clean(p)
-		if seen[p] {
-			return nil
-		}
-		seen[p] = true
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		dec := yaml.NewDecoder(f)
-		for {
-			var e catalog.Entity
-			if err := dec.Decode(&e); err == io.EOF {
-				return nil
-			} else if err != nil {
-				return fmt.Errorf("%s: %w", p, err)
-			}
-			if e.Kind == "" {
-				continue
-			}
-			if strings.EqualFold(e.Kind, "location") {
-				for _, t := range e.SpecStrings("targets") {
-					if err := load(filepath.Join(filepath.Dir(p), t)); err != nil {
-						return err
-					}
-				}
-				continue
-			}
-			ents = append(ents, e)
-		}
+	res, err := catalog.LoadFiles(context.Background(), paths)
+	if err != nil {
+		return nil, err
 	}
-	for _, p := range paths {
-		if err := load(p); err != nil {
-			return nil, err
-		}
-	}
-	return catalog.NewGraph(ents), nil
+	return catalog.NewGraph(res.Entities), nil
 }

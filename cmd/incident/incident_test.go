@@ -1,0 +1,162 @@
+package incident_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/bsai-dev/bsai/cmd/factory"
+	incidentcmd "github.com/bsai-dev/bsai/cmd/incident"
+	"github.com/bsai-dev/bsai/cmd/root"
+	"github.com/bsai-dev/bsai/pkg/errs"
+	"github.com/bsai-dev/bsai/pkg/iostreams"
+)
+
+func newFactory(t *testing.T) (*factory.Factory, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	f := factory.New("test", "none", "today")
+	ios, _, out, errOut := iostreams.Test()
+	f.IOStreams = ios
+	f.Now = func() time.Time { return time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC) }
+	return f, out, errOut
+}
+
+func execute(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	f, out, errOut := newFactory(t)
+	cmd := root.NewCmdRoot(f)
+	cmd.SetArgs(args)
+	cmd.SetOut(out)
+	cmd.SetErr(errOut)
+	err := cmd.Execute()
+	code := 0
+	if err != nil {
+		code = root.Report(f, err)
+	}
+	_ = f.Close()
+	return out.String(), errOut.String(), code
+}
+
+// TestScenariosThroughCLI replays every examples/incidents folder exactly as
+// the README shows: -c app-config.yaml incident investigate --alert
+// alert.json --offline -o json, and checks expected.yaml's top.
+func TestScenariosThroughCLI(t *testing.T) {
+	dirs, _ := filepath.Glob("../../examples/incidents/*/expected.yaml")
+	if len(dirs) < 5 {
+		t.Fatalf("want at least 5 scenarios, got %d", len(dirs))
+	}
+	for _, p := range dirs {
+		dir := filepath.Dir(p)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			var exp struct{ Top, Why string }
+			b, _ := os.ReadFile(p)
+			if err := yaml.Unmarshal(b, &exp); err != nil {
+				t.Fatal(err)
+			}
+			out, stderr, code := execute(t, "-c", filepath.Join(dir, "app-config.yaml"), "incident", "investigate",
+				"--alert", filepath.Join(dir, "alert.json"), "--offline", "-o", "json")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			var rep struct {
+				Summary  string
+				Affected []string
+				Owners   []string
+				Onset    *time.Time
+				Causes   []json.RawMessage
+				Plan     []struct {
+					Action            string
+					Reason            string
+					NeedsConfirmation bool
+				}
+				Actions []struct{ Action, Status string }
+			}
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatalf("not json: %v\n%s", err, out)
+			}
+			if len(rep.Causes) == 0 || !strings.Contains(string(rep.Causes[0]), exp.Top) {
+				t.Fatalf("top cause should mention %q (%s); causes: %s", exp.Top, exp.Why, out)
+			}
+			if rep.Onset == nil || len(rep.Affected) == 0 || len(rep.Owners) == 0 || rep.Summary == "" {
+				t.Errorf("incomplete report: %s", out)
+			}
+			// No TTY: co-pilot proposes but never executes.
+			for _, a := range rep.Actions {
+				if a.Status != "skipped" {
+					t.Errorf("action %s ran without a terminal: %s", a.Action, a.Status)
+				}
+			}
+			for _, p := range rep.Plan {
+				if !p.NeedsConfirmation {
+					t.Errorf("co-pilot plan item %s does not need confirmation", p.Action)
+				}
+			}
+		})
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	cfg := "../../examples/incidents/bad-deploy/app-config.yaml"
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, []byte(`{"hello":1}`), 0o600)
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"nothing", []string{"incident", "investigate"}, errs.ExitUsage, "nothing to investigate"},
+		{"mode", []string{"incident", "investigate", "--service", "payments-api", "--mode", "yolo"}, errs.ExitUsage, "unknown mode"},
+		{"at", []string{"incident", "investigate", "--service", "payments-api", "--at", "yesterday"}, errs.ExitUsage, "invalid --at"},
+		{"alert file", []string{"incident", "investigate", "--alert", "/nonexistent/alert.json"}, errs.ExitUsage, "read alert"},
+		{"alert shape", []string{"incident", "investigate", "--alert", bad}, errs.ExitValidation, "invalid alert"},
+		{"unknown service", []string{"incident", "investigate", "--service", "no-such-thing"}, errs.ExitUsage, "not in the catalog"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stderr, code := execute(t, append([]string{"-c", cfg, "--offline"}, tc.args...)...)
+			if code != tc.code || !strings.Contains(stderr, tc.msg) || !strings.Contains(stderr, "hint:") {
+				t.Errorf("exit %d (want %d), stderr %q (want %q and a hint)", code, tc.code, stderr, tc.msg)
+			}
+		})
+	}
+}
+
+func TestServiceWithAtReplay(t *testing.T) {
+	// --service and --at without an alert: onset comes from the metrics.
+	out, stderr, code := execute(t, "-c", "../../examples/incidents/failing-dependency/app-config.yaml", "--offline",
+		"incident", "investigate", "--service", "payments-api", "--at", "2026-03-14T14:30:00Z", "--since", "2h", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		OnsetSource string
+		Causes      []struct{ Entity string }
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.OnsetSource != "metrics" || len(rep.Causes) == 0 || rep.Causes[0].Entity != "component:default/fraud-scorer" {
+		t.Errorf("onset source %q, causes %+v", rep.OnsetSource, rep.Causes)
+	}
+}
+
+func TestRunFReceivesFlags(t *testing.T) {
+	f, _, _ := newFactory(t)
+	var got *incidentcmd.InvestigateOptions
+	cmd := incidentcmd.NewCmdInvestigate(f, func(o *incidentcmd.InvestigateOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"--service", "x", "--alert", "-", "--since", "90m", "--mode", "agent", "--dry-run", "--max-actions", "2"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.Service != "x" || got.Alert != "-" || got.Since != 90*time.Minute || got.Mode != "agent" || !got.DryRun || got.MaxActions != 2 {
+		t.Errorf("options %+v", got)
+	}
+}
