@@ -99,6 +99,29 @@ func TestEverythingStdio(t *testing.T) {
 		t.Fatalf("no structuredContent: %+v", ToResultJSON(res))
 	}
 
+	// Resources and prompts.
+	resources, err := r.ListResources(ctx, "everything")
+	if err != nil || len(resources) == 0 {
+		t.Fatalf("resources: %v (%d)", err, len(resources))
+	}
+	rr, err := r.ReadResource(ctx, "everything", resources[0].URI)
+	if err != nil || len(rr.Contents) == 0 {
+		t.Fatalf("read %s: %v", resources[0].URI, err)
+	}
+	prompts, err := r.ListPrompts(ctx, "everything")
+	if err != nil || len(prompts) == 0 {
+		t.Fatalf("prompts: %v", err)
+	}
+	for _, p := range prompts {
+		if len(p.Arguments) == 0 {
+			pr, err := r.GetPrompt(ctx, "everything", p.Name, nil)
+			if err != nil || len(pr.Messages) == 0 {
+				t.Fatalf("get prompt %s: %v", p.Name, err)
+			}
+			break
+		}
+	}
+
 	// Unknown tool suggests close names.
 	_, err = r.CallTool(ctx, "everything", "get-summ", nil)
 	if errs.ExitCode(err) != errs.ExitUsage || !strings.Contains(errs.HintOf(err), "get-sum") {
