@@ -45,6 +45,10 @@ type Reply struct {
 	// StreamError, when set, is sent as an error event after the chunks.
 	StreamError string
 
+	// Drop closes the connection without answering (a connection reset
+	// as far as the client can tell).
+	Drop bool
+
 	// Func computes the reply from the request (echo servers, asserting
 	// on the conversation so far). It overrides everything else.
 	Func func(Request) Reply
@@ -170,6 +174,9 @@ func Malformed() Reply {
 func RejectResponseFormat() Reply {
 	return ErrorParam(http.StatusBadRequest, "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.", "response_format")
 }
+
+// Dropped closes the connection without a response.
+func Dropped() Reply { return Reply{Drop: true} }
 
 // Func replies with whatever fn returns for the request.
 func Func(fn func(Request) Reply) Reply { return Reply{Func: fn} }

@@ -225,6 +225,15 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	if reply.Func != nil {
 		reply = reply.Func(req)
 	}
+	if reply.Drop {
+		if hj, ok := w.(http.Hijacker); ok {
+			if c, _, err := hj.Hijack(); err == nil {
+				c.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler)
+	}
 	for k, v := range reply.Header {
 		w.Header().Set(k, v)
 	}
