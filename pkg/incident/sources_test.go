@@ -127,10 +127,10 @@ func TestParseAlert(t *testing.T) {
 func TestMask(t *testing.T) {
 	for in, want := range map[string]string{
 		"payment 123 failed for user 9f1c2e3a-1b2c-4d5e-8f90-0a1b2c3d4e5f": "payment <num> failed for user <uuid>",
-		"timeout after 5000ms talking to 10.0.3.17:5432":                    "timeout after <num>ms talking to <ip>",
-		"request deadbeefcafe and 12345678 and ab12cd34":                    "request <hex> and <hex> and <hex>",
-		"order ord_8812 rejected":                                           "order <id> rejected",
-		"connection refused":                                                "connection refused",
+		"timeout after 5000ms talking to 10.0.3.17:5432":                   "timeout after <num>ms talking to <ip>",
+		"request deadbeefcafe and 12345678 and ab12cd34":                   "request <hex> and <hex> and <hex>",
+		"order ord_8812 rejected":                                          "order <id> rejected",
+		"connection refused":                                               "connection refused",
 	} {
 		if got := incident.Mask(in); got != want {
 			t.Errorf("Mask(%q) = %q, want %q", in, got, want)
