@@ -192,4 +192,3 @@ func TestTargetRedacts(t *testing.T) {
 		t.Fatalf("%q", got)
 	}
 }
-
