@@ -128,13 +128,15 @@ func WriteCard(w io.Writer, st *output.Styles, e *catalog.Entity) error {
 	}
 	if len(e.Metadata.Links) > 0 {
 		b.WriteString("\n" + st.Bold.Render("Links") + "\n")
+		var links [][2]string
 		for _, l := range e.Metadata.Links {
 			title := l.Title
 			if title == "" {
-				title = l.URL
+				title = "link"
 			}
-			fmt.Fprintf(&b, "  %s  %s\n", title, st.Dim.Render(l.URL))
+			links = append(links, [2]string{title, l.URL})
 		}
+		writeRows(&b, st, links)
 	}
 	var ann [][2]string
 	for k, v := range e.Metadata.Annotations {
