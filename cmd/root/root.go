@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -76,11 +77,7 @@ MCP tool. Every command also works without a model (--offline).`,
 
 func applyGlobals(f *factory.Factory, v *viper.Viper, cmd *cobra.Command) error {
 	g := f.Globals
-	g.ConfigFiles = v.GetStringSlice("config")
-	if len(g.ConfigFiles) == 1 && strings.Contains(g.ConfigFiles[0], string(os.PathListSeparator)) {
-		// BSAI_CONFIG may hold several files like PATH does.
-		g.ConfigFiles = strings.Split(g.ConfigFiles[0], string(os.PathListSeparator))
-	}
+	g.ConfigFiles = configFiles(cmd, v)
 	g.Output = v.GetString("output")
 	g.Catalog = v.GetString("catalog")
 	g.Token = v.GetString("token")
@@ -101,6 +98,23 @@ func applyGlobals(f *factory.Factory, v *viper.Viper, cmd *cobra.Command) error 
 		return errs.Usage("unknown output format %q", g.Output).WithHint("use -o text, json or yaml")
 	}
 	return nil
+}
+
+// configFiles returns --config files in order, or else BSAI_CONFIG, which
+// holds one or more paths separated like PATH (':' on Unix). The variable is
+// split here rather than by viper, whose string-slice conversion splits on
+// whitespace and would break paths with spaces.
+func configFiles(cmd *cobra.Command, v *viper.Viper) []string {
+	if cmd.Flags().Changed("config") {
+		return v.GetStringSlice("config")
+	}
+	var files []string
+	for _, p := range filepath.SplitList(os.Getenv("BSAI_CONFIG")) {
+		if strings.TrimSpace(p) != "" {
+			files = append(files, p)
+		}
+	}
+	return files
 }
 
 // Main runs bsai and returns the process exit code. Ctrl-C cancels the

@@ -291,3 +291,18 @@ func TestReportExitCodes(t *testing.T) {
 		})
 	}
 }
+
+func TestBSAIConfigPathWithSpaces(t *testing.T) {
+	clearEnv(t)
+	dir := filepath.Join(t.TempDir(), "my configs")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	a := filepath.Join(dir, "app config.yaml")
+	os.WriteFile(a, []byte("x: spaced\n"), 0o644)
+	t.Setenv("BSAI_CONFIG", a)
+	r := run(t, "config", "show", "-o", "json")
+	if r.code != 0 || !strings.Contains(r.out, `"x": "spaced"`) {
+		t.Errorf("exit %d out %q err %q", r.code, r.out, r.errOut)
+	}
+}
