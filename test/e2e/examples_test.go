@@ -20,7 +20,7 @@ func exampleRefs(root, bsDir string) ([]string, error) {
 	var files []string
 	for _, g := range []string{
 		filepath.Join(root, "examples", "catalog", "*.yaml"),
-		filepath.Join(root, "examples", "templates", "*.yaml"),
+		filepath.Join(root, "examples", "templates", "*", "template.yaml"),
 		filepath.Join(bsDir, "templates", "*.yaml"),
 	} {
 		m, err := filepath.Glob(g)

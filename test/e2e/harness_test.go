@@ -19,6 +19,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -229,6 +230,20 @@ func (e *Env) JSON(t *testing.T, out any, args ...string) Result {
 	return r
 }
 
+// JSONIn is JSON with extra environment (e.g. APP_CONFIG_* overrides).
+func (e *Env) JSONIn(t *testing.T, extraEnv []string, out any, args ...string) Result {
+	t.Helper()
+	args = append(args, "-o", "json")
+	r := e.BsaiIn(t, t.TempDir(), extraEnv, args...)
+	if r.Code != 0 {
+		t.Fatalf("want exit 0\n%s", r)
+	}
+	if err := json.Unmarshal([]byte(r.Stdout), out); err != nil {
+		t.Fatalf("decode -o json: %v\n%s", err, r)
+	}
+	return r
+}
+
 // Remote are the flags that point bsai at the backend.
 func (e *Env) Remote() []string { return []string{"--catalog", e.BaseURL, "--token", Token} }
 
@@ -237,7 +252,7 @@ func cleanEnv(home string) []string {
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
 		switch {
-		case strings.HasPrefix(k, "BSAI_"), k == "BACKSTAGE_TOKEN", k == "HOME", k == "XDG_CONFIG_HOME",
+		case strings.HasPrefix(k, "BSAI_"), strings.HasPrefix(k, "APP_CONFIG_"), k == "BACKSTAGE_TOKEN", k == "HOME", k == "XDG_CONFIG_HOME",
 			k == "XDG_CACHE_HOME", strings.HasSuffix(k, "_API_KEY"):
 			continue
 		}
@@ -293,7 +308,7 @@ func StartBackend(dir, logPath string) (*Backend, error) {
 		"APP_CONFIG_backend_listen_port="+strconv.Itoa(port),
 		"APP_CONFIG_backend_baseUrl="+b.BaseURL,
 		"NODE_ENV=development",
-		"LOG_LEVEL=info",
+		"LOG_LEVEL=warn",
 		"FORCE_COLOR=0",
 	)
 	cmd.Stdout, cmd.Stderr = lf, lf
@@ -337,13 +352,17 @@ func (b *Backend) Stop() {
 	b.log.Close()
 }
 
+var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
 // LogTail returns the last n lines of the backend's log.
 func (b *Backend) LogTail(n int) string {
 	data, err := os.ReadFile(b.logPath)
 	if err != nil {
 		return err.Error()
 	}
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	// The backend colours its log even when it is not a terminal.
+	text := ansi.ReplaceAllString(string(data), "")
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
 	if len(lines) > n {
 		lines = lines[len(lines)-n:]
 	}
