@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -107,7 +108,7 @@ func (c *Config) Decode(path string, out any) error {
 			}
 			return c.keyErr(key, "expected %s, got %s", te.Type.String(), te.Value)
 		}
-		return c.keyErr(path, "%v", err)
+		return c.keyErr(narrow(path, v, reflect.TypeOf(out)), "%v", err)
 	}
 	return nil
 }
@@ -255,4 +256,68 @@ func jsonTypeOf(v any) string {
 	default:
 		return "number"
 	}
+}
+
+// narrow finds the key whose value made decoding fail when the error itself
+// does not say (a custom UnmarshalJSON such as Duration's): it decodes the
+// object one key at a time into the matching struct field or map element
+// type and descends into the first key that fails.
+func narrow(path string, v any, t reflect.Type) string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	m, ok := v.(map[string]any)
+	if !ok || t == nil {
+		return path
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		var ft reflect.Type
+		switch t.Kind() {
+		case reflect.Map:
+			ft = t.Elem()
+		case reflect.Struct:
+			ft = fieldType(t, k)
+		}
+		if ft == nil {
+			continue
+		}
+		b, err := json.Marshal(m[k])
+		if err != nil {
+			return joinKey(path, k)
+		}
+		if json.Unmarshal(b, reflect.New(ft).Interface()) != nil {
+			return narrow(joinKey(path, k), m[k], ft)
+		}
+	}
+	return path
+}
+
+// fieldType finds the struct field encoding/json would fill for key:
+// exact json tag or name first, then a case-insensitive match.
+func fieldType(t reflect.Type, key string) reflect.Type {
+	var fold reflect.Type
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name := f.Name
+		if tag, _, _ := strings.Cut(f.Tag.Get("json"), ","); tag == "-" {
+			continue
+		} else if tag != "" {
+			name = tag
+		}
+		if name == key {
+			return f.Type
+		}
+		if fold == nil && strings.EqualFold(name, key) {
+			fold = f.Type
+		}
+	}
+	return fold
 }

@@ -217,7 +217,7 @@ bsai:
 		t.Errorf("Redacted modified the config: apiKey = %q", s)
 	}
 	for key, want := range map[string]bool{"bsai.mcp.servers.gh.note": true, "bsai.ai.providers.openai.model": false,
-		"bsai.ai.providers.openai.maxTokens": false, "integrations.github": false, "bsai.secrets.nested.deep": true} {
+		"bsai.ai.providers.openai.maxTokens": false, "integrations.github": false, "bsai.secrets.nested.deep": true, "bsai.secrets.nested.flag": false} {
 		if got := c.IsSecret(key); got != want {
 			t.Errorf("IsSecret(%q) = %v, want %v", key, got, want)
 		}
@@ -232,5 +232,27 @@ func TestRedactedNeverLeaksSecretValues(t *testing.T) {
 		if strings.Contains(string(b), s) {
 			t.Errorf("redacted output %s leaks %s", b, s)
 		}
+	}
+}
+
+func TestDecodeCustomErrorNamesTheFailingKey(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"app-config.yaml": "bsai:\n  backstage:\n    baseUrl: http://x\n    timeout: 30s\n  other:\n    a: {timeout: 1s}\n    b: {timeout: soon}\n",
+	})
+	c, err := Load(LoadOptions{Dir: dir, Env: []string{"APP_CONFIG_bsai_backstage_timeout=true"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Backstage()
+	if err == nil || !strings.Contains(err.Error(), `$APP_CONFIG_bsai_backstage_timeout: invalid config key "bsai.backstage.timeout"`) {
+		t.Errorf("Backstage() error = %v", err)
+	}
+	var m map[string]struct {
+		Timeout Duration `json:"timeout"`
+	}
+	err = c.Decode("bsai.other", &m)
+	want := filepath.Join(dir, "app-config.yaml") + `:7: invalid config key "bsai.other.b.timeout": invalid duration "soon"`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Decode error = %v, want %s", err, want)
 	}
 }

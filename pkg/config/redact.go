@@ -123,7 +123,7 @@ func isCount(key string, v any) bool {
 // IsSecret reports whether the value at path would be redacted.
 func (c *Config) IsSecret(path string) bool {
 	v, ok := c.Get(path)
-	if !ok {
+	if _, isBool := v.(bool); !ok || isBool {
 		return false
 	}
 	parts := strings.Split(path, ".")
