@@ -7,8 +7,10 @@ package retrieval
 
 import (
 	"math"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/bsai-dev/bsai/pkg/catalog"
 )
@@ -67,7 +69,10 @@ var readableAnnotations = []string{
 	"backstage.io/source-location", "opsgenie.com/team", "slack.com/channel",
 }
 
-// Build indexes every entity of g.
+// Build indexes every entity of g. Tokenising is spread over GOMAXPROCS
+// workers, each with its own vocabulary; a sequential merge then maps local
+// term ids to global ones and appends postings in document order (which
+// covers() relies on).
 func Build(g *catalog.Graph) *Index {
 	ents := g.All()
 	ix := &Index{
@@ -79,41 +84,48 @@ func Build(g *catalog.Graph) *Index {
 		vocab:   make(map[string]int32, 1024),
 		phrases: make(map[string][]int32, len(ents)*2),
 	}
-	tf := map[int32]float32{}
-	var toks []string
-	var total float64
-	for i, e := range ents {
-		d := int32(i)
-		ref := e.Ref().String()
-		ix.refs[i] = ref
-		ix.byRef[ref] = d
-		clear(tf)
-		var dl float32
-		add := func(text string, w float32) {
-			toks = appendTokens(toks[:0], text)
-			for _, t := range toks {
-				id, ok := ix.vocab[t]
-				if !ok {
-					id = int32(len(ix.post))
-					ix.vocab[t] = id
-					ix.post = append(ix.post, nil)
-				}
-				tf[id] += w
-				dl += w
-			}
-		}
-		forFields(e, add)
-		for id, f := range tf {
-			ix.post[id] = append(ix.post[id], posting{doc: d, tf: f})
-		}
-		ix.docLen[i] = dl
-		total += float64(dl)
+	workers := runtime.GOMAXPROCS(0)
+	if len(ents) < 2048 {
+		workers = 1
+	}
+	size := (len(ents) + workers - 1) / max(workers, 1)
+	chunks := make([]*chunk, 0, workers)
+	var wg sync.WaitGroup
+	for start := 0; start < len(ents); start += size {
+		c := &chunk{start: start, ents: ents[start:min(start+size, len(ents))]}
+		chunks = append(chunks, c)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.tokenize()
+		}()
+	}
+	wg.Wait()
 
-		ix.addPhrase(e.Metadata.Name, d)
-		ix.addPhrase(e.Metadata.Title, d)
-		if p, ok := e.Spec["profile"].(map[string]any); ok {
-			if dn, ok := p["displayName"].(string); ok {
-				ix.addPhrase(dn, d)
+	var total float64
+	for _, c := range chunks {
+		global := make([]int32, len(c.vocab))
+		for local, t := range c.vocab {
+			id, ok := ix.vocab[t]
+			if !ok {
+				id = int32(len(ix.post))
+				ix.vocab[t] = id
+				ix.post = append(ix.post, nil)
+			}
+			global[local] = id
+		}
+		for j := range c.ents {
+			d := int32(c.start + j)
+			ix.refs[d] = c.refs[j]
+			ix.byRef[c.refs[j]] = d
+			ix.docLen[d] = c.lens[j]
+			total += float64(c.lens[j])
+			for _, x := range c.terms[c.termStart[j]:c.termStart[j+1]] {
+				id := global[x.id]
+				ix.post[id] = append(ix.post[id], posting{doc: d, tf: x.tf})
+			}
+			for _, p := range c.phrases[j] {
+				ix.addPhrase(p.key, p.n, d)
 			}
 		}
 	}
@@ -121,6 +133,79 @@ func Build(g *catalog.Graph) *Index {
 		ix.avgLen = float32(total / float64(len(ents)))
 	}
 	return ix
+}
+
+type termTF struct {
+	id int32 // chunk-local term id
+	tf float32
+}
+
+type phrase struct {
+	key string
+	n   int
+}
+
+// chunk is one worker's share of the documents.
+type chunk struct {
+	start int
+	ents  []*catalog.Entity
+
+	vocab     []string
+	refs      []string
+	lens      []float32
+	terms     []termTF // all documents' terms, back to back
+	termStart []int    // document j's terms are terms[termStart[j]:termStart[j+1]]
+	phrases   [][]phrase
+}
+
+func (c *chunk) tokenize() {
+	local := make(map[string]int32, 1024)
+	c.refs = make([]string, len(c.ents))
+	c.lens = make([]float32, len(c.ents))
+	c.termStart = make([]int, len(c.ents)+1)
+	c.phrases = make([][]phrase, len(c.ents))
+	var buf []byte
+	for j, e := range c.ents {
+		c.refs[j] = e.Ref().String()
+		first := len(c.terms)
+		var dl float32
+		// Entities have tens of distinct terms: a linear scan over this
+		// document's terms beats clearing a map per document.
+		add := func(text string, w float32) {
+			buf = eachToken(text, buf, func(t []byte) {
+				id, ok := local[string(t)]
+				if !ok {
+					id = int32(len(c.vocab))
+					s := string(t)
+					local[s] = id
+					c.vocab = append(c.vocab, s)
+				}
+				dl += w
+				for k := first; k < len(c.terms); k++ {
+					if c.terms[k].id == id {
+						c.terms[k].tf += w
+						return
+					}
+				}
+				c.terms = append(c.terms, termTF{id, w})
+			})
+		}
+		forFields(e, add)
+		c.lens[j] = dl
+		c.termStart[j+1] = len(c.terms)
+
+		texts := []string{e.Metadata.Name, e.Metadata.Title}
+		if p, ok := e.Spec["profile"].(map[string]any); ok {
+			if dn, ok := p["displayName"].(string); ok {
+				texts = append(texts, dn)
+			}
+		}
+		for _, t := range texts {
+			if toks := Tokens(t); len(toks) > 0 {
+				c.phrases[j] = append(c.phrases[j], phrase{strings.Join(toks, " "), len(toks)})
+			}
+		}
+	}
 }
 
 // forFields calls add for every searchable text of e with its weight.
@@ -162,20 +247,15 @@ func refName(s string) string {
 	return s
 }
 
-func (ix *Index) addPhrase(text string, d int32) {
-	toks := Tokens(text)
-	if len(toks) == 0 {
-		return
-	}
-	key := strings.Join(toks, " ")
+func (ix *Index) addPhrase(key string, n int, d int32) {
 	for _, x := range ix.phrases[key] {
 		if x == d {
 			return
 		}
 	}
 	ix.phrases[key] = append(ix.phrases[key], d)
-	if len(toks) > ix.maxPhrase {
-		ix.maxPhrase = len(toks)
+	if n > ix.maxPhrase {
+		ix.maxPhrase = n
 	}
 }
 

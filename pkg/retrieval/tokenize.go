@@ -3,6 +3,7 @@ package retrieval
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Tokens splits text into lower-case search terms: it breaks on anything
@@ -15,29 +16,55 @@ func Tokens(s string) []string {
 }
 
 func appendTokens(out []string, s string) []string {
-	for _, w := range words(s) {
-		if stopwords[w] {
-			continue
-		}
-		out = append(out, Stem(w))
-	}
+	var buf [64]byte
+	eachToken(s, buf[:0], func(t []byte) { out = append(out, string(t)) })
 	return out
+}
+
+// eachToken calls fn with every search term of s (lower-cased, stopwords
+// dropped, stemmed). The slice is only valid during the call; indexing
+// 100k entities this way allocates only for new vocabulary.
+func eachToken(s string, buf []byte, fn func([]byte)) []byte {
+	eachWord(s, func(w string) {
+		buf = buf[:0]
+		for _, r := range w {
+			if r < utf8.RuneSelf {
+				if 'A' <= r && r <= 'Z' {
+					r += 'a' - 'A'
+				}
+				buf = append(buf, byte(r))
+			} else {
+				buf = utf8.AppendRune(buf, unicode.ToLower(r))
+			}
+		}
+		if stopwords[string(buf)] {
+			return
+		}
+		fn(stemBytes(buf))
+	})
+	return buf
 }
 
 // words splits s into lower-case words without stopword removal or
 // stemming (kebab, snake, camel and letter/digit boundaries).
 func words(s string) []string {
 	var out []string
+	eachWord(s, func(w string) { out = append(out, strings.ToLower(w)) })
+	return out
+}
+
+// eachWord calls fn with each word of s in its original case.
+func eachWord(s string, fn func(string)) {
 	start := -1
 	var prev rune
 	flush := func(end int) {
 		if start >= 0 && end > start {
-			out = append(out, strings.ToLower(s[start:end]))
+			fn(s[start:end])
 		}
 		start = -1
 	}
 	for i, r := range s {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+		if !isAlnum(r) {
 			flush(i)
 			prev = r
 			continue
@@ -45,13 +72,13 @@ func words(s string) []string {
 		if start >= 0 {
 			// camelCase: lower→Upper; acronym end: "APIKey" → API, Key.
 			switch {
-			case unicode.IsUpper(r) && unicode.IsLower(prev):
+			case isUpper(r) && isLower(prev):
 				flush(i)
-			case unicode.IsDigit(r) != unicode.IsDigit(prev):
+			case isDigit(r) != isDigit(prev):
 				flush(i)
-			case unicode.IsLower(r) && unicode.IsUpper(prev) && i-start > 1:
+			case isLower(r) && isUpper(prev) && i-start > 1:
 				// prev was the first letter of a new word: split before it.
-				j := i - len(string(prev))
+				j := i - utf8.RuneLen(prev)
 				flush(j)
 				start = j
 			}
@@ -62,7 +89,34 @@ func words(s string) []string {
 		prev = r
 	}
 	flush(len(s))
-	return out
+}
+
+func isAlnum(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+func isUpper(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'A' <= r && r <= 'Z'
+	}
+	return unicode.IsUpper(r)
+}
+
+func isLower(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z'
+	}
+	return unicode.IsLower(r)
+}
+
+func isDigit(r rune) bool {
+	if r < utf8.RuneSelf {
+		return '0' <= r && r <= '9'
+	}
+	return unicode.IsDigit(r)
 }
 
 // Stem is a deliberately light suffix stripper (plural and a few verb
@@ -70,23 +124,30 @@ func words(s string) []string {
 // make exact-name matching worse; this one only has to make "owns/owned/
 // owner?" questions meet "payments/payment" text.
 func Stem(w string) string {
+	return string(stemBytes([]byte(w)))
+}
+
+// stemBytes is Stem in place on a byte slice.
+func stemBytes(w []byte) []byte {
 	n := len(w)
+	has := func(suf string) bool { return n >= len(suf) && string(w[n-len(suf):]) == suf }
 	switch {
 	case n <= 3:
 		return w
-	case strings.HasSuffix(w, "ies") && n > 4:
-		return w[:n-3] + "y"
-	case strings.HasSuffix(w, "sses"):
+	case has("ies") && n > 4:
+		w[n-3] = 'y'
 		return w[:n-2]
-	case strings.HasSuffix(w, "ss"), strings.HasSuffix(w, "us"), strings.HasSuffix(w, "is"):
+	case has("sses"):
+		return w[:n-2]
+	case has("ss"), has("us"), has("is"):
 		return w
-	case strings.HasSuffix(w, "ing") && n > 5:
+	case has("ing") && n > 5:
 		return w[:n-3]
-	case strings.HasSuffix(w, "ed") && n > 4 && !strings.HasSuffix(w, "eed"):
+	case has("ed") && n > 4 && !has("eed"):
 		return w[:n-2]
-	case strings.HasSuffix(w, "es") && n > 4 && (strings.HasSuffix(w, "ches") || strings.HasSuffix(w, "shes") || strings.HasSuffix(w, "xes")):
+	case has("es") && n > 4 && (has("ches") || has("shes") || has("xes")):
 		return w[:n-2]
-	case strings.HasSuffix(w, "s"):
+	case has("s"):
 		return w[:n-1]
 	}
 	return w

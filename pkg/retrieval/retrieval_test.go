@@ -1,0 +1,179 @@
+package retrieval_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/bsai-dev/bsai/pkg/retrieval"
+	"github.com/bsai-dev/bsai/pkg/retrieval/retrievaltest"
+)
+
+func TestTokens(t *testing.T) {
+	for in, want := range map[string][]string{
+		"payments-api":                  {"payment", "api"},
+		"payments_api":                  {"payment", "api"},
+		"paymentsAPI2":                  {"payment", "api", "2"},
+		"APIKeyRotation":                {"api", "key", "rotation"},
+		"Who owns the Payments API?":    {"own", "payment", "api"},
+		"What breaks if ledger-db dies": {"break", "ledger", "db", "die"},
+		"OAuth2/OIDC":                   {"o", "auth", "2", "oidc"},
+	} {
+		if got := retrieval.Tokens(in); !reflect.DeepEqual(got, want) {
+			t.Errorf("Tokens(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestDetectIntents(t *testing.T) {
+	I := func(xs ...retrieval.Intent) []retrieval.Intent { return xs }
+	for q, want := range map[string][]retrieval.Intent{
+		"Who owns the payments API?":                      I(retrieval.IntentOwner),
+		"What does the data team own?":                    I(retrieval.IntentOwned),
+		"What is owned by the SRE team?":                  I(retrieval.IntentOwned),
+		"What does checkout-web depend on?":               I(retrieval.IntentDependencies),
+		"Which services depend on the ledger database?":   I(retrieval.IntentDependents),
+		"What is using the users database?":               I(retrieval.IntentDependents),
+		"What breaks if payments-db goes down?":           I(retrieval.IntentDependents),
+		"Who is on call for the auth service?":            I(retrieval.IntentOwner),
+		"Which component provides the ledger API?":        I(retrieval.IntentProvides),
+		"Which systems are in the commerce domain?":       I(retrieval.IntentMembers),
+		"What system is the card gateway adapter part of?": I(retrieval.IntentPartOf),
+		"Who should I page if the ledger db goes down?":   I(retrieval.IntentDependents, retrieval.IntentOwner),
+		"Tell me about the fraud scorer":                  nil,
+	} {
+		if got := retrieval.DetectIntents(q); !reflect.DeepEqual(got, want) {
+			t.Errorf("DetectIntents(%q) = %v, want %v", q, got, want)
+		}
+	}
+}
+
+func TestSearchBoostsExactRefsAndNames(t *testing.T) {
+	g := retrievaltest.Examples(t)
+	ix := retrieval.Build(g)
+	ctx := context.Background()
+
+	res := ix.Search(ctx, "tell me about resource:default/payment-events", retrieval.Options{})
+	if len(res.Hits) == 0 || res.Hits[0].Ref != "resource:default/payment-events" || res.Hits[0].Why != "ref" {
+		t.Fatalf("typed ref not first: %+v", res.Hits)
+	}
+	// A name in any spelling finds the entity.
+	for _, q := range []string{"ledger_db", "LedgerDb", "the ledger database"} {
+		res := ix.Search(ctx, q, retrieval.Options{})
+		if len(res.Focus) == 0 || res.Focus[0] != "resource:default/ledger-db" {
+			t.Errorf("%q: focus = %v, want resource:default/ledger-db", q, res.Focus)
+		}
+	}
+}
+
+func TestSearchKindFilterKeepsExpandedOwners(t *testing.T) {
+	g := retrievaltest.Examples(t)
+	ix := retrieval.Build(g)
+	res := ix.Search(context.Background(), "Who owns the cart service?", retrieval.Options{Kind: "group"})
+	if len(res.Hits) == 0 || res.Hits[0].Ref != "group:default/checkout-team" {
+		t.Fatalf("hits = %+v, want group:default/checkout-team first", res.Hits)
+	}
+	for _, h := range res.Hits {
+		if !strings.HasPrefix(h.Ref, "group:") {
+			t.Errorf("kind filter let %s through", h.Ref)
+		}
+	}
+}
+
+func TestSearchDependentsViaProvidedAPI(t *testing.T) {
+	g := retrievaltest.Examples(t)
+	ix := retrieval.Build(g)
+	// The component provides api:payments-api; its consumers are what breaks.
+	res := ix.Search(context.Background(), "what breaks if component:default/payments-api goes down?", retrieval.Options{TopK: 10})
+	got := refs(res.Hits)
+	for _, want := range []string{"component:default/checkout-web", "component:default/order-service", "component:default/api-gateway"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("dependents missing %s: %v", want, got)
+		}
+	}
+}
+
+func TestSearchNoMatch(t *testing.T) {
+	g := retrievaltest.Examples(t)
+	ix := retrieval.Build(g)
+	for _, q := range []string{"Who owns the quantum teleporter?", "", "who owns it?"} {
+		res := ix.Search(context.Background(), q, retrieval.Options{})
+		if !res.NoMatch || len(res.Hits) != 0 {
+			t.Errorf("%q: NoMatch=%v hits=%v, want no match", q, res.NoMatch, refs(res.Hits))
+		}
+	}
+}
+
+func refs(hs []retrieval.Hit) []string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = h.Ref
+	}
+	return out
+}
+
+// fakeEmbedder embeds by a bag of hashed tokens and counts texts embedded.
+type fakeEmbedder struct{ texts atomic.Int64 }
+
+func (f *fakeEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	f.texts.Add(int64(len(texts)))
+	out := make([][]float32, len(texts))
+	for i, s := range texts {
+		v := make([]float32, 64)
+		for _, tok := range retrieval.Tokens(s) {
+			h := 0
+			for _, c := range tok {
+				h = h*31 + int(c)
+			}
+			v[(h%64+64)%64]++
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+func TestHybridEmbeddingsCachedByContentHash(t *testing.T) {
+	g := retrievaltest.Examples(t)
+	dir := t.TempDir()
+	ctx := context.Background()
+
+	emb := &fakeEmbedder{}
+	ix := retrieval.Build(g)
+	if err := ix.WithEmbeddings(ctx, emb, retrieval.EmbedOptions{CacheDir: dir, Model: "fake"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := emb.texts.Load(); got != int64(g.Len()) {
+		t.Fatalf("first build embedded %d texts, want %d", got, g.Len())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "fake.gob")); err != nil {
+		t.Fatalf("no cache file: %v", err)
+	}
+	res := ix.Search(ctx, "card payments fraud risk", retrieval.Options{})
+	if !res.Hybrid || len(res.Hits) == 0 {
+		t.Fatalf("hybrid search: hybrid=%v hits=%v", res.Hybrid, refs(res.Hits))
+	}
+
+	// A second process reuses every vector: only the question is embedded.
+	emb2 := &fakeEmbedder{}
+	ix2 := retrieval.Build(g)
+	if err := ix2.WithEmbeddings(ctx, emb2, retrieval.EmbedOptions{CacheDir: dir, Model: "fake"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := emb2.texts.Load(); got != 0 {
+		t.Fatalf("cached build embedded %d texts, want 0", got)
+	}
+	ix2.Search(ctx, "who owns the ledger?", retrieval.Options{})
+	if got := emb2.texts.Load(); got != 1 {
+		t.Fatalf("query embedded %d texts, want 1", got)
+	}
+	// Named entities stay first under fusion.
+	res = ix2.Search(ctx, "Who owns the payments database?", retrieval.Options{})
+	if res.Hits[0].Ref != "resource:default/payments-db" {
+		t.Errorf("hybrid top = %s, want resource:default/payments-db", res.Hits[0].Ref)
+	}
+}
