@@ -33,19 +33,19 @@ func TestTokens(t *testing.T) {
 func TestDetectIntents(t *testing.T) {
 	I := func(xs ...retrieval.Intent) []retrieval.Intent { return xs }
 	for q, want := range map[string][]retrieval.Intent{
-		"Who owns the payments API?":                      I(retrieval.IntentOwner),
-		"What does the data team own?":                    I(retrieval.IntentOwned),
-		"What is owned by the SRE team?":                  I(retrieval.IntentOwned),
-		"What does checkout-web depend on?":               I(retrieval.IntentDependencies),
-		"Which services depend on the ledger database?":   I(retrieval.IntentDependents),
-		"What is using the users database?":               I(retrieval.IntentDependents),
-		"What breaks if payments-db goes down?":           I(retrieval.IntentDependents),
-		"Who is on call for the auth service?":            I(retrieval.IntentOwner),
-		"Which component provides the ledger API?":        I(retrieval.IntentProvides),
-		"Which systems are in the commerce domain?":       I(retrieval.IntentMembers),
+		"Who owns the payments API?":                       I(retrieval.IntentOwner),
+		"What does the data team own?":                     I(retrieval.IntentOwned),
+		"What is owned by the SRE team?":                   I(retrieval.IntentOwned),
+		"What does checkout-web depend on?":                I(retrieval.IntentDependencies),
+		"Which services depend on the ledger database?":    I(retrieval.IntentDependents),
+		"What is using the users database?":                I(retrieval.IntentDependents),
+		"What breaks if payments-db goes down?":            I(retrieval.IntentDependents),
+		"Who is on call for the auth service?":             I(retrieval.IntentOwner),
+		"Which component provides the ledger API?":         I(retrieval.IntentProvides),
+		"Which systems are in the commerce domain?":        I(retrieval.IntentMembers),
 		"What system is the card gateway adapter part of?": I(retrieval.IntentPartOf),
-		"Who should I page if the ledger db goes down?":   I(retrieval.IntentDependents, retrieval.IntentOwner),
-		"Tell me about the fraud scorer":                  nil,
+		"Who should I page if the ledger db goes down?":    I(retrieval.IntentDependents, retrieval.IntentOwner),
+		"Tell me about the fraud scorer":                   nil,
 	} {
 		if got := retrieval.DetectIntents(q); !reflect.DeepEqual(got, want) {
 			t.Errorf("DetectIntents(%q) = %v, want %v", q, got, want)
