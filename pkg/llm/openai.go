@@ -155,6 +155,9 @@ func (p *openAIProvider) chatRequest(req Request) (openai.ChatCompletionRequest,
 	if req.Temperature != nil {
 		out.Temperature = *req.Temperature
 	}
+	if req.MaxTokens == 0 {
+		req.MaxTokens = p.cfg.MaxTokens
+	}
 	if req.MaxTokens > 0 {
 		if reasoningModel(model) {
 			out.MaxCompletionTokens = req.MaxTokens

@@ -28,6 +28,8 @@ type ProviderConfig struct {
 	// Timeout bounds one non-streaming call; for streams it bounds the wait
 	// for the first byte and each gap between chunks. 0 = 2 minutes.
 	Timeout time.Duration
+	// MaxTokens caps each completion whose Request.MaxTokens is 0.
+	MaxTokens int
 	// APIVersion is the Azure api-version query parameter.
 	APIVersion string
 	// JSONSchema overrides whether the server accepts response_format
@@ -87,6 +89,9 @@ func LookupType(t string) (TypeInfo, bool) {
 // New builds a provider from cfg, failing loudly on an unknown type or a
 // missing required setting; it never substitutes a different provider.
 func New(cfg ProviderConfig) (Provider, error) {
+	if _, known := LookupType(cfg.Name); cfg.Type == "" && known {
+		cfg.Type = cfg.Name // a provider named "ollama" is of type ollama
+	}
 	if cfg.Type == "" {
 		cfg.Type = "openai-compatible"
 		if cfg.BaseURL == "" {
