@@ -95,7 +95,7 @@ func TestAIConfig(t *testing.T) {
 
 func TestAIConfigErrors(t *testing.T) {
 	tests := []struct {
-		name, yaml, flag string
+		name, yaml, flag  string
 		wantErr, wantHint string
 	}{
 		{name: "unknown --provider", yaml: aiYAML, flag: "bedrock",
