@@ -153,8 +153,9 @@ func loadFile(file string, env map[string]string, readFile func(string) ([]byte,
 	return l, nil
 }
 
-// envKeyRe is the part rule Backstage applies to APP_CONFIG_ names.
-var envKeyRe = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9]*$`)
+// envKeyRe is Backstage's config key part rule (CONFIG_KEY_PART_PATTERN),
+// minus '_', which separates parts in APP_CONFIG_ names.
+var envKeyRe = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9]*(?:-[a-zA-Z][a-zA-Z0-9]*)*$`)
 
 // envLayer turns APP_CONFIG_a_b_c=value variables into a layer. The value
 // is parsed as JSON and falls back to a plain string, so
@@ -179,7 +180,7 @@ func envLayer(env []string) (*layer, error) {
 		parts := strings.Split(strings.TrimPrefix(name, EnvPrefix), "_")
 		for _, p := range parts {
 			if !envKeyRe.MatchString(p) {
-				return nil, errs.Config("invalid environment override %s: each key part must be letters and digits starting with a letter", name).
+				return nil, errs.Config("invalid environment override %s: each key part must be letters, digits and dashes starting with a letter", name).
 					WithHint("APP_CONFIG_backend_baseUrl sets backend.baseUrl")
 			}
 		}

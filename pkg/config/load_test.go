@@ -346,6 +346,11 @@ func TestLoadEnvOverrides(t *testing.T) {
 			want:  `{"a":{"c":2}}`,
 		},
 		{
+			name: "APP_CONFIG_ key parts may contain dashes",
+			env:  []string{"APP_CONFIG_proxy_my-api_target=http://x"},
+			want: `{"proxy":{"my-api":{"target":"http://x"}}}`,
+		},
+		{
 			name: "APP_CONFIG_ values are not substituted",
 			load: nil,
 			env:  []string{"APP_CONFIG_x=${HOME}", "HOME=/root"},
