@@ -108,7 +108,7 @@ func Analyze(s Scope, topo Topology, alert *Alert, ev []Evidence) Analysis {
 		dt := on.Sub(c.Time)
 		prox := math.Exp(-math.Max(float64(dt), 0) / float64(changeDecay))
 		cause := Cause{Kind: c.Kind, Entity: c.Entity, Change: c, at: c.Time, Evidence: []Evidence{e}}
-		cause.Title = fmt.Sprintf("%s of %s%s at %s, %s before onset", c.Kind, refName(c.Entity), verSuffix(c.Version),
+		cause.Title = fmt.Sprintf("%s %s%s at %s, %s before onset", changeVerb(c.Kind), refName(c.Entity), verSuffix(c.Version),
 			c.Time.UTC().Format("15:04"), humanDur(dt))
 		cause.Why = append(cause.Why, fmt.Sprintf("%s is %s", refName(c.Entity), rel),
 			fmt.Sprintf("changed %s before onset (closeness %.2f)", humanDur(dt), prox))
@@ -345,6 +345,16 @@ func onset(s Scope, alert *Alert, ev []Evidence) (*time.Time, string) {
 		return first, "logs"
 	}
 	return tp(s.End), "none found; using the end of the window"
+}
+
+func changeVerb(kind string) string {
+	switch kind {
+	case KindConfig:
+		return "config change to"
+	case KindInfra:
+		return "infra change to"
+	}
+	return kind + " of"
 }
 
 func verSuffix(v string) string {

@@ -71,6 +71,21 @@ func newReport(s Scope, topo Topology, alert *Alert, an Analysis, ev []Evidence)
 	return r
 }
 
+// String is "owner (PagerDuty X, contact)".
+func (oc OnCall) String() string {
+	var extra []string
+	if oc.PagerDuty != "" {
+		extra = append(extra, "PagerDuty "+oc.PagerDuty)
+	}
+	if oc.Contact != "" {
+		extra = append(extra, oc.Contact)
+	}
+	if len(extra) == 0 {
+		return oc.Owner
+	}
+	return oc.Owner + " (" + strings.Join(extra, ", ") + ")"
+}
+
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -156,7 +171,7 @@ func (r *Report) RenderText(w io.Writer, st *output.Styles) error {
 	}
 	p("%s %s\n", st.Bold.Render("Owners:"), strings.Join(r.Owners, ", "))
 	for _, oc := range r.OnCall {
-		p("  on-call %s %s %s\n", oc.Owner, oc.PagerDuty, oc.Contact)
+		p("  on-call: %s\n", oc.String())
 	}
 	if len(r.Affected) > 1 {
 		p("%s %s\n", st.Bold.Render("Blast radius:"), strings.Join(r.Affected[1:], ", "))
@@ -228,7 +243,7 @@ func (r *Report) RenderMarkdown(w io.Writer) error {
 	p("- **Window:** %s – %s\n", r.Window.Start.Format(time.RFC3339), r.Window.End.Format(time.RFC3339))
 	p("- **Owners:** %s\n", strings.Join(r.Owners, ", "))
 	for _, oc := range r.OnCall {
-		p("- **On-call:** %s %s %s\n", oc.Owner, oc.PagerDuty, oc.Contact)
+		p("- **On-call:** %s\n", oc.String())
 	}
 	p("- **Affected:** %s\n- **Confidence:** %s\n\n### Candidate causes\n\n", strings.Join(r.Affected, ", "), r.Confidence)
 	for _, c := range r.Causes {
