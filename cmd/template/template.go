@@ -15,6 +15,6 @@ func NewCmdTemplate(f *factory.Factory) *cobra.Command {
 		Long: `Validate Backstage scaffolder templates (scaffolder.backstage.io/v1beta3) like CI needs,
 and generate new ones from a description.`,
 	}
-	c.AddCommand(NewCmdValidate(f, nil))
+	c.AddCommand(NewCmdGenerate(f, nil), NewCmdValidate(f, nil))
 	return c
 }
