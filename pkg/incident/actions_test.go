@@ -411,3 +411,72 @@ func TestSynthesisChecksEvidenceIDs(t *testing.T) {
 		t.Errorf("model failure should fall back: model %+v warnings %v", rep.Model, rep.Warnings)
 	}
 }
+
+func TestMCPSourceKeepsText(t *testing.T) {
+	g := acme(t)
+	s, _ := paymentsScope(t, g, at("2026-03-14T08:00:00Z"), at("2026-03-14T10:30:00Z"))
+	fm := &fakeMCP{}
+	src := &incident.MCPSource{Label: "k8s-pods", Server: "k8s", Tool: "pods_list",
+		Args: map[string]any{"selector": "app={{.Service}}", "since": "{{.Start}}"}, Caller: fm}
+	ev, err := src.Collect(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ev) != 1 || ev[0].Source != "mcp:k8s-pods" || !strings.Contains(ev[0].Detail, "CrashLoopBackOff") {
+		t.Fatalf("evidence %+v", ev)
+	}
+	if fm.calls[0] != `k8s/pods_list {"selector":"app=payments-api","since":"2026-03-14T08:00:00Z"}` {
+		t.Errorf("call %s", fm.calls[0])
+	}
+}
+
+func TestSynthesisToolLoop(t *testing.T) {
+	r := newRig(t, "bad-deploy")
+	r.cfg.Model.Tools = true
+	offline := r.run(t, incident.Options{})
+	id := offline.Causes[0].Evidence[0].ID
+	srv := llmtest.New(t,
+		llmtest.ToolCall("search_evidence", `{"query":"panic"}`),
+		llmtest.ToolCall("get_entity", `{"ref":"payments-api"}`),
+		llmtest.Text("The panic template starts right after the v2.14.0 deploy."),
+		llmtest.Text(fmt.Sprintf(`{"summary":"s","causes":[{"title":"deploy","reasoning":"r","confidence":0.8,"evidence":[%q]}],"plan":[]}`, id)))
+	rep := r.run(t, incident.Options{Provider: srv.Provider()})
+	if rep.Model == nil || len(rep.Model.Causes) != 1 {
+		t.Fatalf("model %+v warnings %v", rep.Model, rep.Warnings)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 4 {
+		t.Fatalf("want 4 model calls, got %d", len(reqs))
+	}
+	var toolOut []string
+	for _, m := range reqs[2].Messages {
+		if m.Role == llm.RoleTool {
+			toolOut = append(toolOut, m.Content)
+		}
+	}
+	if len(toolOut) != 2 || !strings.Contains(toolOut[0], "panic") || !strings.Contains(toolOut[1], "component:default/payments-api") {
+		t.Errorf("tool results %q", toolOut)
+	}
+	if rep.Usage == nil || rep.Usage.Calls < 4 {
+		t.Errorf("usage over the tool loop and the object call: %+v", rep.Usage)
+	}
+}
+
+func TestEvidencePackBudget(t *testing.T) {
+	r := newRig(t, "failing-dependency")
+	rep := r.run(t, incident.Options{})
+	pack := incident.EvidencePack(rep, rep.Evidence, 5)
+	var p struct {
+		Evidence []struct{ ID string }
+	}
+	if err := json.Unmarshal([]byte(pack), &p); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Evidence) != 5 {
+		t.Fatalf("budget 5, got %d", len(p.Evidence))
+	}
+	// The top cause's evidence goes first.
+	if p.Evidence[0].ID != rep.Causes[0].Evidence[0].ID {
+		t.Errorf("first pack item %s, top cause cites %s", p.Evidence[0].ID, rep.Causes[0].Evidence[0].ID)
+	}
+}
