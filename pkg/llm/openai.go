@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -152,8 +153,14 @@ func (p *openAIProvider) chatRequest(req Request) (openai.ChatCompletionRequest,
 		model = p.cfg.Model
 	}
 	out := openai.ChatCompletionRequest{Model: model}
-	if req.Temperature != nil {
+	if req.Temperature != nil && !reasoningModel(model) {
+		// go-openai omits a zero temperature (omitempty), which servers
+		// read as their default (~0.7-1); the smallest positive float is
+		// sent instead and means 0 to every sampler.
 		out.Temperature = *req.Temperature
+		if out.Temperature == 0 {
+			out.Temperature = math.SmallestNonzeroFloat32
+		}
 	}
 	if req.MaxTokens == 0 {
 		req.MaxTokens = p.cfg.MaxTokens
@@ -171,10 +178,7 @@ func (p *openAIProvider) chatRequest(req Request) (openai.ChatCompletionRequest,
 			om.Name = m.Name
 		}
 		for _, tc := range m.ToolCalls {
-			args := string(tc.Arguments)
-			if args == "" {
-				args = "{}"
-			}
+			args := wireArgs(tc.Arguments)
 			om.ToolCalls = append(om.ToolCalls, openai.ToolCall{ID: tc.ID, Type: openai.ToolTypeFunction,
 				Function: openai.FunctionCall{Name: tc.Name, Arguments: args}})
 		}
@@ -207,10 +211,10 @@ func (p *openAIProvider) chatRequest(req Request) (openai.ChatCompletionRequest,
 	return out, nil
 }
 
-// reasoningModel: OpenAI's o-series and gpt-5 take max_completion_tokens
-// and go-openai refuses max_tokens for them.
+// reasoningModel: OpenAI's o-series and gpt-5/6 take max_completion_tokens
+// and a fixed temperature; go-openai refuses the request otherwise.
 func reasoningModel(m string) bool {
-	for _, pre := range []string{"o1", "o3", "o4", "gpt-5"} {
+	for _, pre := range []string{"o1", "o3", "o4", "gpt-5", "gpt-6"} {
 		if strings.HasPrefix(m, pre) {
 			return true
 		}
@@ -229,13 +233,38 @@ func fromUsage(u openai.Usage) Usage {
 func fromToolCalls(tcs []openai.ToolCall) []ToolCall {
 	var out []ToolCall
 	for _, tc := range tcs {
-		args := json.RawMessage(tc.Function.Arguments)
-		if len(strings.TrimSpace(tc.Function.Arguments)) == 0 {
-			args = json.RawMessage("{}")
-		}
-		out = append(out, ToolCall{ID: tc.ID, Name: tc.Function.Name, Arguments: args})
+		out = append(out, ToolCall{ID: tc.ID, Name: tc.Function.Name, Arguments: argsJSON(tc.Function.Arguments)})
 	}
 	return out
+}
+
+// argsJSON turns the model's argument text into JSON. Models sometimes send
+// broken JSON; it is kept as a JSON string so transcripts still marshal
+// (-o json) and RunTools can tell the model what was wrong.
+func argsJSON(s string) json.RawMessage {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return json.RawMessage("{}")
+	}
+	if json.Valid([]byte(s)) {
+		return json.RawMessage(s)
+	}
+	b, _ := json.Marshal(s)
+	return b
+}
+
+// wireArgs is the inverse of argsJSON for sending history back.
+func wireArgs(a json.RawMessage) string {
+	if len(a) == 0 {
+		return "{}"
+	}
+	if a[0] == '"' {
+		var s string
+		if json.Unmarshal(a, &s) == nil && !json.Valid([]byte(s)) {
+			return s
+		}
+	}
+	return string(a)
 }
 
 // Generate sends one chat completion.
@@ -275,6 +304,23 @@ func (p *openAIProvider) Embed(ctx context.Context, texts []string) ([][]float32
 		return nil, errs.Config("provider %s has no embeddingModel", p.cfg.Name).
 			WithHint("set bsai.ai.providers.%s.embeddingModel (e.g. text-embedding-3-small, nomic-embed-text)", p.cfg.Name)
 	}
+	out := make([][]float32, 0, len(texts))
+	for start := 0; start < len(texts); start += embedBatch {
+		batch := texts[start:min(start+embedBatch, len(texts))]
+		vecs, err := p.embedBatch(ctx, model, batch)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, vecs...)
+	}
+	return out, nil
+}
+
+// embedBatch bounds one /embeddings request; OpenAI takes up to 2048 inputs
+// but local servers are slower per request, so batches stay moderate.
+const embedBatch = 256
+
+func (p *openAIProvider) embedBatch(ctx context.Context, model string, texts []string) ([][]float32, error) {
 	cctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
 	defer cancel()
 	res, err := p.client.CreateEmbeddings(cctx, openai.EmbeddingRequestStrings{Input: texts, Model: openai.EmbeddingModel(model)})
@@ -431,11 +477,7 @@ func (s *openAIStream) Response() Response {
 	msg := Message{Role: RoleAssistant, Content: s.text.String()}
 	for _, idx := range s.order {
 		c := *s.calls[idx]
-		a := strings.TrimSpace(s.args[idx].String())
-		if a == "" {
-			a = "{}"
-		}
-		c.Arguments = json.RawMessage(a)
+		c.Arguments = argsJSON(s.args[idx].String())
 		msg.ToolCalls = append(msg.ToolCalls, c)
 	}
 	u := s.usage

@@ -171,8 +171,14 @@ func runTool(ctx context.Context, byName map[string]Tool, names []string, call T
 	if len(args) == 0 {
 		args = json.RawMessage("{}")
 	}
-	if !json.Valid(args) {
-		return fmt.Sprintf("error: arguments for %s are not valid JSON: %s", call.Name, truncate(string(args), 200))
+	if !json.Valid(args) || args[0] == '"' {
+		// The provider keeps broken argument text as a JSON string.
+		text := string(args)
+		var s string
+		if json.Unmarshal(args, &s) == nil {
+			text = s
+		}
+		return fmt.Sprintf("error: arguments for %s are not a valid JSON object: %s", call.Name, truncate(text, 200))
 	}
 	defer func() {
 		if r := recover(); r != nil {

@@ -62,7 +62,7 @@ func TestRunTools(t *testing.T) {
 			wantFinal: "sorry", wantFed: []string{`error: unknown tool "delete_everything"; available tools: owner_of`}},
 		{name: "bad arguments fed back",
 			replies:   []llmtest.Reply{llmtest.ToolCalls(llm.ToolCall{ID: "x", Name: "owner_of", Arguments: json.RawMessage(`{"ref":`)}), llmtest.Text("ok")},
-			wantFinal: "ok", wantFed: []string{"not valid JSON"}},
+			wantFinal: "ok", wantFed: []string{`arguments for owner_of are not a valid JSON object: {"ref":`}},
 		{name: "step budget", budget: llm.Budget{MaxSteps: 2},
 			replies: []llmtest.Reply{
 				llmtest.ToolCall("owner_of", `{"ref":"component:default/payments-api"}`),
