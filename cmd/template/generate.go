@@ -141,7 +141,7 @@ func RunGenerate(opts *GenerateOptions) error {
 		}
 	}
 	gopts := scaffolder.GenerateOptions{Description: opts.Description, Refs: refs, Owner: opts.Owner, Provider: provider, MaxRepairs: maxRepairs, Validator: v}
-	if provider == nil && len(refs) == 0 {
+	if len(refs) == 0 {
 		gopts.Candidates = catalogTemplates(ctx, f)
 	}
 	stop := func() {}

@@ -36,6 +36,12 @@ func generateWithModel(ctx context.Context, opts GenerateOptions) (*GenerateResu
 	if err != nil {
 		return nil, err
 	}
+	if len(opts.Refs) == 0 {
+		// No --ref: show the model the catalog's closest template instead.
+		if best := closest(opts.Description, opts.Candidates); best != nil {
+			opts.Refs = append(opts.Refs, best)
+		}
+	}
 	res := &GenerateResult{Mode: "model"}
 	for _, r := range opts.Refs {
 		res.Citations.ReferenceTemplates = append(res.Citations.ReferenceTemplates, r.Ref().String())

@@ -74,6 +74,9 @@ type check struct {
 	cat      *Catalogue
 	out      []Finding
 	params   map[string]bool
+	// paramSchemas holds every schema declaring a top-level parameter, to
+	// check one level of nesting (parameters.x.y).
+	paramSchemas map[string][]map[string]any
 	paramsOK bool // false when parameters are too dynamic to judge refs
 	stepIdx  map[string]int
 }
@@ -149,6 +152,7 @@ func (c *check) owner(v any) {
 // if/then/else branches (conditional fields still land in parameters).
 func (c *check) collectParams(v any) {
 	c.params = map[string]bool{}
+	c.paramSchemas = map[string][]map[string]any{}
 	c.paramsOK = true
 	var pages []any
 	switch t := v.(type) {
@@ -172,7 +176,7 @@ func (c *check) collectParams(v any) {
 			pagePath = child(pagePath, i)
 		}
 		names := map[string]bool{}
-		collectNames(pm, names, 0)
+		collectNames(pm, names, c.paramSchemas, 0)
 		for n := range names {
 			c.params[n] = true
 		}
@@ -185,24 +189,48 @@ func (c *check) collectParams(v any) {
 	}
 }
 
-func collectNames(s map[string]any, into map[string]bool, depth int) {
+func collectNames(s map[string]any, into map[string]bool, schemas map[string][]map[string]any, depth int) {
 	if s == nil || depth > 20 {
 		return
 	}
-	for k := range asMap(s["properties"]) {
+	props := asMap(s["properties"])
+	for k, ps := range props {
 		into[k] = true
+		schemas[k] = append(schemas[k], asMap(ps))
 	}
 	for _, dep := range asMap(s["dependencies"]) {
-		collectNames(asMap(dep), into, depth+1)
+		collectNames(asMap(dep), into, schemas, depth+1)
 	}
 	for _, kw := range []string{"allOf", "oneOf", "anyOf"} {
 		for _, b := range asSlice(s[kw]) {
-			collectNames(asMap(b), into, depth+1)
+			collectNames(asMap(b), into, schemas, depth+1)
 		}
 	}
 	for _, kw := range []string{"if", "then", "else"} {
-		collectNames(asMap(s[kw]), into, depth+1)
+		collectNames(asMap(s[kw]), into, schemas, depth+1)
 	}
+}
+
+// nestedDeclared reports whether parameters.name.field can exist: false
+// only when every declaration of name is a plain object schema with a fixed
+// property list (no custom field, no additionalProperties) that lacks field.
+func (c *check) nestedDeclared(name, field string) bool {
+	schemas := c.paramSchemas[name]
+	if len(schemas) == 0 {
+		return true
+	}
+	for _, s := range schemas {
+		props := asMap(s["properties"])
+		if s == nil || strOf(s["type"]) != "object" || props == nil || s["ui:field"] != nil ||
+			s["additionalProperties"] != nil || s["patternProperties"] != nil ||
+			s["dependencies"] != nil || s["allOf"] != nil || s["oneOf"] != nil || s["anyOf"] != nil || s["then"] != nil {
+			return true
+		}
+		if _, ok := props[field]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // steps checks ids, actions, inputs and every expression in each step.
@@ -319,6 +347,8 @@ func (c *check) ref(r exprRef, path []any, ctx exprCtx) {
 		}
 		if !c.params[r.Segs[0]] {
 			c.add(sev, pick(RuleParamRef), path, "parameter %q is not declared in any parameters page", r.Segs[0])
+		} else if len(r.Segs) > 1 && !c.nestedDeclared(r.Segs[0], r.Segs[1]) {
+			c.add(SevWarning, pick(RuleParamRef), path, "parameter %q has no property %q, so parameters.%s.%s is always empty", r.Segs[0], r.Segs[1], r.Segs[0], r.Segs[1])
 		}
 	case "each":
 		if !ctx.inEach {
