@@ -70,15 +70,15 @@ var knownRoots = map[string]bool{"parameters": true, "steps": true, "each": true
 
 // check holds the state of one template's semantic validation.
 type check struct {
-	d        *Doc
-	cat      *Catalogue
-	out      []Finding
-	params   map[string]bool
+	d      *Doc
+	cat    *Catalogue
+	out    []Finding
+	params map[string]bool
 	// paramSchemas holds every schema declaring a top-level parameter, to
 	// check one level of nesting (parameters.x.y).
 	paramSchemas map[string][]map[string]any
-	paramsOK bool // false when parameters are too dynamic to judge refs
-	stepIdx  map[string]int
+	paramsOK     bool // false when parameters are too dynamic to judge refs
+	stepIdx      map[string]int
 }
 
 func (c *check) add(sev Severity, rule string, path []any, format string, args ...any) {
