@@ -25,7 +25,13 @@ type Doc struct {
 	Index int
 	// positions maps a rendered JSON path to where its value (or key) sits.
 	positions map[string]pos
+	// nodes counts converted nodes: aliases are expanded, so a small file
+	// of nested aliases ("billion laughs") could otherwise explode.
+	nodes int
 }
+
+// maxNodes bounds the expanded size of one document.
+const maxNodes = 100_000
 
 // Pos returns the line and column of the value at a JSON path, walking up
 // to the nearest parent that has one.
@@ -72,6 +78,9 @@ func ParseDocs(data []byte) ([]*Doc, error) {
 func (d *Doc) convert(n *yaml.Node, path []any, depth int) (any, error) {
 	if depth > 200 {
 		return nil, fmt.Errorf("yaml: nesting too deep at line %d", n.Line)
+	}
+	if d.nodes++; d.nodes > maxNodes {
+		return nil, fmt.Errorf("yaml: document too large after expanding aliases (line %d)", n.Line)
 	}
 	d.positions[jsonPath(path)] = pos{n.Line, n.Column}
 	switch n.Kind {
