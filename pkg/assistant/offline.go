@@ -173,9 +173,15 @@ func (w *writer) list(ix *retrieval.Index, res retrieval.Result) {
 		}
 		best = max(best, cov[i])
 	}
+	// "Which components are experimental?" lists components, not the
+	// experimental API, when any hit has the asked-for kind.
+	kind := retrieval.KindHint(res.Question)
+	if !slices.ContainsFunc(res.Hits, func(h retrieval.Hit) bool { return strings.EqualFold(h.Entity.Kind, kind) }) {
+		kind = ""
+	}
 	w.line("Matching entities:")
 	for i, h := range res.Hits {
-		if cov[i] < best {
+		if cov[i] < best || kind != "" && !strings.EqualFold(h.Entity.Kind, kind) {
 			continue
 		}
 		w.line("- %s: %s.", w.name(h.Ref), w.summary(h.Entity))

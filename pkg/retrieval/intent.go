@@ -155,3 +155,30 @@ func verbLike(w string) bool {
 	}
 	return false
 }
+
+// kindWords map question words to the entity kind they name.
+var kindWords = map[string]string{
+	"component": "component", "components": "component", "service": "component", "services": "component",
+	"website": "component", "websites": "component", "library": "component", "libraries": "component",
+	"api": "api", "apis": "api",
+	"resource": "resource", "resources": "resource", "database": "resource", "databases": "resource",
+	"system": "system", "systems": "system",
+	"domain": "domain", "domains": "domain",
+	"team": "group", "teams": "group", "group": "group", "groups": "group",
+	"user": "user", "users": "user", "people": "user", "person": "user",
+}
+
+// KindHint returns the one entity kind a question asks for ("which APIs
+// are gRPC?" → "api"), or "" when it names none or several.
+func KindHint(question string) string {
+	kind := ""
+	for _, w := range words(question) {
+		if k, ok := kindWords[w]; ok {
+			if kind != "" && kind != k {
+				return ""
+			}
+			kind = k
+		}
+	}
+	return kind
+}

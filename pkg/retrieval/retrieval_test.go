@@ -23,6 +23,7 @@ func TestTokens(t *testing.T) {
 		"Who owns the Payments API?":    {"own", "payment", "api"},
 		"What breaks if ledger-db dies": {"break", "ledger", "db", "die"},
 		"OAuth2/OIDC":                   {"o", "auth", "2", "oidc"},
+		"Which APIs use DBs?":           {"api", "use", "db"},
 	} {
 		if got := retrieval.Tokens(in); !reflect.DeepEqual(got, want) {
 			t.Errorf("Tokens(%q) = %q, want %q", in, got, want)
@@ -175,5 +176,19 @@ func TestHybridEmbeddingsCachedByContentHash(t *testing.T) {
 	res = ix2.Search(ctx, "Who owns the payments database?", retrieval.Options{})
 	if res.Hits[0].Ref != "resource:default/payments-db" {
 		t.Errorf("hybrid top = %s, want resource:default/payments-db", res.Hits[0].Ref)
+	}
+}
+
+func TestKindHint(t *testing.T) {
+	for q, want := range map[string]string{
+		"Which components are experimental?": "component",
+		"Which APIs are gRPC?":               "api",
+		"Which services are deprecated?":     "component",
+		"Which team owns the payments API?":  "",
+		"what is deprecated?":                "",
+	} {
+		if got := retrieval.KindHint(q); got != want {
+			t.Errorf("KindHint(%q) = %q, want %q", q, got, want)
+		}
 	}
 }

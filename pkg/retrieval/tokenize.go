@@ -76,7 +76,7 @@ func eachWord(s string, fn func(string)) {
 				flush(i)
 			case isDigit(r) != isDigit(prev):
 				flush(i)
-			case isLower(r) && isUpper(prev) && i-start > 1:
+			case isLower(r) && isUpper(prev) && i-start > 1 && !pluralAcronym(s, i):
 				// prev was the first letter of a new word: split before it.
 				j := i - utf8.RuneLen(prev)
 				flush(j)
@@ -89,6 +89,12 @@ func eachWord(s string, fn func(string)) {
 		prev = r
 	}
 	flush(len(s))
+}
+
+// pluralAcronym reports a lone "s" ending a word after capitals ("APIs",
+// "DBs"), which is a plural, not the start of a new word.
+func pluralAcronym(s string, i int) bool {
+	return s[i] == 's' && (i+1 == len(s) || !isAlnum(rune(s[i+1])))
 }
 
 func isAlnum(r rune) bool {
@@ -131,6 +137,9 @@ func Stem(w string) string {
 func stemBytes(w []byte) []byte {
 	n := len(w)
 	has := func(suf string) bool { return n >= len(suf) && string(w[n-len(suf):]) == suf }
+	if st, ok := pluralAcronyms[string(w)]; ok {
+		return append(w[:0], st...)
+	}
 	switch {
 	case n <= 3:
 		return w
@@ -151,6 +160,12 @@ func stemBytes(w []byte) []byte {
 		return w[:n-1]
 	}
 	return w
+}
+
+// pluralAcronyms are plurals the suffix rules get wrong ("apis" must not
+// keep its s like "redis" does; "dbs" is too short for the rules).
+var pluralAcronyms = map[string]string{
+	"apis": "api", "dbs": "db", "sdks": "sdk", "ids": "id", "urls": "url", "uis": "ui", "cis": "ci",
 }
 
 // stopwords are English function words that carry no catalog meaning.
