@@ -234,13 +234,17 @@ func display(v any) string {
 // suggest returns ` (did you mean "x"?)` for a close match.
 func suggest(s string, candidates []string) string {
 	best, bestD := "", 1<<30
+	limit := max(2, len(s)/4)
 	for _, c := range candidates {
+		if diff := len(c) - len(s); diff > limit || -diff > limit {
+			continue // cannot be within the edit limit; skip the O(n·m) work
+		}
 		d := levenshtein(strings.ToLower(s), strings.ToLower(c))
 		if d < bestD {
 			best, bestD = c, d
 		}
 	}
-	if best != "" && bestD <= max(2, len(s)/4) {
+	if best != "" && bestD <= limit {
 		return fmt.Sprintf(" (did you mean %q?)", best)
 	}
 	return ""

@@ -54,7 +54,7 @@ func (v *Validator) ValidateDoc(d *Doc) []Finding {
 // ValidateValue checks a template held in memory (the generator's output);
 // findings carry paths but no line numbers.
 func (v *Validator) ValidateValue(tpl any) []Finding {
-	return v.ValidateDoc(&Doc{Value: tpl, positions: map[string]pos{}})
+	return v.ValidateDoc(&Doc{Value: tpl})
 }
 
 var yamlLineRe = regexp.MustCompile(`line (\d+)`)

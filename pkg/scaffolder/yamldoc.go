@@ -11,9 +11,6 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// pos is a 1-based line and column in a YAML file.
-type pos struct{ Line, Col int }
-
 // Doc is one YAML document decoded into JSON-compatible values, with the
 // position of every value so findings can point at file:line:col.
 type Doc struct {
@@ -23,8 +20,10 @@ type Doc struct {
 	Line int
 	// Index of the document in its file (0-based).
 	Index int
-	// positions maps a rendered JSON path to where its value (or key) sits.
-	positions map[string]pos
+	// root is the YAML node tree; positions are looked up in it only when a
+	// finding needs one (building a path→position map up front cost more
+	// than the validation itself).
+	root *yaml.Node
 	// nodes counts converted nodes: aliases are expanded, so a small file
 	// of nested aliases ("billion laughs") could otherwise explode.
 	nodes int
@@ -33,15 +32,43 @@ type Doc struct {
 // maxNodes bounds the expanded size of one document.
 const maxNodes = 100_000
 
-// Pos returns the line and column of the value at a JSON path, walking up
-// to the nearest parent that has one.
+// Pos returns the line and column of the value at a JSON path (of the key,
+// when the value is a collection), or of the nearest parent that exists.
 func (d *Doc) Pos(path []any) (int, int) {
-	for n := len(path); n >= 0; n-- {
-		if p, ok := d.positions[jsonPath(path[:n])]; ok {
-			return p.Line, p.Col
+	n := d.root
+	if n == nil {
+		return d.Line, 0
+	}
+	line, col := n.Line, n.Column
+	for _, seg := range path {
+		for n.Kind == yaml.AliasNode && n.Alias != nil {
+			n = n.Alias
+		}
+		var next, key *yaml.Node
+		switch s := seg.(type) {
+		case string:
+			if n.Kind == yaml.MappingNode {
+				for i := 0; i+1 < len(n.Content); i += 2 {
+					if n.Content[i].Value == s && n.Content[i].Tag != "!!merge" {
+						key, next = n.Content[i], n.Content[i+1]
+					}
+				}
+			}
+		case int:
+			if n.Kind == yaml.SequenceNode && s >= 0 && s < len(n.Content) {
+				next = n.Content[s]
+			}
+		}
+		if next == nil {
+			break
+		}
+		n = next
+		line, col = n.Line, n.Column
+		if key != nil && (n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) {
+			line, col = key.Line, key.Column
 		}
 	}
-	return d.Line, 1
+	return line, col
 }
 
 // ParseDocs decodes every document of a (multi-document) YAML stream.
@@ -57,7 +84,7 @@ func ParseDocs(data []byte) ([]*Doc, error) {
 		if err != nil {
 			return docs, fmt.Errorf("yaml: %w", err)
 		}
-		d := &Doc{Index: i, Line: n.Line, positions: map[string]pos{}}
+		d := &Doc{Index: i, Line: n.Line}
 		root := &n
 		if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 			root = root.Content[0]
@@ -65,7 +92,8 @@ func ParseDocs(data []byte) ([]*Doc, error) {
 		if root.Kind == yaml.DocumentNode { // empty document
 			continue
 		}
-		v, err := d.convert(root, nil, 0)
+		d.root = root
+		v, err := d.convert(root, 0)
 		if err != nil {
 			return docs, err
 		}
@@ -75,23 +103,22 @@ func ParseDocs(data []byte) ([]*Doc, error) {
 }
 
 // convert turns a yaml node into a JSON-like value, recording positions.
-func (d *Doc) convert(n *yaml.Node, path []any, depth int) (any, error) {
+func (d *Doc) convert(n *yaml.Node, depth int) (any, error) {
 	if depth > 200 {
 		return nil, fmt.Errorf("yaml: nesting too deep at line %d", n.Line)
 	}
 	if d.nodes++; d.nodes > maxNodes {
 		return nil, fmt.Errorf("yaml: document too large after expanding aliases (line %d)", n.Line)
 	}
-	d.positions[jsonPath(path)] = pos{n.Line, n.Column}
 	switch n.Kind {
 	case yaml.AliasNode:
-		return d.convert(n.Alias, path, depth+1)
+		return d.convert(n.Alias, depth+1)
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, vn := n.Content[i], n.Content[i+1]
 			if k.Tag == "!!merge" { // << merge key: fold the alias's keys in
-				mv, err := d.convert(vn, path, depth+1)
+				mv, err := d.convert(vn, depth+1)
 				if err != nil {
 					return nil, err
 				}
@@ -104,24 +131,17 @@ func (d *Doc) convert(n *yaml.Node, path []any, depth int) (any, error) {
 				}
 				continue
 			}
-			key := k.Value
-			cp := child(path, key)
-			v, err := d.convert(vn, cp, depth+1)
+			v, err := d.convert(vn, depth+1)
 			if err != nil {
 				return nil, err
 			}
-			// Point findings about a key at the key, not its (maybe
-			// multi-line) value, when the value is a collection.
-			if vn.Kind == yaml.MappingNode || vn.Kind == yaml.SequenceNode {
-				d.positions[jsonPath(cp)] = pos{k.Line, k.Column}
-			}
-			m[key] = v
+			m[k.Value] = v
 		}
 		return m, nil
 	case yaml.SequenceNode:
 		a := make([]any, 0, len(n.Content))
-		for i, c := range n.Content {
-			v, err := d.convert(c, child(path, i), depth+1)
+		for _, c := range n.Content {
+			v, err := d.convert(c, depth+1)
 			if err != nil {
 				return nil, err
 			}
