@@ -210,7 +210,7 @@ func (p *exprParser) expr() error {
 		}
 		return nil
 	}
-	if p.isOp("?") { // tolerated JS ternary; nunjucks rejects it, but be lenient
+	if p.isOp("?") { // JavaScript habits nunjucks rejects
 		return fmt.Errorf("the ?: operator is not nunjucks; use `a if cond else b`")
 	}
 	return nil
@@ -220,7 +220,10 @@ func (p *exprParser) or() error {
 	if err := p.and(); err != nil {
 		return err
 	}
-	for p.isKw("or") || p.isOp("||") {
+	if p.isOp("||") {
+		return fmt.Errorf("`||` is not nunjucks; use `or`")
+	}
+	for p.isKw("or") {
 		p.next()
 		if err := p.and(); err != nil {
 			return err
@@ -233,7 +236,10 @@ func (p *exprParser) and() error {
 	if err := p.not(); err != nil {
 		return err
 	}
-	for p.isKw("and") || p.isOp("&&") {
+	if p.isOp("&&") {
+		return fmt.Errorf("`&&` is not nunjucks; use `and`")
+	}
+	for p.isKw("and") {
 		p.next()
 		if err := p.not(); err != nil {
 			return err
@@ -243,7 +249,10 @@ func (p *exprParser) and() error {
 }
 
 func (p *exprParser) not() error {
-	if p.isKw("not") || p.isOp("!") {
+	if p.isOp("!") {
+		return fmt.Errorf("`!` is not nunjucks; use `not`")
+	}
+	if p.isKw("not") {
 		p.next()
 		return p.not()
 	}

@@ -150,6 +150,10 @@ func TestExprParser(t *testing.T) {
 		{src: "'unterminated", bad: true},
 		{src: "a ? b : c", bad: true},
 		{src: "a @ b", bad: true},
+		{src: "a && b", bad: true},
+		{src: "a || b", bad: true},
+		{src: "!a", bad: true},
+		{src: "a != b", refs: "a,b"},
 	}
 	for _, c := range cases {
 		refs, err := parseExpr(c.src)
