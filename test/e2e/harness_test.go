@@ -20,6 +20,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -55,6 +56,10 @@ func TestMain(m *testing.M) {
 
 // run is TestMain's body, so deferred cleanups run before os.Exit.
 func run(m *testing.M) (code int) {
+	// The backend's parent-death signal fires when the OS thread that
+	// started it exits; keep this goroutine on one thread for the whole run.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		return fail("%v", err)
