@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -106,6 +108,10 @@ func Run(opts *Options) error {
 	if err != nil {
 		return err
 	}
+	if opts.Kind != "" && len(g.ByKind(opts.Kind)) == 0 {
+		return errs.Usage("--kind %s: the catalog has no entities of that kind", opts.Kind).
+			WithHint("kinds in the catalog: %s", strings.Join(kinds(g), ", "))
+	}
 	a, err := newAssistant(ctx, opts, g)
 	if err != nil {
 		return err
@@ -202,6 +208,20 @@ func newAssistant(ctx context.Context, opts *Options, g *catalog.Graph) (*assist
 		}
 	}
 	return a, nil
+}
+
+func kinds(g *catalog.Graph) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, e := range g.All() {
+		k := strings.ToLower(e.Kind)
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // embeddingModel names the provider's embedding model for the cache key.

@@ -232,3 +232,13 @@ func TestFlagsFillOptions(t *testing.T) {
 		t.Errorf("two arguments accepted")
 	}
 }
+
+func TestUnknownKindIsUsageError(t *testing.T) {
+	f, _ := fakeFactory(t, nil, llm.ErrNoModel)
+	o := opts(f, "Who owns the payments API?")
+	o.Kind = "widget"
+	err := Run(o)
+	if errs.ExitCode(err) != errs.ExitUsage || !strings.Contains(errs.HintOf(err), "component") {
+		t.Fatalf("err %v hint %q", err, errs.HintOf(err))
+	}
+}

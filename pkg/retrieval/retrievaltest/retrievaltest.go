@@ -112,6 +112,9 @@ type EvalCase struct {
 	Question string   `yaml:"question"`
 	Expect   []string `yaml:"expect"`
 	None     bool     `yaml:"none"`
+	// Split is "" for the tuning set and "heldout" for questions written
+	// afterwards and never tuned against.
+	Split string `yaml:"split"`
 }
 
 // Evals loads evals/ask.yaml and checks every expected ref exists in g, so
