@@ -157,7 +157,7 @@ func Run(opts *Options) error {
 func newAssistant(ctx context.Context, opts *Options, g *catalog.Graph) (*assistant.Assistant, error) {
 	f := opts.Factory
 	ios := f.IOStreams
-	a := &assistant.Assistant{Graph: g, Index: retrieval.Build(g), Warn: ios.Warnf}
+	a := &assistant.Assistant{Graph: g, Index: retrieval.For(g), Warn: ios.Warnf}
 	p, err := f.LLM("ask")
 	switch {
 	case errors.Is(err, llm.ErrNoModel):

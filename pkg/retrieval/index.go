@@ -325,3 +325,20 @@ func (ix *Index) topN(acc []float32, touched []int32, n int) []int32 {
 	}
 	return out
 }
+
+var shared struct {
+	sync.Mutex
+	g  *catalog.Graph
+	ix *Index
+}
+
+// For returns the process-wide index of g, building it on first use, so
+// every command and interactive turn in one process shares one index.
+func For(g *catalog.Graph) *Index {
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.g != g || shared.ix == nil {
+		shared.g, shared.ix = g, Build(g)
+	}
+	return shared.ix
+}
