@@ -160,3 +160,36 @@ func TestRunFReceivesFlags(t *testing.T) {
 		t.Errorf("options %+v", got)
 	}
 }
+
+func TestAgentDryRunThroughCLI(t *testing.T) {
+	state := t.TempDir()
+	f, out, errOut := newFactory(t)
+	t.Setenv("XDG_STATE_HOME", state)
+	cmd := root.NewCmdRoot(f)
+	dir := "../../examples/incidents/bad-deploy"
+	cmd.SetArgs([]string{"-c", dir + "/app-config.yaml", "--offline", "incident", "investigate", "--alert", "-",
+		"--mode", "agent", "--dry-run", "-o", "json"})
+	alert, _ := os.ReadFile(dir + "/alert.json")
+	f.IOStreams.In = bytes.NewReader(alert)
+	if err := cmd.Execute(); err != nil {
+		t.Fatalf("%v: %s", err, errOut)
+	}
+	var rep struct {
+		Actions []struct{ Action, Status string }
+	}
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, a := range rep.Actions {
+		got[a.Action] = a.Status
+	}
+	// The scenario allows only notify-channel; rollback is refused even in a dry run.
+	if got["notify-channel"] != "dry-run" || got["rollback"] != "refused" {
+		t.Errorf("actions %v", got)
+	}
+	audit, err := os.ReadFile(filepath.Join(state, "bsai", "incident-audit.jsonl"))
+	if err != nil || strings.Count(string(audit), "\n") != 2 || strings.Contains(string(audit), "XXXX") {
+		t.Errorf("audit log (%v): %s", err, audit)
+	}
+}

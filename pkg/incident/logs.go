@@ -42,35 +42,103 @@ type jsonLog struct {
 	Error     string    `json:"error"`
 }
 
-var (
-	reUUID   = regexp.MustCompile(`(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`)
-	reHex    = regexp.MustCompile(`(?i)\b(0x[0-9a-f]+|[0-9a-f]{8,}|[0-9a-f]*[a-f][0-9a-f]*[0-9][0-9a-f]*|[0-9a-f]*[0-9][0-9a-f]*[a-f][0-9a-f]*)\b`)
-	reIP     = regexp.MustCompile(`\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b`)
-	reNum    = regexp.MustCompile(`\b\d+(\.\d+)?`)
-	reIDish  = regexp.MustCompile(`\b[A-Za-z]+[_-][A-Za-z0-9]*\d[A-Za-z0-9_-]*\b`)
-	reSpaces = regexp.MustCompile(`\s+`)
-	reErr    = regexp.MustCompile(`(?i)\b(error|errors|exception|panic|fatal|failed|failure|timeout|timed out|refused|unavailable)\b`)
-)
+var reErr = regexp.MustCompile(`(?i)\b(error|errors|exception|panic|fatal|failed|failure|timeout|timed out|refused|unavailable)\b`)
 
-// Mask turns a log message into its template: uuids, hex ids, IPs, ids with
-// digits and numbers become placeholders, so the same error with different
-// ids counts as one template.
+// Mask turns a log message into its template in one pass over the bytes:
+// every word (letters, digits, _ - and inner dots) that carries a digit —
+// numbers, uuids, IPs, hex and ids like pay_123 — and every pure-hex word of
+// 8+ characters becomes <*> (one placeholder, as in Drain: "1234" and
+// "1a2f" in the same slot are the same kind of id). Short names with a
+// version-like digit suffix (v1, x509, sha256, http2) are kept.
 func Mask(msg string) string {
-	s := reUUID.ReplaceAllString(msg, "<uuid>")
-	s = reIP.ReplaceAllString(s, "<ip>")
-	s = reHex.ReplaceAllStringFunc(s, func(m string) string {
-		if len(m) >= 6 || strings.HasPrefix(strings.ToLower(m), "0x") {
-			return "<hex>"
+	var b strings.Builder
+	b.Grow(len(msg))
+	space := false
+	for i := 0; i < len(msg); {
+		c := msg[i]
+		if isWordByte(c) {
+			j := i
+			for j < len(msg) && (isWordByte(msg[j]) || (msg[j] == '.' && j+1 < len(msg) && isWordByte(msg[j+1]) && j > i)) {
+				j++
+			}
+			w := msg[i:j]
+			if space {
+				b.WriteByte(' ')
+				space = false
+			}
+			if maskWord(w) {
+				b.WriteString("<*>")
+			} else {
+				b.WriteString(w)
+			}
+			i = j
+			continue
 		}
-		return m
-	})
-	s = reIDish.ReplaceAllString(s, "<id>")
-	s = reNum.ReplaceAllString(s, "<num>")
-	s = reSpaces.ReplaceAllString(strings.TrimSpace(s), " ")
-	if len(s) > 200 {
-		s = s[:200] + "…"
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+			space = b.Len() > 0
+			i++
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteByte(c)
+		i++
 	}
-	return s
+	out := b.String()
+	if len(out) > 200 {
+		out = out[:200] + "…"
+	}
+	return out
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
+}
+
+func maskWord(w string) bool {
+	digits, letters, hex := 0, 0, true
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F':
+			letters++
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			letters++
+			hex = false
+		default:
+			hex = false
+		}
+	}
+	if digits == 0 {
+		return hex && len(w) >= 8
+	}
+	// letters (one beyond a-f) then 1-3 digits, short: a name (v1, x509,
+	// sha256, http2), not an id.
+	if len(w) <= 8 && digits <= 3 && letters > 0 {
+		k, nonHex := 0, false
+		for k < len(w) && (w[k] < '0' || w[k] > '9') {
+			c := w[k]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+				return true
+			}
+			nonHex = nonHex || (c|0x20) > 'f'
+			k++
+		}
+		if !nonHex {
+			return true // "abc12" reads as hex
+		}
+		for m := k; m < len(w); m++ {
+			if w[m] < '0' || w[m] > '9' {
+				return true
+			}
+		}
+		return k == 0
+	}
+	return true
 }
 
 // TemplateID is a short stable id of an entity's template.
