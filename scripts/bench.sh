@@ -7,6 +7,7 @@
 #   scripts/bench.sh                  # defaults: ~3-6 minutes on 2 cores
 #   RUNS=50 BENCHTIME=1s scripts/bench.sh
 #   BENCH_OUT=/tmp/b.md scripts/bench.sh   # write elsewhere
+#   BSAI_BENCH_BIN=./bsai scripts/bench.sh  # use a prebuilt binary
 #
 # Parts that need something missing (npm packages, a subcommand that has
 # not landed) are reported as "skipped: why" instead of failing the run.
@@ -58,8 +59,12 @@ date_utc=$(date -u +%Y-%m-%dT%H:%MZ)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 echo "bench: $machine, $date_utc, commit $commit" >&2
 
-echo "bench: building" >&2
-go build -o "$tmp/bsai" .
+if [ -n "${BSAI_BENCH_BIN:-}" ]; then
+  cp "$BSAI_BENCH_BIN" "$tmp/bsai"
+else
+  echo "bench: building" >&2
+  go build -o "$tmp/bsai" .
+fi
 # Baseline for startup: the smallest Go program built by the same toolchain,
 # so the ratio shows what bsai's own init (cobra tree, imports) costs.
 mkdir -p "$tmp/hello"
@@ -109,7 +114,23 @@ if [ -x scripts/bench-mcp.sh ]; then
     mcp_out=""
   fi
 else
-  note "bsai mcp call vs MCP Inspector CLI: skipped (scripts/bench-mcp.sh not present)"
+  # Fallback when scripts/bench-mcp.sh is absent: the same get-sum call on
+  # server-everything (stdio), each run spawning the server, through bsai
+  # and through the Inspector CLI as users run it.
+  ms=test/mcp-servers/node_modules
+  ev="$PWD/$ms/@modelcontextprotocol/server-everything/dist/index.js"
+  if [ -f "$ev" ] && [ -x "$ms/.bin/mcp-inspector" ]; then
+    echo "bench: bsai mcp call vs MCP Inspector CLI (server-everything get-sum)" >&2
+    printf '{"mcpServers":{"everything":{"command":"node","args":["%s"]}}}\n' "$ev" >"$tmp/mcp.json"
+    mruns=$(( RUNS < 5 ? RUNS : 5 ))
+    bm=$(median_ms "$mruns" "$tmp/bsai" --mcp-config "$tmp/mcp.json" mcp call everything get-sum a=1 b=2)
+    im=$(median_ms "$mruns" "$ms/.bin/mcp-inspector" --cli node "$ev" --method tools/call --tool-name get-sum --tool-arg a=1 --tool-arg b=2)
+    row "bsai mcp call everything get-sum (stdio, $mruns runs)" "${bm} ms" "${im} ms (inspector --cli)" "$(ratio "$bm" "$im")"
+    row "peak RSS, bsai mcp call (incl. server)" "$(peak_rss_mb "$tmp/bsai" --mcp-config "$tmp/mcp.json" mcp call everything get-sum a=1 b=2)" \
+      "$(peak_rss_mb "$ms/.bin/mcp-inspector" --cli node "$ev" --method tools/call --tool-name get-sum --tool-arg a=1 --tool-arg b=2)" ""
+  else
+    note "bsai mcp call vs MCP Inspector CLI: skipped (run scripts/npm-setup.sh test/mcp-servers)"
+  fi
 fi
 
 # The real Backstage backend: ready time, RSS, and bsai against it vs a raw
@@ -171,20 +192,46 @@ go test -run '^$' -bench . -benchtime "$BENCHTIME" -benchmem ./pkg/... >"$tmp/go
 gobench=$(awk '
   /^pkg: / { pkg = $2; sub(/.*\/pkg\//, "pkg/", pkg) }
   /^Benchmark/ && /ns\/op/ {
+    n++
     name = $1; sub(/-[0-9]+$/, "", name)
-    ns = ""; b = ""; al = ""
-    for (i = 2; i <= NF; i++) {
-      if ($i == "ns/op") ns = $(i-1)
-      if ($i == "B/op") b = $(i-1)
-      if ($i == "allocs/op") al = $(i-1)
+    ns = ""; b = ""; al = ""; extra = ""
+    for (i = 3; i <= NF; i += 2) {
+      if ($(i+1) == "ns/op") ns = $i
+      else if ($(i+1) == "B/op") b = $i
+      else if ($(i+1) == "allocs/op") al = $i
+      else extra = extra (extra == "" ? "" : ", ") $i " " $(i+1)
     }
-    # group = name without a trailing size component like /1k, /10000, /n=100k
+    names[n] = name; pkgs[n] = pkg; nss[n] = ns; bs[n] = b; als[n] = al; extras[n] = extra
+    byname[name] = ns
+    # group = name without a trailing size (/1000, /n=10000, /10k)
     group = name; size = ""
-    if (match(name, /[\/_](n=)?[0-9]+[kKmM]?$/)) { group = substr(name, 1, RSTART-1); size = substr(name, RSTART+1) }
+    if (match(name, /\/(n=)?[0-9]+[kKmM]?$/)) { group = substr(name, 1, RSTART-1); size = substr(name, RSTART+1) }
+    groups[n] = group; sizes[n] = size
     if (!(group in first)) first[group] = ns
-    r = (first[group] > 0 && size != "") ? sprintf("%.1fx", ns / first[group]) : ""
-    if (ns >= 1e6) t = sprintf("%.2f ms", ns/1e6); else if (ns >= 1e3) t = sprintf("%.2f µs", ns/1e3); else t = sprintf("%.0f ns", ns)
-    printf "| %s | %s | %s | %s | %s | %s |\n", pkg, name, t, b, al, r
+  }
+  function fmt(ns) {
+    if (ns >= 1e6) return sprintf("%.2f ms", ns/1e6)
+    if (ns >= 1e3) return sprintf("%.2f µs", ns/1e3)
+    return sprintf("%.0f ns", ns)
+  }
+  END {
+    for (i = 1; i <= n; i++) {
+      # vs smallest size of the same benchmark: how it scales
+      sc = (sizes[i] != "" && first[groups[i]] > 0) ? sprintf("%.1fx", nss[i] / first[groups[i]]) : ""
+      # vs a sibling named baseline at the same size (e.g. Search/bm25/n=1000
+      # vs Search/baseline/n=1000), measured in the same run
+      bl = ""
+      k = split(names[i], parts, "/")
+      if (k >= 3 && parts[k-1] != "baseline") {
+        other = parts[1]
+        for (j = 2; j <= k - 2; j++) other = other "/" parts[j]
+        other = other "/baseline/" parts[k]
+        if ((other in byname) && byname[other] > 0) bl = sprintf("%.2fx", nss[i] / byname[other])
+      } else if (k == 2 && parts[2] != "parse-baseline" && ((parts[1] "/parse-baseline") in byname)) {
+        bl = sprintf("%.2fx", nss[i] / byname[parts[1] "/parse-baseline"])
+      }
+      printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", pkgs[i], names[i], fmt(nss[i]), bs[i], als[i], sc, bl, extras[i]
+    }
   }' "$tmp/gobench.txt")
 if [ -z "$gobench" ]; then
   note "no Go benchmarks found under ./pkg/..."
@@ -229,10 +276,11 @@ fi
   echo "## Go benchmarks (\`go test -bench . -benchtime $BENCHTIME -benchmem ./pkg/...\`)"
   echo
   if [ -n "$gobench" ]; then
-    echo "The last column is the time per op relative to the first (smallest) size of the same benchmark."
+    echo "\"vs smallest\" is time/op relative to the smallest size of the same benchmark (how it scales);"
+    echo "\"vs baseline\" is time/op relative to the sibling baseline benchmark at the same size, run alongside."
     echo
-    echo "| package | benchmark | time/op | B/op | allocs/op | vs smallest |"
-    echo "|---|---|---|---|---|---|"
+    echo "| package | benchmark | time/op | B/op | allocs/op | vs smallest | vs baseline | other metrics |"
+    echo "|---|---|---|---|---|---|---|---|"
     echo "$gobench"
   else
     echo "No benchmarks found."
