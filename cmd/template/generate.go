@@ -157,7 +157,7 @@ func RunGenerate(opts *GenerateOptions) error {
 		return err
 	}
 	for _, n := range res.Notes {
-		ios.Warnf("note: %s", n)
+		fmt.Fprintf(ios.ErrOut, "note: %s\n", n)
 	}
 	if !res.Valid {
 		return reportInvalid(ios.Out, ios.ErrOut, format, res)

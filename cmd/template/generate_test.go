@@ -122,3 +122,19 @@ func TestGenerateDryRun(t *testing.T) {
 		t.Errorf("stdout %s\nstderr %s", out.String(), errOut.String())
 	}
 }
+
+func TestGenerateShowPrompt(t *testing.T) {
+	f, _, out, _ := testFactory(t, nil)
+	f.LLM = func(string) (llm.Provider, error) { return nil, llm.ErrNoModel }
+	f.CatalogSource = func() (catalog.Source, error) { return exampleSource(), nil }
+	err := RunGenerate(&GenerateOptions{Factory: f, Description: "node service", Refs: []string{"template:default/acme-node-service"}, ShowPrompt: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	for _, want := range []string{`"role": "system"`, "acme-node-service", "publish:github", `"json_schema"`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("prompt lacks %q", want)
+		}
+	}
+}
