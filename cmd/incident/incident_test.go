@@ -16,6 +16,7 @@ import (
 	"github.com/bsai-dev/bsai/cmd/root"
 	"github.com/bsai-dev/bsai/pkg/errs"
 	"github.com/bsai-dev/bsai/pkg/iostreams"
+	"github.com/bsai-dev/bsai/pkg/llm/llmtest"
 )
 
 func newFactory(t *testing.T) (*factory.Factory, *bytes.Buffer, *bytes.Buffer) {
@@ -191,5 +192,66 @@ func TestAgentDryRunThroughCLI(t *testing.T) {
 	audit, err := os.ReadFile(filepath.Join(state, "bsai", "incident-audit.jsonl"))
 	if err != nil || strings.Count(string(audit), "\n") != 2 || strings.Contains(string(audit), "XXXX") {
 		t.Errorf("audit log (%v): %s", err, audit)
+	}
+}
+
+// TestModelThroughCLI: a configured provider (the llmtest server) gets the
+// evidence pack; its synthesis shows up next to the deterministic ranking,
+// with usage, and the API key never appears in the output.
+func TestModelThroughCLI(t *testing.T) {
+	dir := "../../examples/incidents/failing-dependency"
+	offline, stderr, code := execute(t, "-c", dir+"/app-config.yaml", "--offline", "incident", "investigate",
+		"--alert", dir+"/alert.json", "-o", "json")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	var off struct {
+		Causes []struct {
+			Title    string
+			Evidence []struct{ ID string }
+		}
+	}
+	json.Unmarshal([]byte(offline), &off)
+	id := off.Causes[0].Evidence[0].ID
+	srv := llmtest.New(t, llmtest.Text(`{"summary":"fraud-scorer is timing out on the feature store; payments-api relays it.",
+	  "causes":[{"title":"fraud-scorer feature-store timeouts","reasoning":"errors rose first","confidence":0.8,"evidence":["`+id+`","ghost-1"]}],
+	  "plan":[{"action":"page-owner","reason":"page payments on-call"},{"action":"scale-up","reason":"more replicas"}]}`))
+	over := filepath.Join(t.TempDir(), "model.yaml")
+	os.WriteFile(over, []byte("bsai:\n  ai:\n    default: test\n    providers:\n      test:\n        type: openai-compatible\n        baseUrl: "+srv.URL+
+		"\n        apiKey: "+llmtest.APIKey+"\n        model: "+llmtest.Model+"\n"), 0o600)
+	out, stderr, code := execute(t, "-c", dir+"/app-config.yaml", "-c", over, "incident", "investigate",
+		"--alert", dir+"/alert.json", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if strings.Contains(out+stderr, llmtest.APIKey) {
+		t.Fatal("api key leaked into the output")
+	}
+	var rep struct {
+		Summary string
+		Causes  []struct{ Title string }
+		Model   *struct {
+			Causes  []struct{ Evidence []string }
+			Dropped []string
+		}
+		Plan []struct {
+			Action, Refused, ProposedBy string
+			NeedsConfirmation           bool
+		}
+		Usage *struct{ Calls int }
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Model == nil || len(rep.Model.Causes) != 1 || len(rep.Model.Dropped) != 1 || rep.Usage == nil || rep.Usage.Calls != 1 {
+		t.Fatalf("model view %+v usage %+v", rep.Model, rep.Usage)
+	}
+	if rep.Causes[0].Title != off.Causes[0].Title {
+		t.Errorf("deterministic ranking changed under a model")
+	}
+	for _, p := range rep.Plan {
+		if p.Action == "scale-up" && (p.Refused == "" || p.ProposedBy != "model") {
+			t.Errorf("unconfigured model action not refused: %+v", p)
+		}
 	}
 }
