@@ -118,8 +118,14 @@ func (p *openAIProvider) mapError(ctx context.Context, verb string, err error) e
 		e := errs.Config("provider %s %s (%d); set %s", name, what, status, p.keyEnv())
 		return e.WithHint("check bsai.ai.providers.%s.apiKey (usually ${%s}) and that the key may use model %q", name, p.keyEnv(), p.cfg.Model)
 	case status == 404:
-		return errs.Config("provider %s: not found (404): %s", name, msg).
-			WithHint("check bsai.ai.providers.%s.baseUrl and model %q", name, p.cfg.Model)
+		e := errs.Config("provider %s: not found (404): %s", name, msg)
+		if p.ti.Type == "ollama" {
+			return e.WithHint("pull the model first (ollama pull %s) or fix bsai.ai.providers.%s.model", p.cfg.Model, name)
+		}
+		return e.WithHint("check bsai.ai.providers.%s.baseUrl and model %q", name, p.cfg.Model)
+	case status == 400 && contextTooLong(msg):
+		return errs.Upstream("%w", &APIError{Provider: name, Status: status, Message: msg}).
+			WithHint("the prompt is too long for model %s; narrow the question or use a model with a larger context", p.cfg.Model)
 	case status == 429:
 		return errs.Upstream("provider %s is rate limiting (429) after %d attempts: %w", name, p.retry.MaxRetries+1, &APIError{Provider: name, Status: status, Message: msg}).
 			WithHint("wait a minute and retry, or use another provider with --provider")
@@ -151,4 +157,10 @@ func (p *openAIProvider) keyEnv() string {
 		return p.ti.APIKeyEnv
 	}
 	return "the provider's api key"
+}
+
+func contextTooLong(msg string) bool {
+	m := strings.ToLower(msg)
+	return strings.Contains(m, "context length") || strings.Contains(m, "context_length") ||
+		strings.Contains(m, "maximum context") || strings.Contains(m, "too many tokens")
 }

@@ -60,9 +60,7 @@ func GenerateObject(ctx context.Context, p Provider, req Request, schema json.Ra
 	if err != nil {
 		return nil, total, err
 	}
-	if opts.Name == "" {
-		opts.Name = "result"
-	}
+	opts.Name = schemaName(opts.Name)
 	if opts.MaxRepairs == 0 {
 		opts.MaxRepairs = 2
 	}
@@ -234,10 +232,50 @@ func validate(sch *jsonschema.Schema, text string) []string {
 	return out
 }
 
-// StripFences removes a ```json ... ``` wrapper (and prose around it) that
-// models add even when told not to.
+// schemaName makes a response_format name OpenAI accepts
+// (^[a-zA-Z0-9_-]{1,64}$).
+func schemaName(n string) string {
+	var b strings.Builder
+	for _, r := range n {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '-':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	s := b.String()
+	if len(s) > 64 {
+		s = s[:64]
+	}
+	if s == "" {
+		return "result"
+	}
+	return s
+}
+
+// StripFences removes what models wrap JSON in even when told not to: a
+// <think>...</think> preamble (reasoning models), a ```json ... ``` fence,
+// and prose before or after a lone object.
 func StripFences(s string) string {
 	t := strings.TrimSpace(s)
+	if strings.HasPrefix(t, "<think>") {
+		if i := strings.Index(t, "</think>"); i >= 0 {
+			t = strings.TrimSpace(t[i+len("</think>"):])
+		}
+	}
+	t = stripFence(t)
+	if t != "" && t[0] != '{' && t[0] != '[' {
+		// "Here is the JSON: {...}. Hope it helps" → the outermost object.
+		i, j := strings.IndexByte(t, '{'), strings.LastIndexByte(t, '}')
+		if i >= 0 && j > i && json.Valid([]byte(t[i:j+1])) {
+			return t[i : j+1]
+		}
+	}
+	return t
+}
+
+func stripFence(t string) string {
 	if i := strings.Index(t, "```"); i >= 0 {
 		rest := t[i+3:]
 		if nl := strings.IndexByte(rest, '\n'); nl >= 0 {

@@ -196,3 +196,26 @@ func countOK(rs []llmtest.Reply) int {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestStripFencesMore(t *testing.T) {
+	for in, want := range map[string]string{
+		"<think>the user wants {x}</think>\n{\"a\":1}":   `{"a":1}`,
+		"The answer is {\"a\": {\"b\": 2}}. Hope it helps": `{"a": {"b": 2}}`,
+		"no json here":                                    "no json here",
+		"\"just a string\"":                               `"just a string"`,
+	} {
+		if got := llm.StripFences(in); got != want {
+			t.Errorf("StripFences(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSchemaNameSanitised(t *testing.T) {
+	srv := llmtest.New(t, llmtest.JSON(map[string]any{"name": "x"}))
+	if _, _, err := llm.GenerateObject(context.Background(), srv.Provider(), userReq("x"), openSchema, llm.ObjectOptions{Name: "template values (v1)"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Last().ResponseFormat.Name; n != "template_values__v1_" {
+		t.Errorf("name = %q", n)
+	}
+}

@@ -324,3 +324,55 @@ func equalDur(a, b []time.Duration) bool {
 	}
 	return true
 }
+
+func TestErrorHints(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + l.Addr().String() + "/v1"
+	l.Close()
+	tests := []struct {
+		name          string
+		reply         *llmtest.Reply
+		edit          func(*llm.ProviderConfig)
+		wantErr, hint string
+		kind          errs.Kind
+		wantReqs      int
+	}{
+		{name: "nothing listening", edit: func(c *llm.ProviderConfig) { c.Name, c.Type, c.BaseURL = "local", "ollama", dead }},
+		{name: "ollama model not pulled", reply: ptr(llmtest.Error(404, `model "llama3.2" not found, try pulling it first`)),
+			edit:    func(c *llm.ProviderConfig) { c.Type, c.Model = "ollama", "llama3.2" },
+			wantErr: `provider test: not found (404): model "llama3.2" not found`, hint: "ollama pull llama3.2", kind: errs.KindConfig, wantReqs: 1},
+		{name: "context too long", reply: ptr(llmtest.Error(400, "This model's maximum context length is 8192 tokens")),
+			wantErr: "returned 400", hint: "too long for model test-model", kind: errs.KindUpstream, wantReqs: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := llmtest.New(t)
+			if tt.reply != nil {
+				srv.Add(*tt.reply)
+			}
+			edit := func(*llm.ProviderConfig) {}
+			if tt.edit != nil {
+				edit = tt.edit
+			}
+			_, err := srv.Provider(edit).Generate(context.Background(), userReq("x"))
+			if tt.reply == nil { // connection refused: no retries, says where
+				tt.wantErr, tt.hint, tt.kind = "provider local is not reachable at "+dead+": connection refused", "start the server", errs.KindUpstream
+				if len(srv.Sleeps()) != 0 {
+					t.Errorf("refused connections should not be retried: %v", srv.Sleeps())
+				}
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || errs.KindOf(err) != tt.kind {
+				t.Fatalf("err = %v (kind %v), want %q", err, errs.KindOf(err), tt.wantErr)
+			}
+			if !strings.Contains(errs.HintOf(err), tt.hint) {
+				t.Errorf("hint = %q, want %q", errs.HintOf(err), tt.hint)
+			}
+			if len(srv.Requests()) != tt.wantReqs {
+				t.Errorf("requests = %d", len(srv.Requests()))
+			}
+		})
+	}
+}
