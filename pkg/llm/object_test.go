@@ -199,10 +199,10 @@ func ptr[T any](v T) *T { return &v }
 
 func TestStripFencesMore(t *testing.T) {
 	for in, want := range map[string]string{
-		"<think>the user wants {x}</think>\n{\"a\":1}":   `{"a":1}`,
+		"<think>the user wants {x}</think>\n{\"a\":1}":     `{"a":1}`,
 		"The answer is {\"a\": {\"b\": 2}}. Hope it helps": `{"a": {"b": 2}}`,
-		"no json here":                                    "no json here",
-		"\"just a string\"":                               `"just a string"`,
+		"no json here":      "no json here",
+		"\"just a string\"": `"just a string"`,
 	} {
 		if got := llm.StripFences(in); got != want {
 			t.Errorf("StripFences(%q) = %q, want %q", in, got, want)
