@@ -316,6 +316,13 @@ func decodeAll(chunks []*chunk) {
 }
 
 func (c *chunk) decode() {
+	if m, ok := parseFast(c.data); ok {
+		if e, ok := entityFromMap(m); ok {
+			c.entity = e
+			c.entity.Spec = normalizeMap(c.entity.Spec)
+			return
+		}
+	}
 	// Straight into the struct: going through a yaml.Node first doubles the
 	// cost of the dominant step.
 	if err := yaml.Unmarshal(c.data, &c.entity); err != nil {
