@@ -104,6 +104,9 @@ type IncidentAction struct {
 	URL     string            `json:"url"`
 	Headers map[string]string `json:"headers"`
 	Text    string            `json:"text"`
+	// RoutingKey makes a page action speak PagerDuty Events v2 (it is a
+	// secret: never logged).
+	RoutingKey string `json:"routingKey"`
 	// Timeout bounds the action (scaffolder: until the task finishes).
 	Timeout Duration `json:"timeout"`
 }

@@ -257,7 +257,11 @@ func renderAction(a config.IncidentAction, data map[string]any) (map[string]any,
 		if err != nil {
 			return nil, err
 		}
-		return map[string]any{"url": a.URL, "text": t}, nil
+		in := map[string]any{"url": a.URL, "text": t}
+		if a.Type == "page" {
+			in["service"], _ = data["Service"].(string)
+		}
+		return in, nil
 	}
 	return nil, fmt.Errorf("unknown action type %q (use scaffolder, mcp, webhook or page)", a.Type)
 }
@@ -314,8 +318,13 @@ func (x *Executor) execute(ctx context.Context, a config.IncidentAction, in map[
 		text, _ := in["text"].(string)
 		body := map[string]any{"text": text}
 		if a.Type == "page" {
+			// PagerDuty Events v2 shape (extra "text" for generic receivers).
+			src, _ := in["service"].(string)
 			body["event_action"] = "trigger"
-			body["summary"] = text
+			body["payload"] = map[string]any{"summary": truncate(text, 1000), "source": firstNonEmpty(src, "bsai"), "severity": "critical"}
+			if a.RoutingKey != "" {
+				body["routing_key"] = a.RoutingKey
+			}
 		}
 		return x.post(ctx, a, body)
 	}

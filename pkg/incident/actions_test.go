@@ -71,7 +71,7 @@ func newRig(t *testing.T, scenario string) *rig {
 		"rollback": {Type: "scaffolder", On: []string{"deploy"}, Template: "template:default/rollback-service",
 			Values: map[string]any{"service": "{{.ChangedEntity}}", "version": "{{.Previous}}"}},
 		"notify-channel": {Type: "webhook", URL: r.hook.URL + "/services/T000/B000/SECRETTOKEN", Text: ":rotating_light: {{.Summary}}"},
-		"page-owner":     {Type: "page", On: []string{"dependency", "saturation", "none"}, URL: r.page.URL},
+		"page-owner":     {Type: "page", On: []string{"dependency", "saturation", "none"}, URL: r.page.URL, RoutingKey: "R0UTINGKEY"},
 		"restart":        {Type: "mcp", On: []string{"log"}, Server: "k8s", Tool: "rollout_restart", Args: map[string]any{"deployment": "{{.Service}}"}},
 	}
 	r.cfg = ic
@@ -492,4 +492,54 @@ func TestTermPrompter(t *testing.T) {
 	if fmt.Sprint(got) != "[true false false false]" || strings.Count(out.String(), "[y/N]") != 4 {
 		t.Errorf("answers %v, prompts %q", got, out.String())
 	}
+}
+
+func TestPageSpeaksEventsV2(t *testing.T) {
+	r := newRig(t, "failing-dependency")
+	rep := r.run(t, incident.Options{Mode: incident.ModeAgent, Actions: r.executor("page-owner")})
+	if statuses(rep.Actions)["page-owner"] != incident.StatusExecuted || r.page.Count() != 1 {
+		t.Fatalf("actions %+v", rep.Actions)
+	}
+	body := r.page.Posts[0]
+	payload, _ := body["payload"].(map[string]any)
+	if body["routing_key"] != "R0UTINGKEY" || body["event_action"] != "trigger" || payload["source"] != "payments-api" ||
+		!strings.Contains(payload["summary"].(string), "fraud-scorer") {
+		t.Errorf("page body %+v", body)
+	}
+	raw, _ := os.ReadFile(r.audit)
+	if strings.Contains(string(raw), "R0UTINGKEY") {
+		t.Error("routing key in the audit log")
+	}
+}
+
+func TestAnnotationQueries(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "c.yaml")
+	os.WriteFile(p, []byte(`apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: svc
+  annotations:
+    prometheus.io/service: svc-prod
+    bsai.dev/promql-errors: 'sum(rate(errors_total{app="{{.Service}}"}[5m]))'
+spec: {type: service, lifecycle: production, owner: group:team}
+`), 0o600)
+	g, err := incidenttest.LoadCatalog(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	topo := incident.BuildTopology(g, "component:default/svc")
+	var ic config.IncidentConfig
+	ic.Sources.Metrics.Prometheus.URL = "http://127.0.0.1:1"
+	ic.Sources.Metrics.Queries = map[string]string{"errors": "default", "latency": "x"}
+	srcs, _ := incident.BuildSources(ic, g, topo, incident.SourceDeps{})
+	for _, s := range srcs {
+		if ps, ok := s.(*incident.PromSource); ok {
+			if ps.Overrides["component:default/svc"]["errors"] != `sum(rate(errors_total{app="{{.Service}}"}[5m]))` {
+				t.Errorf("overrides %+v", ps.Overrides)
+			}
+			return
+		}
+	}
+	t.Fatal("no prometheus source built")
 }
