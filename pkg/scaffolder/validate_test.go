@@ -367,3 +367,35 @@ func TestExamplesValid(t *testing.T) {
 		}
 	}
 }
+
+// TestNegativeRealTemplates: unsubstituted install-time placeholders and
+// retired v1beta2 templates are errors, with the reason.
+func TestNegativeRealTemplates(t *testing.T) {
+	v := newTestValidator(t)
+	files, _ := filepath.Glob("testdata/negative/*.yaml")
+	if len(files) < 20 {
+		t.Fatalf("found %d negative files", len(files))
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := v.ValidateBytes(f, data)
+		if res.Valid {
+			t.Errorf("%s: expected errors", f)
+			continue
+		}
+		first := res.Findings[0]
+		switch {
+		case strings.Contains(f, "v1beta2") || strings.Contains(f, "bitbucket"):
+			if first.Rule != RuleSchema || first.Path != "apiVersion" {
+				t.Errorf("%s: %+v", f, first)
+			}
+		default:
+			if first.Rule != RuleYAML || !strings.Contains(first.Message, "placeholder") || first.Line == 0 {
+				t.Errorf("%s: %+v", f, first)
+			}
+		}
+	}
+}

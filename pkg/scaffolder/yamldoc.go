@@ -131,6 +131,12 @@ func (d *Doc) convert(n *yaml.Node, depth int) (any, error) {
 				}
 				continue
 			}
+			if k.Kind != yaml.ScalarNode {
+				// `- {{ host }}` parses as a mapping used as a key: an
+				// install-time placeholder nobody substituted. Backstage's
+				// YAML readers reject or mangle it, so stop here.
+				return nil, fmt.Errorf("yaml: line %d: a mapping key must be a plain value, not a %s (an unsubstituted {{ placeholder }}?)", k.Line, kindName(k.Kind))
+			}
 			v, err := d.convert(vn, depth+1)
 			if err != nil {
 				return nil, err
@@ -180,4 +186,16 @@ func scalar(n *yaml.Node) any {
 		}
 	}
 	return n.Value
+}
+
+func kindName(k yaml.Kind) string {
+	switch k {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.AliasNode:
+		return "alias"
+	}
+	return "node"
 }
