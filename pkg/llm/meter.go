@@ -12,8 +12,26 @@ import (
 // command can report usage per call and in total (-v, -o json).
 type Metered struct {
 	Provider
-	mu    sync.Mutex
-	total Usage
+	// OnCall, if set, is told about each finished call (for -v lines such
+	// as "llm: generate gpt-4o-mini 812+96 tokens").
+	OnCall func(CallUsage)
+	mu     sync.Mutex
+	total  Usage
+	calls  []CallUsage
+}
+
+// CallUsage is the usage of one model call.
+type CallUsage struct {
+	Call  string `json:"call"` // "generate" or "stream"
+	Model string `json:"model"`
+	Usage Usage  `json:"usage"`
+}
+
+// Calls returns the usage of every call so far, in order.
+func (m *Metered) Calls() []CallUsage {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]CallUsage(nil), m.calls...)
 }
 
 // NewMetered wraps p.
@@ -26,10 +44,18 @@ func (m *Metered) Usage() Usage {
 	return m.total
 }
 
-func (m *Metered) add(u Usage) {
+func (m *Metered) add(call, model string, u Usage) {
+	if model == "" {
+		model = m.Provider.Model()
+	}
+	c := CallUsage{Call: call, Model: model, Usage: u}
 	m.mu.Lock()
 	m.total.Add(u)
+	m.calls = append(m.calls, c)
 	m.mu.Unlock()
+	if m.OnCall != nil {
+		m.OnCall(c)
+	}
 }
 
 func (m *Metered) Generate(ctx context.Context, req Request) (Response, error) {
@@ -39,7 +65,7 @@ func (m *Metered) Generate(ctx context.Context, req Request) (Response, error) {
 		if u.Calls == 0 {
 			u.Calls = 1
 		}
-		m.add(u)
+		m.add("generate", req.Model, u)
 	}
 	return r, err
 }
@@ -49,13 +75,14 @@ func (m *Metered) Stream(ctx context.Context, req Request) (Stream, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &meteredStream{Stream: s, m: m}, nil
+	return &meteredStream{Stream: s, m: m, model: req.Model}, nil
 }
 
 type meteredStream struct {
 	Stream
-	m    *Metered
-	once sync.Once
+	m     *Metered
+	model string
+	once  sync.Once
 }
 
 func (s *meteredStream) Recv() (Chunk, error) {
@@ -66,7 +93,7 @@ func (s *meteredStream) Recv() (Chunk, error) {
 			if u.Calls == 0 {
 				u.Calls = 1
 			}
-			s.m.add(u)
+			s.m.add("stream", s.model, u)
 		})
 	}
 	return c, err

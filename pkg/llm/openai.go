@@ -130,10 +130,24 @@ func (p *openAIProvider) Model() string { return p.cfg.Model }
 // Config returns the provider's settings with the key removed (for -v).
 func (p *openAIProvider) Config() ProviderConfig {
 	c := p.cfg
+	c.Type = p.ti.Type
 	if c.APIKey != "" {
 		c.APIKey = "[redacted]"
 	}
+	c.BaseURL = p.red.apply(c.BaseURL)
+	if len(c.Headers) > 0 {
+		h := map[string]string{}
+		for k, v := range c.Headers {
+			lk := strings.ToLower(k)
+			if strings.Contains(lk, "key") || strings.Contains(lk, "auth") || strings.Contains(lk, "token") || strings.Contains(lk, "secret") {
+				v = "[redacted]"
+			}
+			h[k] = v
+		}
+		c.Headers = h
+	}
 	c.HTTPClient = nil
+	c.Retry = RetryPolicy{MaxRetries: p.retry.MaxRetries, BaseDelay: p.retry.BaseDelay, MaxDelay: p.retry.MaxDelay}
 	return c
 }
 

@@ -223,3 +223,48 @@ func TestPromptPrinter(t *testing.T) {
 		t.Errorf("embed err = %v", err)
 	}
 }
+
+func TestDescribeAndPerCallUsage(t *testing.T) {
+	srv := llmtest.New(t, llmtest.Text("a").WithUsage(3, 1), llmtest.Stream("b").WithUsage(4, 2))
+	p := srv.Provider(func(c *llm.ProviderConfig) {
+		c.BaseURL += "?key=" + llmtest.APIKey
+		c.Headers = map[string]string{"X-Api-Key": llmtest.APIKey, "X-Team": "platform"}
+	})
+	var seen []llm.CallUsage
+	m := llm.NewMetered(srv.Provider())
+	m.OnCall = func(c llm.CallUsage) { seen = append(seen, c) }
+	d := llm.Describe(llm.NewMetered(p))
+	if !strings.HasPrefix(d, "test (type openai-compatible, model test-model, http://127.0.0.1:") || strings.Contains(d, llmtest.APIKey) {
+		t.Errorf("describe = %q", d)
+	}
+	type configurer interface{ Config() llm.ProviderConfig }
+	cfg := p.(configurer).Config()
+	if b, _ := json.Marshal(cfg.Headers); strings.Contains(string(b)+cfg.APIKey+cfg.BaseURL, llmtest.APIKey) || cfg.Headers["X-Team"] != "platform" {
+		t.Errorf("config leaks the key or lost headers: %+v", cfg)
+	}
+	req := userReq("x")
+	req.Model = "override"
+	if _, err := m.Generate(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	st, err := m.Stream(context.Background(), userReq("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := st.Recv(); err != nil {
+			break
+		}
+	}
+	st.Close()
+	want := []llm.CallUsage{
+		{Call: "generate", Model: "override", Usage: llm.Usage{PromptTokens: 3, CompletionTokens: 1, TotalTokens: 4, Calls: 1}},
+		{Call: "stream", Model: "test-model", Usage: llm.Usage{PromptTokens: 4, CompletionTokens: 2, TotalTokens: 6, Calls: 1}},
+	}
+	if fmt.Sprint(m.Calls()) != fmt.Sprint(want) || fmt.Sprint(seen) != fmt.Sprint(want) {
+		t.Errorf("calls = %+v, seen %+v", m.Calls(), seen)
+	}
+	if llm.Describe(nil) != "no model" {
+		t.Errorf("nil describe")
+	}
+}

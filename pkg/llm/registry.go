@@ -1,6 +1,7 @@
 package llm
 
 import (
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -104,4 +105,28 @@ func New(cfg ProviderConfig) (Provider, error) {
 			WithHint("set bsai.ai.providers.%s.type to one of: %s", cfg.Name, strings.Join(Types(), ", "))
 	}
 	return newOpenAI(cfg, ti)
+}
+
+// configurer is implemented by providers that can show their settings.
+type configurer interface{ Config() ProviderConfig }
+
+// Describe says which provider, model and endpoint p is, without the key:
+// "openai (type openai, model gpt-4o-mini, https://api.openai.com/v1)".
+// Commands print it with -v.
+func Describe(p Provider) string {
+	for q := p; q != nil; {
+		if c, ok := q.(configurer); ok {
+			cfg := c.Config()
+			return fmt.Sprintf("%s (type %s, model %s, %s)", cfg.Name, cfg.Type, cfg.Model, cfg.BaseURL)
+		}
+		u, ok := q.(unwrapper)
+		if !ok {
+			break
+		}
+		q = u.Unwrap()
+	}
+	if p == nil {
+		return "no model"
+	}
+	return fmt.Sprintf("%s (model %s)", p.Name(), p.Model())
 }
