@@ -543,3 +543,40 @@ spec: {type: service, lifecycle: production, owner: group:team}
 	}
 	t.Fatal("no prometheus source built")
 }
+
+func TestModelLiveQueriesBecomeEvidence(t *testing.T) {
+	r := newRig(t, "bad-deploy")
+	r.cfg.Model.Tools = true
+	prom := incidenttest.NewPrometheus(t, func(q string) map[string][]incidenttest.Sample {
+		var out []incidenttest.Sample
+		for i := 0; i < 150; i++ {
+			v := 0.1
+			if i > 110 {
+				v = 0.9
+			}
+			out = append(out, incidenttest.Sample{T: at("2026-03-14T08:00:00Z").Add(time.Duration(i) * time.Minute), V: v})
+		}
+		return map[string][]incidenttest.Sample{"pod=payments-api-1": out}
+	})
+	r.cfg.Sources.Metrics.Prometheus.URL = prom.URL // no per-service queries: only the model's
+	srv := llmtest.New(t,
+		llmtest.ToolCall("query_metrics", `{"query":"container_cpu_usage{app=\"payments-api\"}"}`),
+		llmtest.Text("CPU jumped at 09:51."),
+		llmtest.Text(`{"summary":"s","causes":[{"title":"cpu","reasoning":"r","confidence":0.5,"evidence":["query-1"]}],"plan":[]}`))
+	rep := r.run(t, incident.Options{Provider: srv.Provider()})
+	if len(prom.Queries) != 1 || !strings.Contains(prom.Queries[0], "container_cpu_usage") {
+		t.Fatalf("prometheus queries %v", prom.Queries)
+	}
+	if rep.Model == nil || len(rep.Model.Causes) != 1 || len(rep.Model.Dropped) != 0 {
+		t.Fatalf("model %+v", rep.Model)
+	}
+	found := false
+	for _, e := range rep.Evidence {
+		if e.ID == "query-1" && strings.Contains(e.Detail, "left baseline at 09:51") {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("query result is not in the evidence")
+	}
+}

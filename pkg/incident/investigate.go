@@ -204,8 +204,19 @@ func Investigate(ctx context.Context, o Options) (*Report, error) {
 	rep.Plan = DeterministicPlan(o.Config.Actions, an, o.Mode, o.Config.Agent.Allow)
 
 	if o.Provider != nil {
-		syn, usage, err := Synthesize(ctx, o.Provider, rep, ev, o.Config.Model, o.Graph)
+		live := &LiveQuery{Scope: scope}
+		for _, src := range sources {
+			switch t := src.(type) {
+			case *PromSource:
+				live.Prom = t
+			case *LokiSource:
+				live.Loki = t
+			}
+		}
+		syn, usage, err := Synthesize(ctx, o.Provider, rep, ev, o.Config.Model, o.Graph, live)
 		rep.Usage = &usage
+		// Query results are evidence like any other, so they may be cited.
+		rep.Evidence = append(rep.Evidence, live.Added...)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()

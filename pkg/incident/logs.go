@@ -301,6 +301,24 @@ func (l *LokiSource) Collect(ctx context.Context, s Scope) ([]Evidence, error) {
 	if q == "" {
 		q = DefaultLokiQuery
 	}
+	var lines []LogLine
+	for _, ent := range s.Entities {
+		lq, err := renderQuery(q, s.ServiceName(ent), ent)
+		if err != nil {
+			return nil, fmt.Errorf("loki query: %w", err)
+		}
+		ls, err := l.QueryLines(ctx, lq, s, ent)
+		if err != nil {
+			return nil, fmt.Errorf("loki for %s: %w", ent, err)
+		}
+		lines = append(lines, ls...)
+	}
+	return GroupTemplates(lines, "loki", strings.TrimRight(l.URL, "/"), 20), nil
+}
+
+// QueryLines runs one LogQL query over the scope's window; lines are
+// attributed to ent (or, when ent is "", to the stream's service label).
+func (l *LokiSource) QueryLines(ctx context.Context, q string, s Scope, ent string) ([]LogLine, error) {
 	limit := l.Limit
 	if limit <= 0 {
 		limit = 2000
@@ -309,38 +327,36 @@ func (l *LokiSource) Collect(ctx context.Context, s Scope) ([]Evidence, error) {
 	if l.TenantID != "" {
 		headers = map[string]string{"X-Scope-OrgID": l.TenantID}
 	}
+	v := url.Values{}
+	v.Set("query", q)
+	v.Set("start", strconv.FormatInt(s.Start.UnixNano(), 10))
+	v.Set("end", strconv.FormatInt(s.End.UnixNano(), 10))
+	v.Set("limit", strconv.Itoa(limit))
+	v.Set("direction", "forward")
+	var lr LokiResponse
+	if err := getJSON(ctx, l.HTTP, strings.TrimRight(l.URL, "/")+"/loki/api/v1/query_range?"+v.Encode(), l.Token, headers, &lr); err != nil {
+		return nil, err
+	}
 	var lines []LogLine
-	for _, ent := range s.Entities {
-		lq, err := renderQuery(q, s.ServiceName(ent), ent)
-		if err != nil {
-			return nil, fmt.Errorf("loki query: %w", err)
+	for _, st := range lr.Data.Result {
+		who := ent
+		if who == "" {
+			who = firstNonEmpty(s.EntityFor(firstNonEmpty(st.Stream["service"], st.Stream["app"], st.Stream["job"])), st.Stream["service"], "query")
 		}
-		v := url.Values{}
-		v.Set("query", lq)
-		v.Set("start", strconv.FormatInt(s.Start.UnixNano(), 10))
-		v.Set("end", strconv.FormatInt(s.End.UnixNano(), 10))
-		v.Set("limit", strconv.Itoa(limit))
-		v.Set("direction", "forward")
-		var lr LokiResponse
-		if err := getJSON(ctx, l.HTTP, strings.TrimRight(l.URL, "/")+"/loki/api/v1/query_range?"+v.Encode(), l.Token, headers, &lr); err != nil {
-			return nil, fmt.Errorf("loki for %s: %w", ent, err)
-		}
-		for _, st := range lr.Data.Result {
-			for _, val := range st.Values {
-				ns, err := strconv.ParseInt(val[0], 10, 64)
-				if err != nil {
-					return nil, fmt.Errorf("loki for %s: bad timestamp %q", ent, val[0])
-				}
-				level, msg := st.Stream["level"], val[1]
-				// Structured lines carry their own level and message.
-				var j jsonLog
-				if strings.HasPrefix(msg, "{") && json.Unmarshal([]byte(msg), &j) == nil {
-					level = firstNonEmpty(j.Level, j.Severity, level)
-					msg = firstNonEmpty(j.Msg, j.Message, j.Error, msg)
-				}
-				lines = append(lines, LogLine{Time: time.Unix(0, ns).UTC(), Entity: ent, Level: level, Msg: msg})
+		for _, val := range st.Values {
+			ns, err := strconv.ParseInt(val[0], 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("bad timestamp %q", val[0])
 			}
+			level, msg := st.Stream["level"], val[1]
+			// Structured lines carry their own level and message.
+			var j jsonLog
+			if strings.HasPrefix(msg, "{") && json.Unmarshal([]byte(msg), &j) == nil {
+				level = firstNonEmpty(j.Level, j.Severity, level)
+				msg = firstNonEmpty(j.Msg, j.Message, j.Error, msg)
+			}
+			lines = append(lines, LogLine{Time: time.Unix(0, ns).UTC(), Entity: who, Level: level, Msg: msg})
 		}
 	}
-	return GroupTemplates(lines, "loki", strings.TrimRight(l.URL, "/"), 20), nil
+	return lines, nil
 }

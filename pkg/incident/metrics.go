@@ -138,10 +138,6 @@ func (p *PromSource) Collect(ctx context.Context, s Scope) ([]Evidence, error) {
 			jobs = append(jobs, job{ent, n, q})
 		}
 	}
-	step := p.Step
-	if step <= 0 {
-		step = time.Minute
-	}
 	results := make([][]Evidence, len(jobs))
 	errsOut := make([]error, len(jobs))
 	var wg sync.WaitGroup
@@ -152,18 +148,9 @@ func (p *PromSource) Collect(ctx context.Context, s Scope) ([]Evidence, error) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			v := url.Values{}
-			v.Set("query", j.q)
-			v.Set("start", strconv.FormatInt(s.Start.Unix(), 10))
-			v.Set("end", strconv.FormatInt(s.End.Unix(), 10))
-			v.Set("step", strconv.Itoa(int(step.Seconds())))
-			var pr PromResponse
-			if err := getJSON(ctx, p.HTTP, strings.TrimRight(p.URL, "/")+"/api/v1/query_range?"+v.Encode(), p.Token, nil, &pr); err != nil {
+			pr, err := p.QueryRange(ctx, j.q, s)
+			if err != nil {
 				errsOut[i] = fmt.Errorf("prometheus %s for %s: %w", j.name, j.ent, err)
-				return
-			}
-			if pr.Status != "success" {
-				errsOut[i] = fmt.Errorf("prometheus %s for %s: %s: %s", j.name, j.ent, pr.ErrorType, pr.Error)
 				return
 			}
 			link := strings.TrimRight(p.URL, "/") + "/graph?g0.expr=" + url.QueryEscape(j.q)
@@ -190,6 +177,27 @@ func (p *PromSource) Collect(ctx context.Context, s Scope) ([]Evidence, error) {
 		}
 	}
 	return out, nil
+}
+
+// QueryRange runs one PromQL query over the scope's window.
+func (p *PromSource) QueryRange(ctx context.Context, q string, s Scope) (*PromResponse, error) {
+	step := p.Step
+	if step <= 0 {
+		step = time.Minute
+	}
+	v := url.Values{}
+	v.Set("query", q)
+	v.Set("start", strconv.FormatInt(s.Start.Unix(), 10))
+	v.Set("end", strconv.FormatInt(s.End.Unix(), 10))
+	v.Set("step", strconv.Itoa(int(step.Seconds())))
+	var pr PromResponse
+	if err := getJSON(ctx, p.HTTP, strings.TrimRight(p.URL, "/")+"/api/v1/query_range?"+v.Encode(), p.Token, nil, &pr); err != nil {
+		return nil, err
+	}
+	if pr.Status != "success" {
+		return nil, fmt.Errorf("%s: %s", pr.ErrorType, pr.Error)
+	}
+	return &pr, nil
 }
 
 func renderQuery(q, service, ref string) (string, error) {

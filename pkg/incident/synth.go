@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -81,7 +82,7 @@ Rules:
 
 // Synthesize sends the budgeted evidence pack to the model and returns its
 // checked synthesis.
-func Synthesize(ctx context.Context, p llm.Provider, r *Report, ev []Evidence, mc config.IncidentModel, g *catalog.Graph) (*Synthesis, llm.Usage, error) {
+func Synthesize(ctx context.Context, p llm.Provider, r *Report, ev []Evidence, mc config.IncidentModel, g *catalog.Graph, live *LiveQuery) (*Synthesis, llm.Usage, error) {
 	var total llm.Usage
 	pack := EvidencePack(r, ev, mc.MaxEvidence)
 	msgs := []llm.Message{
@@ -90,8 +91,8 @@ func Synthesize(ctx context.Context, p llm.Provider, r *Report, ev []Evidence, m
 	}
 	if mc.Tools {
 		tr, err := llm.RunTools(ctx, p, llm.Request{Messages: append(msgs, llm.Message{Role: llm.RoleUser,
-			Content: "Use the tools if you need more detail about evidence or catalog entities, then reply with your notes."})},
-			investigationTools(ev, g), llm.Budget{MaxSteps: max(mc.MaxSteps, 4), MaxTokens: mc.MaxTokens})
+			Content: "Use the tools if you need more detail (evidence, catalog entities, or new metric/log queries over the same window); results of query tools become evidence you may cite by the id they return. Then reply with your notes."})},
+			append(investigationTools(ev, g), live.tools()...), llm.Budget{MaxSteps: max(mc.MaxSteps, 4), MaxToolCalls: 8, MaxTokens: mc.MaxTokens})
 		total.Add(tr.Usage)
 		if err != nil {
 			return nil, total, fmt.Errorf("tool loop: %w", err)
@@ -269,4 +270,97 @@ func investigationTools(ev []Evidence, g *catalog.Graph) []llm.Tool {
 		},
 	}
 	return []llm.Tool{search, entity}
+}
+
+// LiveQuery lets the model run its own read-only PromQL/LogQL over the
+// investigation window. Each result becomes an evidence item (query-N) that
+// the synthesis may cite.
+type LiveQuery struct {
+	Prom  *PromSource
+	Loki  *LokiSource
+	Scope Scope
+	Added []Evidence
+}
+
+func (lq *LiveQuery) add(source, detail, link string) string {
+	id := fmt.Sprintf("query-%d", len(lq.Added)+1)
+	lq.Added = append(lq.Added, Evidence{ID: id, Source: source, Kind: KindText, Time: tp(lq.Scope.End),
+		Entity: lq.Scope.Focus, Detail: detail, Link: link})
+	return id
+}
+
+func (lq *LiveQuery) tools() []llm.Tool {
+	if lq == nil {
+		return nil
+	}
+	var out []llm.Tool
+	if lq.Prom != nil {
+		out = append(out, llm.Tool{
+			Def: llm.ToolDef{Name: "query_metrics", Description: "Run a PromQL range query over the incident window; returns per-series baseline, peak and change point, as a citable evidence id.",
+				Parameters: json.RawMessage(`{"type":"object","properties":{"query":{"type":"string","description":"PromQL"}},"required":["query"]}`)},
+			Fn: func(ctx context.Context, args json.RawMessage) (string, error) {
+				var a struct{ Query string }
+				if err := json.Unmarshal(args, &a); err != nil || strings.TrimSpace(a.Query) == "" {
+					return "", fmt.Errorf("want {\"query\": \"<PromQL>\"}")
+				}
+				pr, err := lq.Prom.QueryRange(ctx, a.Query, lq.Scope)
+				if err != nil {
+					return "", err
+				}
+				var lines []string
+				for i, ser := range pr.Data.Result {
+					if i == 5 {
+						lines = append(lines, fmt.Sprintf("… %d more series", len(pr.Data.Result)-5))
+						break
+					}
+					pts, err := ser.points()
+					if err != nil || len(pts) == 0 {
+						continue
+					}
+					sig := AnalyzeSeries("", "query", pts, 0)
+					l := fmt.Sprintf("%v: baseline %s, peak %s", ser.Metric, fmtVal(sig.Baseline), fmtVal(sig.Peak))
+					if sig.Breach != nil {
+						l += ", left baseline at " + sig.Breach.UTC().Format("15:04")
+					}
+					lines = append(lines, l)
+				}
+				if len(lines) == 0 {
+					lines = []string{"no data"}
+				}
+				detail := "PromQL " + a.Query + " → " + strings.Join(lines, "; ")
+				id := lq.add("prometheus", detail, strings.TrimRight(lq.Prom.URL, "/")+"/graph?g0.expr="+url.QueryEscape(a.Query))
+				return id + ": " + detail, nil
+			},
+		})
+	}
+	if lq.Loki != nil {
+		out = append(out, llm.Tool{
+			Def: llm.ToolDef{Name: "query_logs", Description: "Run a LogQL query over the incident window; returns the most frequent error templates, as a citable evidence id.",
+				Parameters: json.RawMessage(`{"type":"object","properties":{"query":{"type":"string","description":"LogQL with a stream selector"}},"required":["query"]}`)},
+			Fn: func(ctx context.Context, args json.RawMessage) (string, error) {
+				var a struct{ Query string }
+				if err := json.Unmarshal(args, &a); err != nil || strings.TrimSpace(a.Query) == "" {
+					return "", fmt.Errorf("want {\"query\": \"<LogQL>\"}")
+				}
+				lines, err := lq.Loki.QueryLines(ctx, a.Query, lq.Scope, "")
+				if err != nil {
+					return "", err
+				}
+				var ts []string
+				for i, e := range GroupTemplates(lines, "loki", "", 10) {
+					if i == 10 {
+						break
+					}
+					ts = append(ts, fmt.Sprintf("%s ×%d: %s", refName(e.Template.Entity), e.Template.Count, e.Template.Text))
+				}
+				if len(ts) == 0 {
+					ts = []string{fmt.Sprintf("%d lines, no error templates", len(lines))}
+				}
+				detail := "LogQL " + a.Query + " → " + strings.Join(ts, "; ")
+				id := lq.add("loki", detail, strings.TrimRight(lq.Loki.URL, "/"))
+				return id + ": " + detail, nil
+			},
+		})
+	}
+	return out
 }
