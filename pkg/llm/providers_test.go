@@ -268,3 +268,14 @@ func TestDescribeAndPerCallUsage(t *testing.T) {
 		t.Errorf("nil describe")
 	}
 }
+
+func TestTypeAliases(t *testing.T) {
+	for alias, want := range map[string]string{"azure-openai": "azure", "Claude": "anthropic", "lm-studio": "lmstudio", "OpenAI": "openai"} {
+		if ti, ok := llm.LookupType(alias); !ok || ti.Type != want {
+			t.Errorf("%s -> %+v", alias, ti)
+		}
+	}
+	if _, ok := llm.LookupType("bedrock"); ok {
+		t.Errorf("bedrock is not OpenAI-compatible here")
+	}
+}

@@ -81,9 +81,21 @@ func Types() []string {
 	return out
 }
 
-// LookupType returns the defaults of a provider type.
+// aliases map other spellings (the seed's catalogAssistant.provider values,
+// common names) to a type.
+var aliases = map[string]string{
+	"azure-openai": "azure", "azureopenai": "azure", "azure_openai": "azure",
+	"claude": "anthropic", "google": "gemini", "lm-studio": "lmstudio", "lm_studio": "lmstudio",
+	"openai_compatible": "openai-compatible", "openaicompatible": "openai-compatible", "compatible": "openai-compatible",
+}
+
+// LookupType returns the defaults of a provider type (or an alias of one).
 func LookupType(t string) (TypeInfo, bool) {
-	ti, ok := types[strings.ToLower(strings.TrimSpace(t))]
+	k := strings.ToLower(strings.TrimSpace(t))
+	if a, ok := aliases[k]; ok {
+		k = a
+	}
+	ti, ok := types[k]
 	return ti, ok
 }
 

@@ -176,3 +176,16 @@ func TestRunToolsCancelled(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestRunToolsWallTimeDuringModelCall(t *testing.T) {
+	// The model hangs; the wall-time budget ends the loop without an error.
+	srv := llmtest.New(t, llmtest.ToolCall("slow", ""), llmtest.Reply{Hang: true})
+	slow := llm.Tool{Def: llm.ToolDef{Name: "slow"}, Fn: func(context.Context, json.RawMessage) (string, error) { return "ok", nil }}
+	res, err := llm.RunTools(context.Background(), srv.Provider(), userReq("x"), []llm.Tool{slow}, llm.Budget{WallTime: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Exhausted != llm.BudgetTime || len(res.Calls) != 1 {
+		t.Errorf("exhausted=%q calls=%d", res.Exhausted, len(res.Calls))
+	}
+}
