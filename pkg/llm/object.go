@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -170,6 +171,34 @@ func repairPrompt(problems []string) string {
 // CompileSchema compiles a JSON Schema document (draft 2020-12 unless it
 // says otherwise). Exported so callers can validate model output elsewhere.
 func CompileSchema(schema json.RawMessage) (*jsonschema.Schema, error) {
+	key := string(schema)
+	schemaCache.Lock()
+	sch, ok := schemaCache.m[key]
+	schemaCache.Unlock()
+	if ok {
+		return sch, nil
+	}
+	sch, err := compileSchema(schema)
+	if err != nil {
+		return nil, err
+	}
+	schemaCache.Lock()
+	if len(schemaCache.m) >= 64 { // a few schemas per process; keep it bounded
+		clear(schemaCache.m)
+	}
+	schemaCache.m[key] = sch
+	schemaCache.Unlock()
+	return sch, nil
+}
+
+// schemaCache holds compiled schemas: compiling checks the schema against
+// its metaschema, which costs more than the validation itself.
+var schemaCache = struct {
+	sync.Mutex
+	m map[string]*jsonschema.Schema
+}{m: map[string]*jsonschema.Schema{}}
+
+func compileSchema(schema json.RawMessage) (*jsonschema.Schema, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
 	if err != nil {
 		return nil, errs.Failure("llm: invalid json schema: %v", err)
