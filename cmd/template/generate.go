@@ -180,6 +180,13 @@ func RunGenerate(opts *GenerateOptions) error {
 		rep := &scaffolder.Report{Files: []scaffolder.FileResult{{Path: displayPath(opts.Out), Templates: 1, Valid: true, Findings: res.Warnings}}}
 		_ = scaffolder.WriteText(ios.ErrOut, rep, output.NewStyles(ios.ColorEnabledErr()))
 	}
+	if format == output.Text {
+		from := "no reference"
+		if len(res.Citations.ReferenceTemplates) > 0 {
+			from = strings.Join(res.Citations.ReferenceTemplates, ", ")
+		}
+		fmt.Fprintf(ios.ErrOut, "generated %s (%s, from %s; actions: %s)\n", templateName(res), res.Mode, from, strings.Join(res.Citations.ActionsUsed, ", "))
+	}
 	if res.DryRun != nil && format == output.Text {
 		fmt.Fprintln(ios.ErrOut, "dry run:")
 		scaffolder.WriteDryRunLog(ios.ErrOut, res.DryRun)
@@ -302,4 +309,10 @@ func dryRun(ctx context.Context, f *factory.Factory, opts *GenerateOptions, res 
 	}
 	res.DryRun = out
 	return nil
+}
+
+func templateName(res *scaffolder.GenerateResult) string {
+	md, _ := res.Template["metadata"].(map[string]any)
+	name, _ := md["name"].(string)
+	return "template:default/" + name
 }

@@ -107,6 +107,9 @@ func finish(res *GenerateResult, v *Validator) (*GenerateResult, error) {
 	}
 	res.YAML = string(y)
 	res.Citations.ActionsUsed = actionsUsed(res.Template)
+	if res.Mode == "model" && hasRelativeFetch(asMap(res.Template["spec"])) {
+		res.Notes = append(res.Notes, "steps fetch relative paths (e.g. ./skeleton): create that folder next to the template before registering it")
+	}
 	if res.Citations.ReferenceTemplates == nil {
 		res.Citations.ReferenceTemplates = []string{}
 	}
