@@ -278,6 +278,11 @@ func (ix *Index) bm25(terms []string, acc []float32, touched []int32) []int32 {
 		seen[id] = true
 		ps := ix.post[id]
 		idf := float32(idf(n, float64(len(ps))))
+		if genericWords[t] {
+			// "owns" in "who owns the ledger?" says what is asked, not what
+			// about: it must not make every group that "owns" things a match.
+			idf *= genericWeight
+		}
 		for _, p := range ps {
 			norm := bm25K1 * (1 - bm25B + bm25B*ix.docLen[p.doc]/ix.avgLen)
 			s := idf * p.tf * (bm25K1 + 1) / (p.tf + norm)

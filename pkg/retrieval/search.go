@@ -67,6 +67,9 @@ var genericWords = setOf(
 	"lifecycle", "state", "status", "describe", "explain", "work", "mean", "kind", "type", "backstage",
 )
 
+// genericWeight scales the BM25 weight of generic question words.
+const genericWeight = 0.3
+
 var refPattern = regexp.MustCompile(`[a-z][a-z0-9_-]*:(?:[a-z0-9][a-z0-9_.-]*/)?[a-z0-9][a-z0-9_.-]*`)
 
 var accPool sync.Pool
@@ -158,7 +161,7 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 	}
 	// With no named entity, a relation question is about the best match.
 	if len(focus) == 0 && len(res.Intents) > 0 {
-		focus = append(focus, cand[0])
+		focus = ix.fallbackFocus(cand, acc, res.Intents)
 	}
 	sort.Slice(focus, func(i, j int) bool { return acc[focus[i]] > acc[focus[j]] })
 
@@ -202,6 +205,29 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 	}
 	res.Hits = hits
 	return res
+}
+
+// fallbackFocus picks the subjects of a relation question that names no
+// entity: the best matches (up to three within 10% of the best, so "who
+// owns the ledger?" covers the ledger service, API and database), never a
+// group or user for "who owns X" (they own things; the question asks for
+// one of them).
+func (ix *Index) fallbackFocus(cand []int32, acc []float32, intents []Intent) []int32 {
+	owner := slices.Contains(intents, IntentOwner)
+	var out []int32
+	for _, d := range cand[:min(len(cand), 8)] {
+		if k := strings.ToLower(ix.ents[d].Kind); owner && (k == "group" || k == "user") {
+			continue
+		}
+		if len(out) > 0 && acc[d] < 0.9*acc[out[0]] || len(out) == 3 {
+			break
+		}
+		out = append(out, d)
+	}
+	if len(out) == 0 {
+		out = append(out, cand[0])
+	}
+	return out
 }
 
 // Coverage is the fraction of the question's content terms (not generic

@@ -6,6 +6,6 @@ const (
 	minRecall5      = 0.95
 	minMRR          = 0.90
 	minNoneAccuracy = 0.80
-	// Held-out paraphrases (18), measured once without tuning: R@5 1.000.
+	// Held-out paraphrases (18), measured without tuning: R@5 1.000, MRR 0.958.
 	minHeldOutRecall5 = 0.90
 )
