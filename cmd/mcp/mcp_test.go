@@ -269,3 +269,43 @@ func TestCmdWiring(t *testing.T) {
 		t.Fatalf("%+v", got)
 	}
 }
+
+func TestTemplateValidateTool(t *testing.T) {
+	reg := pkgmcp.New(pkgmcp.Options{})
+	reg.AddInProcess("bsai", pkgmcp.NewServer("test", TemplateValidateTool()))
+	defer reg.Close()
+	good := `apiVersion: scaffolder.backstage.io/v1beta3
+kind: Template
+metadata:
+  name: hello
+spec:
+  owner: group:team-a
+  type: service
+  steps:
+    - id: log
+      name: Log
+      action: debug:log
+      input:
+        message: hi
+`
+	res, err := reg.CallTool(context.Background(), "bsai", "template_validate", map[string]any{"template": good})
+	if err != nil || res.IsError {
+		t.Fatalf("%v %+v", err, res)
+	}
+	sc, _ := res.StructuredContent.(map[string]any)
+	if sc["valid"] != true {
+		t.Fatalf("good template: %#v", sc)
+	}
+	// A step without an action breaks the template schema.
+	bad := strings.Replace(good, "      action: debug:log\n", "", 1)
+	res, err = reg.CallTool(context.Background(), "bsai", "template_validate", map[string]any{"template": bad})
+	if err != nil || res.IsError {
+		t.Fatalf("%v %+v", err, res)
+	}
+	sc, _ = res.StructuredContent.(map[string]any)
+	var b strings.Builder
+	_ = pkgmcp.WriteResult(&b, res)
+	if sc["valid"] != false || !strings.Contains(b.String(), "template.yaml:") {
+		t.Fatalf("bad template: %#v\n%s", sc, b.String())
+	}
+}

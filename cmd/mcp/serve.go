@@ -27,15 +27,15 @@ type ServeOptions struct {
 // ServeTools is the list of bsai capabilities exposed over MCP. Each
 // capability adds its tools here as it lands.
 //
-// TODO(issue 5): template_validate once pkg/scaffolder's validator is
-// committed (it isn't at the time of writing): wrap Validator.ValidateBytes
-// and return findings as structuredContent, isError when there are errors.
-// ask/generate/investigate follow when those commands exist.
+// TODO: ask, template generate and incident investigate once their packages
+// expose a function that takes a context and options (they need the LLM
+// provider from the factory, so they belong here, not in pkg/mcp).
 func ServeTools(f *factory.Factory) []server.ServerTool {
 	var tools []server.ServerTool
 	tools = append(tools, pkgmcp.CatalogTools(func(ctx context.Context) (*catalog.Graph, error) {
 		return f.Catalog(ctx)
 	})...)
+	tools = append(tools, TemplateValidateTool())
 	return tools
 }
 
@@ -46,7 +46,8 @@ func NewCmdServe(f *factory.Factory, runF func(*ServeOptions) error) *cobra.Comm
 		Use:   "serve",
 		Short: "Serve bsai's capabilities as MCP tools (stdio, or streamable HTTP on loopback)",
 		Long: `Run bsai as an MCP server so Claude Code, Cursor and other MCP clients can use
-the catalog: tools catalog_search and catalog_get. Stdio by default; with
+the catalog and templates: tools catalog_search, catalog_get and
+template_validate. Stdio by default; with
 --http 127.0.0.1:PORT it serves streamable HTTP at http://127.0.0.1:PORT/mcp.
 
 Claude Code: claude mcp add bsai -- bsai mcp serve -c /path/to/app-config.yaml`,

@@ -11,7 +11,6 @@ import (
 	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
 
-	"github.com/bsai-dev/bsai/pkg/config"
 	"github.com/bsai-dev/bsai/pkg/errs"
 )
 
@@ -224,5 +223,3 @@ func (r *Registry) Transport(ctx context.Context, server string) (string, error)
 	}
 	return s.Transport, nil
 }
-
-var _ = config.MCPStdio

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -207,8 +206,13 @@ func (r *Registry) stderrSink(c *conn) io.Writer {
 	ws := []io.Writer{c.tail}
 	if r.opts.LogDir != "" {
 		if err := os.MkdirAll(r.opts.LogDir, 0o700); err == nil {
-			f, err := os.OpenFile(filepath.Join(r.opts.LogDir, safeName(c.id)+".log"),
-				os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+			p := filepath.Join(r.opts.LogDir, safeName(c.id)+".log")
+			flags := os.O_CREATE | os.O_WRONLY | os.O_APPEND
+			if st, err := os.Stat(p); err == nil && st.Size() > maxLogSize {
+				// Logs only help with recent runs; start over past the cap.
+				flags |= os.O_TRUNC
+			}
+			f, err := os.OpenFile(p, flags, 0o600)
 			if err == nil {
 				fmt.Fprintf(f, "--- %s bsai started %s\n", time.Now().UTC().Format(time.RFC3339), Target(c.cfg))
 				c.logFile = f
@@ -301,6 +305,9 @@ func (c *conn) shutdown() error {
 	})
 	return c.closeErr
 }
+
+// maxLogSize caps a server's log file between runs.
+const maxLogSize = 4 << 20
 
 // How long a stdio server gets to exit after stdin closes, then after SIGTERM.
 var (
@@ -395,5 +402,3 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 	}
 	return len(b), nil
 }
-
-var errClosed = errors.New("connection closed")
