@@ -56,7 +56,7 @@ peak_rss_mb() {
 
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.1f GB RAM", $2/1048576}' /proc/meminfo)"
 date_utc=$(date -u +%Y-%m-%dT%H:%MZ)
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+commit=${BENCH_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}
 echo "bench: $machine, $date_utc, commit $commit" >&2
 
 if [ -n "${BSAI_BENCH_BIN:-}" ]; then
@@ -142,7 +142,7 @@ if [ -f "$bs/node_modules/@backstage/backend-defaults/package.json" ] && command
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 17999)
   url="http://127.0.0.1:$port"
   t0=$(now_ns)
-  (cd "$bs" && APP_CONFIG_backend_listen_port=$port APP_CONFIG_backend_baseUrl=$url FORCE_COLOR=0 \
+  (cd "$bs" && APP_CONFIG_backend_listen_port=$port APP_CONFIG_backend_baseUrl=$url LOG_LEVEL=warn \
     exec setsid node index.js >"$tmp/backstage.log" 2>&1) &
   backend_pid=$!
   backend_pgid=$backend_pid
@@ -249,6 +249,7 @@ fi
   echo "- Date: $date_utc"
   echo "- Commit: $commit, $(go version | cut -d' ' -f3), node $(node --version 2>/dev/null || echo n/a)"
   echo "- Settings: RUNS=$RUNS (median of that many process runs), BENCHTIME=$BENCHTIME"
+  echo "- Peak RSS is GNU time's maximum resident set of the largest process in the run (bsai, or the MCP server it spawned)."
   echo "- Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine may be shared; ratios absorb some of that)"
   echo
   echo "## Commands (wall time, median)"
