@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"syscall"
+	"time"
 
 	openai "github.com/sashabaranov/go-openai"
 
@@ -80,7 +81,7 @@ func (r redactor) apply(s string) string {
 
 // mapError turns a go-openai/transport error into a kinded, redacted error.
 // Cancellation stays recognisable with errors.Is(err, context.Canceled).
-func (p *openAIProvider) mapError(ctx context.Context, verb string, err error) error {
+func (p *openAIProvider) mapError(ctx context.Context, verb string, err error, info *attempts) error {
 	if err == nil {
 		return nil
 	}
@@ -127,8 +128,17 @@ func (p *openAIProvider) mapError(ctx context.Context, verb string, err error) e
 		return errs.Upstream("%w", &APIError{Provider: name, Status: status, Message: msg}).
 			WithHint("the prompt is too long for model %s; narrow the question or use a model with a larger context", p.cfg.Model)
 	case status == 429:
-		return errs.Upstream("provider %s is rate limiting (429) after %d attempts: %w", name, p.retry.MaxRetries+1, &APIError{Provider: name, Status: status, Message: msg}).
+		n, ra, gaveUp := info.get()
+		ae := &APIError{Provider: name, Status: status, Message: msg}
+		if gaveUp {
+			return errs.Upstream("provider %s is rate limiting (429) and asks to wait %s: %w", name, ra.Round(time.Second), ae).
+				WithHint("retry later, or use another provider with --provider")
+		}
+		return errs.Upstream("provider %s is rate limiting (429) after %s: %w", name, plural(n, "attempt"), ae).
 			WithHint("wait a minute and retry, or use another provider with --provider")
+	case status >= 500:
+		n, _, _ := info.get()
+		return errs.Upstream("%w (after %s)", &APIError{Provider: name, Status: status, Message: msg}, plural(n, "attempt"))
 	case status > 0:
 		return errs.Upstream("%w", &APIError{Provider: name, Status: status, Message: msg})
 	}
@@ -163,4 +173,11 @@ func contextTooLong(msg string) bool {
 	m := strings.ToLower(msg)
 	return strings.Contains(m, "context length") || strings.Contains(m, "context_length") ||
 		strings.Contains(m, "maximum context") || strings.Contains(m, "too many tokens")
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -289,13 +289,14 @@ func (p *openAIProvider) Generate(ctx context.Context, req Request) (Response, e
 	}
 	cctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
 	defer cancel()
+	cctx, info := withAttempts(cctx)
 	res, err := p.client.CreateChatCompletion(cctx, cr)
 	if err != nil {
 		if ctx.Err() == nil && cctx.Err() != nil {
 			return Response{}, errs.Upstream("provider %s: generate timed out after %s", p.cfg.Name, p.cfg.Timeout).
 				WithHint("raise bsai.ai.providers.%s.timeout", p.cfg.Name)
 		}
-		return Response{}, p.mapError(ctx, "generate", err)
+		return Response{}, p.mapError(ctx, "generate", err, info)
 	}
 	if len(res.Choices) == 0 {
 		return Response{}, errs.Upstream("provider %s returned no choices", p.cfg.Name)
@@ -337,9 +338,10 @@ const embedBatch = 256
 func (p *openAIProvider) embedBatch(ctx context.Context, model string, texts []string) ([][]float32, error) {
 	cctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
 	defer cancel()
+	cctx, info := withAttempts(cctx)
 	res, err := p.client.CreateEmbeddings(cctx, openai.EmbeddingRequestStrings{Input: texts, Model: openai.EmbeddingModel(model)})
 	if err != nil {
-		return nil, p.mapError(ctx, "embed", err)
+		return nil, p.mapError(ctx, "embed", err, info)
 	}
 	if len(res.Data) != len(texts) {
 		return nil, errs.Upstream("provider %s returned %d embeddings for %d texts", p.cfg.Name, len(res.Data), len(texts))
@@ -372,11 +374,13 @@ func (p *openAIProvider) Stream(ctx context.Context, req Request) (Stream, error
 	// in total than one timeout.
 	s := &openAIStream{p: p, ctx: ctx, cancel: cancel, calls: map[int]*ToolCall{}}
 	s.idle = time.AfterFunc(p.cfg.Timeout, func() { s.timedOut.Store(true); cancel() })
-	st, err := p.client.CreateChatCompletionStream(sctx, cr)
-	if err != nil && cr.StreamOptions != nil && rejectsStreamOptions(p.mapError(ctx, "stream", err)) {
+	actx, info := withAttempts(sctx)
+	st, err := p.client.CreateChatCompletionStream(actx, cr)
+	if err != nil && cr.StreamOptions != nil && rejectsStreamOptions(p.mapError(ctx, "stream", err, info)) {
 		p.noStreamOptions.Store(true)
 		cr.StreamOptions = nil
-		st, err = p.client.CreateChatCompletionStream(sctx, cr)
+		actx, info = withAttempts(sctx)
+		st, err = p.client.CreateChatCompletionStream(actx, cr)
 	}
 	if err != nil {
 		s.idle.Stop()
@@ -384,7 +388,7 @@ func (p *openAIProvider) Stream(ctx context.Context, req Request) (Stream, error
 		if s.timedOut.Load() && ctx.Err() == nil {
 			return nil, errs.Upstream("provider %s: stream timed out after %s", p.cfg.Name, p.cfg.Timeout)
 		}
-		return nil, p.mapError(ctx, "stream", err)
+		return nil, p.mapError(ctx, "stream", err, info)
 	}
 	s.st = st
 	s.idle.Reset(p.cfg.Timeout)
@@ -415,7 +419,7 @@ func (s *openAIStream) Recv() (Chunk, error) {
 	}
 	for {
 		if err := s.ctx.Err(); err != nil {
-			return s.fail(s.p.mapError(s.ctx, "stream", err))
+			return s.fail(s.p.mapError(s.ctx, "stream", err, nil))
 		}
 		r, err := s.st.Recv()
 		if errors.Is(err, io.EOF) {
@@ -428,7 +432,7 @@ func (s *openAIStream) Recv() (Chunk, error) {
 			if s.timedOut.Load() && s.ctx.Err() == nil {
 				return s.fail(errs.Upstream("provider %s: stream stalled for %s", s.p.cfg.Name, s.p.cfg.Timeout))
 			}
-			return s.fail(s.p.mapError(s.ctx, "stream", err))
+			return s.fail(s.p.mapError(s.ctx, "stream", err, nil))
 		}
 		s.idle.Reset(s.p.cfg.Timeout)
 		if r.Usage != nil {

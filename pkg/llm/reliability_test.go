@@ -32,11 +32,11 @@ func TestRetries(t *testing.T) {
 			// base 500ms doubled per attempt; equal jitter at rand=0.5 gives 3/4 of each.
 			wantReqs: 4, wantSleeps: []time.Duration{375 * ms, 750 * ms, 1500 * ms}},
 		{name: "gives up after max retries", replies: []llmtest.Reply{llmtest.ServerError(), llmtest.ServerError(), llmtest.ServerError(), llmtest.ServerError()},
-			wantErr: "returned 500", wantReqs: 4, wantSleeps: []time.Duration{375 * ms, 750 * ms, 1500 * ms}},
+			wantErr: "returned 500: the server had an error (after 4 attempts)", wantReqs: 4, wantSleeps: []time.Duration{375 * ms, 750 * ms, 1500 * ms}},
 		{name: "rate limit exhausted", replies: []llmtest.Reply{llmtest.RateLimited("1"), llmtest.RateLimited("1"), llmtest.RateLimited("1"), llmtest.RateLimited("1")},
 			wantErr: "rate limiting (429) after 4 attempts", wantReqs: 4, wantSleeps: []time.Duration{time.Second, time.Second, time.Second}},
 		{name: "retry-after beyond the cap is not waited for", replies: []llmtest.Reply{llmtest.RateLimited("3600")},
-			wantErr: "rate limiting (429)", wantReqs: 1},
+			wantErr: "rate limiting (429) and asks to wait 1h0m0s", wantReqs: 1},
 		{name: "dropped connection is retried", replies: []llmtest.Reply{llmtest.Dropped(), llmtest.Text("ok")},
 			wantReqs: 2, wantSleeps: []time.Duration{375 * ms}},
 		{name: "400 is not retried", replies: []llmtest.Reply{llmtest.Error(400, "bad")},

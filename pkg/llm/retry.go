@@ -8,6 +8,7 @@ import (
 	"math/rand"
 	"net/http"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -96,6 +97,31 @@ func (r RetryPolicy) retryAfter(h http.Header) (time.Duration, bool) {
 	return 0, false
 }
 
+// attempts records what the doer did for one call, so the final error can
+// say how often it tried and what the server asked for.
+type attempts struct {
+	mu         sync.Mutex
+	n          int
+	retryAfter time.Duration // last Retry-After seen (0 = none)
+	gaveUp     bool          // Retry-After was longer than MaxDelay
+}
+
+type attemptsKey struct{}
+
+func withAttempts(ctx context.Context) (context.Context, *attempts) {
+	a := &attempts{}
+	return context.WithValue(ctx, attemptsKey{}, a), a
+}
+
+func (a *attempts) get() (n int, ra time.Duration, gaveUp bool) {
+	if a == nil {
+		return 0, 0, false
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.n, a.retryAfter, a.gaveUp
+}
+
 // doer is the HTTP layer under go-openai: extra headers, retries with
 // backoff, and attempt accounting. It retries only before a response body
 // is handed out, so a stream is never replayed half-way.
@@ -103,8 +129,6 @@ type doer struct {
 	client  *http.Client
 	headers map[string]string
 	policy  RetryPolicy
-	// onAttempt is called before each attempt (tests count them).
-	onAttempt func(n int)
 }
 
 func (d *doer) Do(req *http.Request) (*http.Response, error) {
@@ -118,6 +142,14 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 		body = b
 	}
 	ctx := req.Context()
+	info, _ := ctx.Value(attemptsKey{}).(*attempts)
+	note := func(f func(a *attempts)) {
+		if info != nil {
+			info.mu.Lock()
+			f(info)
+			info.mu.Unlock()
+		}
+	}
 	for attempt := 0; ; attempt++ {
 		r := req.Clone(ctx)
 		if body != nil {
@@ -128,10 +160,13 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 		for k, v := range d.headers {
 			r.Header.Set(k, v)
 		}
-		if d.onAttempt != nil {
-			d.onAttempt(attempt + 1)
-		}
+		note(func(a *attempts) { a.n = attempt + 1 })
 		resp, err := d.client.Do(r)
+		if resp != nil {
+			if ra, ok := d.policy.retryAfter(resp.Header); ok {
+				note(func(a *attempts) { a.retryAfter = ra })
+			}
+		}
 		if attempt >= d.policy.MaxRetries || !retryable(ctx, resp, err) {
 			return resp, err
 		}
@@ -141,6 +176,7 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 				if ra > d.policy.MaxDelay {
 					// The server asks for longer than we are willing to
 					// wait: report the 429 now instead of hanging.
+					note(func(a *attempts) { a.gaveUp = true })
 					return resp, nil
 				}
 				wait = ra
