@@ -286,6 +286,10 @@ func (c *check) exprs(v any, path []any, ctx exprCtx) {
 			c.add(SevError, RuleExprSyntax, path, "%v", err)
 		}
 		for _, b := range bodies {
+			if id := dashedStepRef(b, c.d.Value); id != "" {
+				c.add(SevError, RuleStepRef, path, "${{%s}} reads steps.%s as steps.%s minus %s; ids with '-' need brackets: steps['%s']", b, id, id[:strings.Index(id, "-")], id[strings.Index(id, "-")+1:], id)
+				continue
+			}
 			refs, err := parseExpr(b)
 			if err != nil {
 				c.add(SevError, RuleExprSyntax, path, "cannot parse ${{%s}}: %v", b, err)
@@ -334,7 +338,7 @@ func (c *check) ref(r exprRef, path []any, ctx exprCtx) {
 				return
 			}
 			if !ok {
-				c.add(sev, pick(RuleStepRef), path, "unknown step %q in ${{ steps.%s… }}", id, id)
+				c.add(sev, pick(RuleStepRef), path, "unknown step %q in ${{ steps.%s… }}%s", id, id, c.dashHint(id))
 			}
 			return
 		}
@@ -410,4 +414,46 @@ func (c *check) order(steps []any) {
 			}
 		}
 	}
+}
+
+// dashHint explains the classic mistake steps.fetch-base.output: nunjucks
+// reads it as steps.fetch minus base.output.
+func (c *check) dashHint(id string) string {
+	for other := range c.stepIdx {
+		if strings.HasPrefix(other, id+"-") {
+			return fmt.Sprintf("; ids with '-' need brackets: steps['%s']", other)
+		}
+	}
+	root := asMap(c.d.Value)
+	for _, s := range asSlice(asMap(root["spec"])["steps"]) {
+		if other := strOf(asMap(s)["id"]); strings.HasPrefix(other, id+"-") {
+			return fmt.Sprintf("; ids with '-' need brackets: steps['%s']", other)
+		}
+	}
+	return ""
+}
+
+var reDashedStep = regexp.MustCompile(`steps\.([A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)+)`)
+
+// dashedStepRef finds steps.some-id where some-id is a declared step: valid
+// YAML, parseable nunjucks, and always wrong (it is a subtraction).
+func dashedStepRef(body string, doc any) string {
+	m := reDashedStep.FindAllStringSubmatch(body, -1)
+	if m == nil {
+		return ""
+	}
+	ids := map[string]bool{}
+	for _, s := range asSlice(asMap(asMap(doc)["spec"])["steps"]) {
+		ids[strOf(asMap(s)["id"])] = true
+	}
+	for _, x := range m {
+		// The longest declared id that the dashed run starts with.
+		parts := strings.Split(x[1], "-")
+		for n := len(parts); n >= 2; n-- {
+			if id := strings.Join(parts[:n], "-"); ids[id] {
+				return id
+			}
+		}
+	}
+	return ""
 }
