@@ -96,6 +96,9 @@ func newOpenAI(cfg ProviderConfig, ti TypeInfo) (*openAIProvider, error) {
 	if cfg.Timeout <= 0 {
 		p.cfg.Timeout = defaultTimeout
 	}
+	if p.cfg.EmbeddingModel == "" {
+		p.cfg.EmbeddingModel = ti.EmbeddingModel
+	}
 	p.retry = cfg.Retry.withDefaults()
 
 	var oc openai.ClientConfig
@@ -156,7 +159,7 @@ func (p *openAIProvider) Capabilities() Caps {
 	if p.cfg.JSONSchema != nil {
 		js = *p.cfg.JSONSchema
 	}
-	return Caps{Tools: true, JSONSchema: js && !p.noJSONSchema.Load(), Embeddings: p.ti.Embeddings || p.cfg.EmbeddingModel != ""}
+	return Caps{Tools: true, JSONSchema: js && !p.noJSONSchema.Load(), Embeddings: p.cfg.EmbeddingModel != ""}
 }
 
 func (p *openAIProvider) noteNoJSONSchema() { p.noJSONSchema.Store(true) }
@@ -316,7 +319,8 @@ func (p *openAIProvider) Embed(ctx context.Context, texts []string) ([][]float32
 	}
 	model := p.cfg.EmbeddingModel
 	if model == "" {
-		return nil, errs.Config("provider %s has no embeddingModel", p.cfg.Name).
+		// Wraps ErrNoModel: retrieval takes its keyword path.
+		return nil, errs.Config("provider %s has no embeddingModel: %w", p.cfg.Name, ErrNoModel).
 			WithHint("set bsai.ai.providers.%s.embeddingModel (e.g. text-embedding-3-small, nomic-embed-text)", p.cfg.Name)
 	}
 	out := make([][]float32, 0, len(texts))

@@ -178,7 +178,15 @@ func TestEmbed(t *testing.T) {
 	}
 	// No embedding model: a config error, no request.
 	p2 := srv.Provider(func(c *llm.ProviderConfig) { c.EmbeddingModel = "" })
-	if _, err := p2.Embed(context.Background(), []string{"x"}); err == nil || !strings.Contains(err.Error(), "embeddingModel") {
+	if _, err := p2.Embed(context.Background(), []string{"x"}); !errors.Is(err, llm.ErrNoModel) || !strings.Contains(err.Error(), "embeddingModel") {
 		t.Errorf("err = %v", err)
+	}
+	if llm.CapabilitiesOf(p2).Embeddings || !llm.CapabilitiesOf(p).Embeddings {
+		t.Errorf("embeddings capability should follow the embedding model")
+	}
+	// OpenAI has a default embedding model.
+	p3, err := llm.New(llm.ProviderConfig{Name: "openai", APIKey: "k", Model: "gpt-4o-mini"})
+	if err != nil || !llm.CapabilitiesOf(p3).Embeddings {
+		t.Errorf("openai embeddings: %v", err)
 	}
 }

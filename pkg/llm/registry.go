@@ -51,10 +51,13 @@ type TypeInfo struct {
 	NeedsKey   bool
 	JSONSchema bool // accepts response_format json_schema
 	Embeddings bool
+	// EmbeddingModel is used when the config names none ("" = embeddings
+	// need bsai.ai.providers.<name>.embeddingModel).
+	EmbeddingModel string
 }
 
 var types = map[string]TypeInfo{
-	"openai":            {BaseURL: "https://api.openai.com/v1", APIKeyEnv: "OPENAI_API_KEY", NeedsKey: true, JSONSchema: true, Embeddings: true},
+	"openai":            {BaseURL: "https://api.openai.com/v1", APIKeyEnv: "OPENAI_API_KEY", NeedsKey: true, JSONSchema: true, Embeddings: true, EmbeddingModel: "text-embedding-3-small"},
 	"azure":             {APIKeyEnv: "AZURE_OPENAI_API_KEY", NeedsKey: true, JSONSchema: true, Embeddings: true},
 	"ollama":            {BaseURL: "http://localhost:11434/v1", JSONSchema: true, Embeddings: true},
 	"anthropic":         {BaseURL: "https://api.anthropic.com/v1/", APIKeyEnv: "ANTHROPIC_API_KEY", NeedsKey: true, JSONSchema: false},
