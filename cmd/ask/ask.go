@@ -99,6 +99,10 @@ func Run(opts *Options) error {
 		return errs.Usage("--top-k must be between 1 and 100, got %d", opts.TopK)
 	}
 	interactive := opts.Question == ""
+	if interactive && opts.ShowPrompt {
+		return errs.Usage("--show-prompt needs a question").
+			WithHint(`bsai ask --show-prompt "Who owns the payments API?"`)
+	}
 	if interactive && !ios.CanPrompt() {
 		return errs.Usage("no question given").
 			WithHint(`pass the question as an argument, e.g. bsai ask "Who owns the payments API?"`)
