@@ -285,9 +285,17 @@ func (c *check) exprs(v any, path []any, ctx exprCtx) {
 		if err != nil {
 			c.add(SevError, RuleExprSyntax, path, "%v", err)
 		}
+		sev, stepRule, paramRule := SevError, RuleStepRef, RuleParamRef
+		if ctx.output {
+			sev, stepRule, paramRule = SevWarning, RuleOutputRef, RuleOutputRef
+		}
 		for _, b := range bodies {
 			if id := dashedStepRef(b, c.d.Value); id != "" {
-				c.add(SevError, RuleStepRef, path, "${{%s}} reads steps.%s as steps.%s minus %s; ids with '-' need brackets: steps['%s']", b, id, id[:strings.Index(id, "-")], id[strings.Index(id, "-")+1:], id)
+				c.add(sev, stepRule, path, "${{%s}} reads steps.%s as steps.%s minus %s; ids with '-' need brackets: steps['%s']", b, id, id[:strings.Index(id, "-")], id[strings.Index(id, "-")+1:], id)
+				continue
+			}
+			if name := dashedParamRef(b, c.params); name != "" {
+				c.add(sev, paramRule, path, "${{%s}} reads parameters.%s as a subtraction; names with '-' need brackets: parameters['%s']", b, name, name)
 				continue
 			}
 			refs, err := parseExpr(b)
@@ -452,6 +460,21 @@ func dashedStepRef(body string, doc any) string {
 		for n := len(parts); n >= 2; n-- {
 			if id := strings.Join(parts[:n], "-"); ids[id] {
 				return id
+			}
+		}
+	}
+	return ""
+}
+
+var reDashedParam = regexp.MustCompile(`parameters\.([A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)+)`)
+
+// dashedParamRef is dashedStepRef for parameters.some-name.
+func dashedParamRef(body string, params map[string]bool) string {
+	for _, x := range reDashedParam.FindAllStringSubmatch(body, -1) {
+		parts := strings.Split(x[1], "-")
+		for n := len(parts); n >= 2; n-- {
+			if name := strings.Join(parts[:n], "-"); params[name] {
+				return name
 			}
 		}
 	}
