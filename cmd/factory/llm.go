@@ -54,7 +54,7 @@ func providerConfig(cfg *config.Config, command, flagProvider, flagModel string,
 	pc := llm.ProviderConfig{
 		Name: sel.Name, Type: p.Type, BaseURL: p.BaseURL, APIKey: p.APIKey, Model: sel.Model,
 		EmbeddingModel: p.EmbeddingModel, APIKeyEnv: p.APIKeyEnv, Headers: p.Headers,
-		Timeout: p.Timeout.Duration, APIVersion: p.APIVersion, JSONSchema: p.JSONSchema, MaxTokens: p.MaxTokens,
+		Timeout: p.Timeout.Duration, APIVersion: p.APIVersion, JSONSchema: p.JSONSchema, Tools: p.Tools, MaxTokens: p.MaxTokens,
 	}
 	if pc.Type == "" {
 		// The same inference llm.New makes, so the env fallback below

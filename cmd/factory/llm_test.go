@@ -43,6 +43,7 @@ bsai:
         type: vllm
         baseUrl: ` + srv.URL + `
         model: local-model
+        tools: false
     commands:
       incident: {model: big-model}
 `
@@ -62,6 +63,10 @@ bsai:
 	r := ask("ask", "", "")
 	if r.Model != "main-model" || r.Header.Get("Authorization") != "Bearer sk-main-secret-123" || r.Header.Get("X-Gateway") != "bsai" {
 		t.Errorf("main: model %q headers %v", r.Model, r.Header)
+	}
+	f.Globals.Provider = "local"
+	if lp, err := newLLM(f, "ask"); err != nil || llm.CapabilitiesOf(lp).Tools {
+		t.Errorf("tools: false should reach the provider (err %v)", err)
 	}
 	r = ask("ask", "local", "")
 	if r.Model != "local-model" || r.Header.Get("Authorization") != "" {

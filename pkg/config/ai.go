@@ -41,6 +41,8 @@ type AIProvider struct {
 	// JSONSchema overrides whether the server supports response_format
 	// json_schema (unset = the type's default).
 	JSONSchema *bool `json:"jsonSchema"`
+	// Tools: false for models that reject tool definitions (unset = true).
+	Tools *bool `json:"tools"`
 	// MaxTokens caps each completion when a command does not say.
 	MaxTokens int `json:"maxTokens"`
 	// APIKeyEnv names the variable that holds the key, for error messages;

@@ -124,6 +124,9 @@ func (p *openAIProvider) mapError(ctx context.Context, verb string, err error, i
 			return e.WithHint("pull the model first (ollama pull %s) or fix bsai.ai.providers.%s.model", p.cfg.Model, name)
 		}
 		return e.WithHint("check bsai.ai.providers.%s.baseUrl and model %q", name, p.cfg.Model)
+	case status == 400 && strings.Contains(strings.ToLower(msg), "does not support tools"):
+		return errs.Upstream("%w", &APIError{Provider: name, Status: status, Message: msg}).
+			WithHint("use a model with tool support, or set bsai.ai.providers.%s.tools: false", name)
 	case status == 400 && contextTooLong(msg):
 		return errs.Upstream("%w", &APIError{Provider: name, Status: status, Message: msg}).
 			WithHint("the prompt is too long for model %s; narrow the question or use a model with a larger context", p.cfg.Model)

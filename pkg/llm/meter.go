@@ -149,3 +149,12 @@ func (m *Metered) Capabilities() Caps { return CapabilitiesOf(m.Provider) }
 
 // noteNoJSONSchema forwards GenerateObject's fallback to the wrapped provider.
 func (m *Metered) noteNoJSONSchema() { noteNoJSONSchema(m.Provider) }
+
+// Config forwards the wrapped provider's (redacted) settings, so code that
+// asks a provider for its config works through the meter too.
+func (m *Metered) Config() ProviderConfig {
+	if c, ok := m.Provider.(configurer); ok {
+		return c.Config()
+	}
+	return ProviderConfig{Name: m.Provider.Name(), Model: m.Provider.Model()}
+}

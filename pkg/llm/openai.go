@@ -159,7 +159,8 @@ func (p *openAIProvider) Capabilities() Caps {
 	if p.cfg.JSONSchema != nil {
 		js = *p.cfg.JSONSchema
 	}
-	return Caps{Tools: true, JSONSchema: js && !p.noJSONSchema.Load(), Embeddings: p.cfg.EmbeddingModel != ""}
+	tools := p.cfg.Tools == nil || *p.cfg.Tools
+	return Caps{Tools: tools, JSONSchema: js && !p.noJSONSchema.Load(), Embeddings: p.cfg.EmbeddingModel != ""}
 }
 
 func (p *openAIProvider) noteNoJSONSchema() { p.noJSONSchema.Store(true) }

@@ -36,6 +36,9 @@ type ProviderConfig struct {
 	// JSONSchema overrides whether the server accepts response_format
 	// json_schema (nil = the type's default).
 	JSONSchema *bool
+	// Tools overrides whether the model takes tool definitions (nil = yes);
+	// some local models reject them.
+	Tools *bool
 	// HTTPClient carries the transport (nil = http.DefaultTransport). Its
 	// Timeout is ignored: streams must be able to outlive it.
 	HTTPClient *http.Client

@@ -344,6 +344,8 @@ func TestErrorHints(t *testing.T) {
 		{name: "ollama model not pulled", reply: ptr(llmtest.Error(404, `model "llama3.2" not found, try pulling it first`)),
 			edit:    func(c *llm.ProviderConfig) { c.Type, c.Model = "ollama", "llama3.2" },
 			wantErr: `provider test: not found (404): model "llama3.2" not found`, hint: "ollama pull llama3.2", kind: errs.KindConfig, wantReqs: 1},
+		{name: "model without tools", reply: ptr(llmtest.Error(400, "registry.ollama.ai/library/gemma2:latest does not support tools")),
+			wantErr: "returned 400", hint: "bsai.ai.providers.test.tools: false", kind: errs.KindUpstream, wantReqs: 1},
 		{name: "context too long", reply: ptr(llmtest.Error(400, "This model's maximum context length is 8192 tokens")),
 			wantErr: "returned 400", hint: "too long for model test-model", kind: errs.KindUpstream, wantReqs: 1},
 	}
