@@ -19,7 +19,8 @@ func LooksLikeRef(s string) bool { return strings.ContainsAny(s, ":/") }
 func ServerFromEntity(e *catalog.Entity) (config.MCPServer, error) {
 	ref := e.Ref().String()
 	if !strings.EqualFold(e.Kind, "API") || e.SpecString("type") != "mcp-server" {
-		return config.MCPServer{}, errs.Usage("%s is not an MCP server (want kind API with spec.type mcp-server)", ref)
+		return config.MCPServer{}, errs.Usage("%s is not an MCP server (want kind API with spec.type mcp-server)", ref).
+			WithHint("declare it with spec.type: mcp-server and spec.remotes: [{type: streamable-http, url: ...}]")
 	}
 	remotes, _ := e.Spec["remotes"].([]any)
 	var best config.MCPServer

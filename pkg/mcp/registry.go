@@ -192,6 +192,9 @@ func (r *Registry) unknownServer(id string) error {
 		ids = append(ids, s.ID)
 	}
 	e := errs.Usage("unknown mcp server %q", id)
+	if LooksLikeRef(id) && r.opts.Resolve != nil {
+		e = errs.Usage("unknown mcp server %q: not a configured id, and no API entity with that ref in the catalog", id)
+	}
 	if len(ids) == 0 {
 		return e.WithHint("no servers are configured: add bsai.mcp.servers.<id> to app-config.yaml or pass --mcp-config servers.json")
 	}
