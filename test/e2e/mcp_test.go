@@ -104,6 +104,34 @@ func TestE2EMCP(t *testing.T) {
 		}
 	})
 
+	// An API entity of spec.type mcp-server whose remote is this backend's
+	// mcp-actions: bsai resolves the ref from the catalog and sends the
+	// configured Backstage token (bsai.backstage.token) with it.
+	t.Run("call by catalog ref with the backstage token", func(t *testing.T) {
+		dir := t.TempDir()
+		writeFile(t, dir, "mcp-api.yaml", `apiVersion: backstage.io/v1alpha1
+kind: API
+metadata:
+  name: backstage-mcp
+  description: Backstage's own MCP actions.
+spec:
+  type: mcp-server
+  lifecycle: production
+  owner: platform-team
+  definition: mcp-actions
+  remotes:
+    - type: streamable-http
+      url: `+e.BaseURL+`/api/mcp-actions/v1
+`)
+		writeFile(t, dir, "app-config.yaml", "backend:\n  baseUrl: "+e.BaseURL+"\nbsai:\n  backstage:\n    token: "+Token+
+			"\n  catalog:\n    source: files\n    files: [./mcp-api.yaml]\n")
+		r := e.BsaiIn(t, dir, nil, "mcp", "call", "api:default/backstage-mcp", "catalog.get-catalog-entity",
+			"kind=Group", "name=platform-team", "-o", "json")
+		if r.Code != 0 || !strings.Contains(r.Stdout, "platform-team") {
+			t.Fatalf("want the group from mcp-actions\n%s", r)
+		}
+	})
+
 	t.Run("wrong token", func(t *testing.T) {
 		r := e.Bsai(t, "--mcp-config", cfg, "mcp", "tools", "backstage-bad")
 		// The issue asks for exit 4 on a wrong token; mcp currently reports
