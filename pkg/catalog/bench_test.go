@@ -96,6 +96,7 @@ func BenchmarkLoadAndGraph(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed())/float64(baseWall), "x_baseline_wall")
 			b.ReportMetric(float64(oursCPU)/float64(baseCPU), "x_baseline_cpu")
 			b.ReportMetric(float64(baseWall.Milliseconds())/float64(b.N), "baseline_ms/op")
+			b.ReportMetric(float64(oursCPU.Milliseconds())/float64(b.N), "cpu_ms/op")
 			reportRSS(b)
 		})
 	}

@@ -77,7 +77,28 @@ func (r Ref) String() string {
 	if ns == "" {
 		ns = DefaultNamespace
 	}
-	return strings.ToLower(r.Kind) + ":" + strings.ToLower(ns) + "/" + strings.ToLower(r.Name)
+	// One allocation: this runs several times per entity when loading.
+	b := make([]byte, 0, len(r.Kind)+len(ns)+len(r.Name)+2)
+	b = appendLower(b, r.Kind)
+	b = append(b, ':')
+	b = appendLower(b, ns)
+	b = append(b, '/')
+	b = appendLower(b, r.Name)
+	return string(b)
+}
+
+func appendLower(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			return append(b, strings.ToLower(s[i:])...)
+		}
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
 }
 
 // ParseRef parses [kind:][namespace/]name the way Backstage's parseEntityRef

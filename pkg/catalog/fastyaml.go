@@ -164,7 +164,7 @@ func splitKey(line []byte) (string, []byte, bool) {
 	if bytes.Contains(key, []byte(" #")) || len(bytes.TrimRight(key, " ")) != len(key) {
 		return "", nil, false
 	}
-	s := string(key)
+	s := internKey(key)
 	if v, ok := plainScalar(s, ctxKey); !ok {
 		return "", nil, false
 	} else if _, isStr := v.(string); !isStr {
@@ -536,4 +536,68 @@ func flowSeq(b []byte) (any, bool) {
 		out = append(out, v)
 	}
 	return out, true
+}
+
+// internKey returns shared strings for the keys nearly every entity has,
+// saving an allocation per key (the switch on string(b) does not allocate).
+func internKey(b []byte) string {
+	switch string(b) {
+	case "apiVersion":
+		return "apiVersion"
+	case "kind":
+		return "kind"
+	case "metadata":
+		return "metadata"
+	case "name":
+		return "name"
+	case "namespace":
+		return "namespace"
+	case "title":
+		return "title"
+	case "description":
+		return "description"
+	case "annotations":
+		return "annotations"
+	case "labels":
+		return "labels"
+	case "tags":
+		return "tags"
+	case "links":
+		return "links"
+	case "url":
+		return "url"
+	case "icon":
+		return "icon"
+	case "spec":
+		return "spec"
+	case "type":
+		return "type"
+	case "lifecycle":
+		return "lifecycle"
+	case "owner":
+		return "owner"
+	case "system":
+		return "system"
+	case "domain":
+		return "domain"
+	case "providesApis":
+		return "providesApis"
+	case "consumesApis":
+		return "consumesApis"
+	case "dependsOn":
+		return "dependsOn"
+	case "memberOf":
+		return "memberOf"
+	case "parent":
+		return "parent"
+	case "children":
+		return "children"
+	case "members":
+		return "members"
+	case "profile":
+		return "profile"
+	case "definition":
+		return "definition"
+	}
+	return string(b)
 }

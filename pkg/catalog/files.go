@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -177,12 +178,13 @@ type loader struct {
 
 // chunk is one YAML document of one file, decoded by a worker.
 type chunk struct {
-	file, origin string
-	doc          int
-	data         []byte
-	entity       Entity
-	empty        bool
-	err          error
+	file, origin             string
+	location, originLocation string // annotation values
+	doc                      int
+	data                     []byte
+	entity                   Entity
+	empty                    bool
+	err                      error
 }
 
 // readWave reads a set of files, decodes all their documents in parallel
@@ -205,11 +207,19 @@ func (l *loader) readWave(wave []pending) []pending {
 			continue
 		}
 		l.res.Files = append(l.res.Files, abs)
+		loc, originLoc := "file:"+abs, "file:"+absOr(p.origin)
 		for i, d := range splitDocuments(b) {
-			chunks = append(chunks, &chunk{file: abs, origin: p.origin, doc: i + 1, data: d})
+			chunks = append(chunks, &chunk{file: abs, origin: p.origin, doc: i + 1, data: d,
+				location: loc, originLocation: originLoc})
 		}
 	}
 	decodeAll(chunks)
+	// Size the result once: growing a slice of 100k entities (and the ref
+	// map) step by step was a fifth of the load time.
+	l.res.Entities = slices.Grow(l.res.Entities, len(chunks))
+	if len(l.refs) == 0 {
+		l.refs = make(map[string]origin, len(chunks))
+	}
 	var next []pending
 	for _, c := range chunks {
 		if c.empty {
@@ -240,8 +250,8 @@ func (l *loader) readWave(wave []pending) []pending {
 			continue
 		}
 		l.refs[ref] = origin{c.file, c.doc}
-		setDefault(&e, AnnotationManagedByLocation, "file:"+c.file)
-		setDefault(&e, AnnotationManagedByOriginLocation, "file:"+absOr(c.origin))
+		setDefault(&e, AnnotationManagedByLocation, c.location)
+		setDefault(&e, AnnotationManagedByOriginLocation, c.originLocation)
 		l.res.Entities = append(l.res.Entities, e)
 		if e.Kind == "Location" {
 			next = append(next, l.locationTargets(&e, c)...)

@@ -37,8 +37,12 @@ func NewGraph(entities []Entity) *Graph {
 		g.order = append(g.order, ref)
 		k := strings.ToLower(e.Kind)
 		g.byKind[k] = append(g.byKind[k], ref)
-		for _, r := range e.Relations {
-			g.edges[ref] = append(g.edges[ref], Relation{Type: r.Type, TargetRef: strings.ToLower(r.TargetRef)})
+		if len(e.Relations) > 0 {
+			rs := make([]Relation, len(e.Relations))
+			for j, r := range e.Relations {
+				rs[j] = Relation{Type: r.Type, TargetRef: strings.ToLower(r.TargetRef)}
+			}
+			g.edges[ref] = rs
 		}
 	}
 	return g

@@ -2,7 +2,8 @@ package catalog
 
 import (
 	"fmt"
-	"sort"
+	"slices"
+	"strings"
 )
 
 // relationRule is one spec field that Backstage's BuiltinKindsEntityProcessor
@@ -76,8 +77,10 @@ func (p RelationProblem) Error() string {
 // returned as problems; Backstage fails the entity's processing for them.
 func ComputeRelations(entities []Entity) []RelationProblem {
 	idx := make(map[string]int, len(entities))
+	selfRefs := make([]string, len(entities))
 	for i := range entities {
-		idx[entities[i].Ref().String()] = i
+		selfRefs[i] = entities[i].Ref().String()
+		idx[selfRefs[i]] = i
 	}
 	rels := make([][]Relation, len(entities))
 	add := func(i int, typ, target string) {
@@ -90,7 +93,7 @@ func ComputeRelations(entities []Entity) []RelationProblem {
 		if len(rules) == 0 {
 			continue
 		}
-		self := e.Ref().String()
+		self := selfRefs[i]
 		ns := e.Namespace()
 		for _, rule := range rules {
 			for _, v := range e.SpecStrings(rule.field) {
@@ -109,11 +112,11 @@ func ComputeRelations(entities []Entity) []RelationProblem {
 	}
 	for i := range entities {
 		rs := rels[i]
-		sort.Slice(rs, func(a, b int) bool {
-			if rs[a].Type != rs[b].Type {
-				return rs[a].Type < rs[b].Type
+		slices.SortFunc(rs, func(a, b Relation) int {
+			if c := strings.Compare(a.Type, b.Type); c != 0 {
+				return c
 			}
-			return rs[a].TargetRef < rs[b].TargetRef
+			return strings.Compare(a.TargetRef, b.TargetRef)
 		})
 		// De-duplicate in place: the same edge can come from both ends
 		// (a group's children and the child's parent).

@@ -10,17 +10,27 @@ import (
 // KubernetesValidatorFunctions and CommonValidatorFunctions, so an entity
 // bsai accepts from files is one a Backstage backend accepts too.
 var (
-	reObjectName = regexp.MustCompile(`^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`)
-	reKind       = regexp.MustCompile(`^[a-zA-Z][a-z0-9A-Z]*$`)
-	reDNSLabel   = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	reVersion    = regexp.MustCompile(`^[a-z0-9A-Z]+$`)
-	reTag        = regexp.MustCompile(`^[a-z0-9:+#]+(-[a-z0-9:+#]+)*$`)
+	reKind    = regexp.MustCompile(`^[a-zA-Z][a-z0-9A-Z]*$`)
+	reVersion = regexp.MustCompile(`^[a-z0-9A-Z]+$`)
+	reTag     = regexp.MustCompile(`^[a-z0-9:+#]+(-[a-z0-9:+#]+)*$`)
 )
 
 // IsValidName reports whether s is a valid metadata.name: 1-63 characters
 // of [a-zA-Z0-9] separated by single or repeated "-", "_" or ".".
 func IsValidName(s string) bool {
-	return len(s) >= 1 && len(s) <= 63 && reObjectName.MatchString(s)
+	if len(s) < 1 || len(s) > 63 || !isAlnum(s[0]) || !isAlnum(s[len(s)-1]) {
+		return false
+	}
+	for i := 1; i < len(s)-1; i++ {
+		if c := s[i]; !isAlnum(c) && c != '-' && c != '_' && c != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
 }
 
 // IsValidKind reports whether s is a valid kind: a letter then letters or
@@ -34,7 +44,22 @@ func IsValidKind(s string) bool {
 func IsValidNamespace(s string) bool { return isDNSLabel(s) }
 
 func isDNSLabel(s string) bool {
-	return len(s) >= 1 && len(s) <= 63 && reDNSLabel.MatchString(s)
+	if len(s) < 1 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '-' {
+			if s[i-1] == '-' {
+				return false
+			}
+			continue
+		}
+		if !(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 func isDNSSubdomain(s string) bool {
