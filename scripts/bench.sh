@@ -8,6 +8,7 @@
 #   RUNS=50 BENCHTIME=1s scripts/bench.sh
 #   BENCH_OUT=/tmp/b.md scripts/bench.sh   # write elsewhere
 #   BSAI_BENCH_BIN=./bsai scripts/bench.sh  # use a prebuilt binary
+#   MCP_RUNS=7 (runs of scripts/bench-mcp.sh, which builds its own binary)
 #
 # Parts that need something missing (npm packages, a subcommand that has
 # not landed) are reported as "skipped: why" instead of failing the run.
@@ -107,7 +108,7 @@ fi
 mcp_out=""
 if [ -x scripts/bench-mcp.sh ]; then
   echo "bench: scripts/bench-mcp.sh" >&2
-  if mcp_out=$(BSAI_BIN="$tmp/bsai" RUNS="$RUNS" scripts/bench-mcp.sh 2>"$tmp/bench-mcp.err"); then
+  if mcp_out=$(N="${MCP_RUNS:-7}" scripts/bench-mcp.sh 2>"$tmp/bench-mcp.err"); then
     echo "$mcp_out" >&2
   else
     note "scripts/bench-mcp.sh failed: $(tail -3 "$tmp/bench-mcp.err" | tr '\n' ' ')"
