@@ -89,7 +89,7 @@ func changeEvidence(s Scope, c Change, source string) (Evidence, bool) {
 	if c.Kind == "" {
 		c.Kind = KindDeploy
 	}
-	d := fmt.Sprintf("%s of %s", c.Kind, c.Entity)
+	d := fmt.Sprintf("%s %s", changeVerb(c.Kind), c.Entity)
 	if c.Version != "" {
 		d += " version " + c.Version
 		if c.Previous != "" {

@@ -242,8 +242,17 @@ func Analyze(s Scope, topo Topology, alert *Alert, ev []Evidence) Analysis {
 	if len(cands) > 8 {
 		cands = cands[:8]
 	}
+	// The runner-up that competes is the best cause about another entity:
+	// a deploy and the degradation it caused are one story, not two.
+	margin := 1.0
+	for _, c := range cands[min(1, len(cands)):] {
+		if c.Entity != cands[0].Entity {
+			margin = cands[0].Score - c.Score
+			break
+		}
+	}
 	switch {
-	case len(cands) > 0 && cands[0].Score >= 0.7 && (len(cands) == 1 || cands[0].Score-cands[1].Score >= 0.1):
+	case len(cands) > 0 && cands[0].Score >= 0.7 && margin >= 0.1:
 		a.Confidence = "high"
 	case len(cands) > 0 && cands[0].Score >= ClearCause:
 		a.Confidence = "medium"
