@@ -151,6 +151,11 @@ func (p *openAIProvider) mapError(ctx context.Context, verb string, err error, i
 		return errs.Upstream("provider %s is not reachable at %s: connection refused", name, p.red.apply(p.cfg.BaseURL)).
 			WithHint("start the server or fix bsai.ai.providers.%s.baseUrl", name)
 	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return errs.Upstream("provider %s is not reachable at %s: cannot resolve %s", name, p.red.apply(p.cfg.BaseURL), dns.Name).
+			WithHint("check the network, or fix bsai.ai.providers.%s.baseUrl", name)
+	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		return errs.Upstream("provider %s: %s timed out", name, verb).

@@ -341,6 +341,8 @@ func TestErrorHints(t *testing.T) {
 		wantReqs      int
 	}{
 		{name: "nothing listening", edit: func(c *llm.ProviderConfig) { c.Name, c.Type, c.BaseURL = "local", "ollama", dead }},
+		{name: "unknown host", edit: func(c *llm.ProviderConfig) { c.BaseURL = "http://bsai-no-such-host.invalid/v1" },
+			wantErr: "provider test is not reachable at http://bsai-no-such-host.invalid/v1: cannot resolve bsai-no-such-host.invalid", hint: "check the network", kind: errs.KindUpstream},
 		{name: "ollama model not pulled", reply: ptr(llmtest.Error(404, `model "llama3.2" not found, try pulling it first`)),
 			edit:    func(c *llm.ProviderConfig) { c.Type, c.Model = "ollama", "llama3.2" },
 			wantErr: `provider test: not found (404): model "llama3.2" not found`, hint: "ollama pull llama3.2", kind: errs.KindConfig, wantReqs: 1},
@@ -360,7 +362,7 @@ func TestErrorHints(t *testing.T) {
 				edit = tt.edit
 			}
 			_, err := srv.Provider(edit).Generate(context.Background(), userReq("x"))
-			if tt.reply == nil { // connection refused: no retries, says where
+			if tt.name == "nothing listening" { // connection refused: no retries, says where
 				tt.wantErr, tt.hint, tt.kind = "provider local is not reachable at "+dead+": connection refused", "start the server", errs.KindUpstream
 				if len(srv.Sleeps()) != 0 {
 					t.Errorf("refused connections should not be retried: %v", srv.Sleeps())
