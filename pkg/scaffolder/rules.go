@@ -427,11 +427,7 @@ func (c *check) order(steps []any) {
 // dashHint explains the classic mistake steps.fetch-base.output: nunjucks
 // reads it as steps.fetch minus base.output.
 func (c *check) dashHint(id string) string {
-	for other := range c.stepIdx {
-		if strings.HasPrefix(other, id+"-") {
-			return fmt.Sprintf("; ids with '-' need brackets: steps['%s']", other)
-		}
-	}
+	// Steps in declaration order, so the hint is deterministic.
 	root := asMap(c.d.Value)
 	for _, s := range asSlice(asMap(root["spec"])["steps"]) {
 		if other := strOf(asMap(s)["id"]); strings.HasPrefix(other, id+"-") {
