@@ -102,18 +102,33 @@ func Build(g *catalog.Graph) *Index {
 	}
 	wg.Wait()
 
-	var total float64
-	for _, c := range chunks {
+	// Map each chunk's local term ids to global ones and size every
+	// posting list exactly before filling it.
+	globals := make([][]int32, len(chunks))
+	var df []int32
+	for i, c := range chunks {
 		global := make([]int32, len(c.vocab))
 		for local, t := range c.vocab {
 			id, ok := ix.vocab[t]
 			if !ok {
-				id = int32(len(ix.post))
+				id = int32(len(df))
 				ix.vocab[t] = id
-				ix.post = append(ix.post, nil)
+				df = append(df, 0)
 			}
 			global[local] = id
 		}
+		for _, x := range c.terms {
+			df[global[x.id]]++
+		}
+		globals[i] = global
+	}
+	ix.post = make([][]posting, len(df))
+	for id, n := range df {
+		ix.post[id] = make([]posting, 0, n)
+	}
+	var total float64
+	for i, c := range chunks {
+		global := globals[i]
 		for j := range c.ents {
 			d := int32(c.start + j)
 			ix.refs[d] = c.refs[j]
@@ -164,6 +179,9 @@ func (c *chunk) tokenize() {
 	c.lens = make([]float32, len(c.ents))
 	c.termStart = make([]int, len(c.ents)+1)
 	c.phrases = make([][]phrase, len(c.ents))
+	// Entities average a few dozen distinct terms; sizing up front saves
+	// re-copying a multi-megabyte slice as it grows.
+	c.terms = make([]termTF, 0, len(c.ents)*32)
 	var buf []byte
 	for j, e := range c.ents {
 		c.refs[j] = e.Ref().String()

@@ -53,8 +53,69 @@ func words(s string) []string {
 	return out
 }
 
-// eachWord calls fn with each word of s in its original case.
+// ASCII character classes for the fast path of eachWord.
+const (
+	clSep uint8 = iota
+	clLower
+	clUpper
+	clDigit
+)
+
+var asciiClass = func() (t [utf8.RuneSelf]uint8) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = clLower
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = clUpper
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = clDigit
+	}
+	return
+}()
+
+// eachWord calls fn with each word of s in its original case. ASCII text
+// (nearly all catalog text) takes a table-driven path; anything else the
+// rune path with the same rules.
 func eachWord(s string, fn func(string)) {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			eachWordUnicode(s, fn)
+			return
+		}
+	}
+	start := -1
+	var prev uint8
+	for i := 0; i < len(s); i++ {
+		c := asciiClass[s[i]]
+		if c == clSep {
+			if start >= 0 {
+				fn(s[start:i])
+				start = -1
+			}
+			prev = c
+			continue
+		}
+		if start < 0 {
+			start = i
+		} else {
+			switch {
+			case c == clUpper && prev == clLower, (c == clDigit) != (prev == clDigit):
+				fn(s[start:i])
+				start = i
+			case c == clLower && prev == clUpper && i-start > 1 && !pluralAcronym(s, i):
+				fn(s[start : i-1])
+				start = i - 1
+			}
+		}
+		prev = c
+	}
+	if start >= 0 {
+		fn(s[start:])
+	}
+}
+
+func eachWordUnicode(s string, fn func(string)) {
 	start := -1
 	var prev rune
 	flush := func(end int) {
