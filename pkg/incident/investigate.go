@@ -167,7 +167,7 @@ func Investigate(ctx context.Context, o Options) (*Report, error) {
 	if since <= 0 {
 		since = o.Config.Since.Duration
 	}
-	start, end := Window(o.Now(), o.At, o.Alert, since)
+	start, end := Window(o.Now().Truncate(time.Second), o.At, o.Alert, since)
 	scope := Scope{Focus: focus, Entities: append([]string{focus}, topo.Dependencies...), Start: start, End: end}
 	scope.Names = ScopeNames(o.Graph, scope.Entities)
 
@@ -178,6 +178,15 @@ func Investigate(ctx context.Context, o Options) (*Report, error) {
 		for _, w := range warns {
 			warn("%s", w)
 		}
+	}
+	signalSources := 0
+	for _, src := range sources {
+		if _, ok := src.(*CatalogSource); !ok {
+			signalSources++
+		}
+	}
+	if signalSources == 0 {
+		warn("no deploy, metric, log or MCP sources under bsai.incident.sources: only catalog evidence (see the README's incident section)")
 	}
 	ev, warnings := collect(ctx, sources, scope)
 	if ctx.Err() != nil {
