@@ -123,8 +123,12 @@ func GenerateObject(ctx context.Context, p Provider, req Request, schema json.Ra
 				WithHint("try a stronger model (--model) or simplify the request")
 		}
 		round++
+		prev := resp.Message.Content
+		if strings.TrimSpace(prev) == "" {
+			prev = "(empty reply)" // an assistant turn without content is a 400 on some servers
+		}
 		extra = append(extra,
-			Message{Role: RoleAssistant, Content: resp.Message.Content},
+			Message{Role: RoleAssistant, Content: prev},
 			Message{Role: RoleUser, Content: repairPrompt(problems)})
 	}
 }

@@ -142,6 +142,11 @@ func RunTools(ctx context.Context, p Provider, req Request, tools []Tool, b Budg
 			if ctx.Err() != nil {
 				return res, fmt.Errorf("tool loop cancelled: %w", ctx.Err())
 			}
+			if out == "" {
+				// go-openai drops empty content, and servers reject a tool
+				// message without one.
+				out = "(no output)"
+			}
 			if len(out) > b.MaxResultBytes {
 				out = out[:b.MaxResultBytes] + "\n[truncated]"
 			}

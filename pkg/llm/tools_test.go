@@ -189,3 +189,16 @@ func TestRunToolsWallTimeDuringModelCall(t *testing.T) {
 		t.Errorf("exhausted=%q calls=%d", res.Exhausted, len(res.Calls))
 	}
 }
+
+func TestRunToolsEmptyToolOutput(t *testing.T) {
+	srv := llmtest.New(t, llmtest.ToolCall("quiet", ""), llmtest.Text("ok"))
+	quiet := llm.Tool{Def: llm.ToolDef{Name: "quiet"}, Fn: func(context.Context, json.RawMessage) (string, error) { return "", nil }}
+	if _, err := llm.RunTools(context.Background(), srv.Provider(), userReq("x"), []llm.Tool{quiet}, llm.Budget{}); err != nil {
+		t.Fatal(err)
+	}
+	msgs := srv.Requests()[1].Body["messages"].([]any)
+	last := msgs[len(msgs)-1].(map[string]any)
+	if last["role"] != "tool" || last["content"] != "(no output)" {
+		t.Errorf("tool message on the wire = %v", last)
+	}
+}
