@@ -76,11 +76,16 @@ func TestEvalRecall(t *testing.T) {
 	ours, base := map[string]*scores{}, map[string]*scores{}
 	total, btotal := &scores{}, &scores{}
 	held, bheld := &scores{}, &scores{}
+	flat := &scores{} // ablation: BM25 and name boosts without graph expansion
 	var misses []string
 	for _, c := range cases {
 		res := ix.Search(context.Background(), c.Question, retrieval.Options{TopK: 10})
 		got := refsOf(res.Hits)
 		bl := refsOf(retrieval.Baseline(g, c.Question, 10))
+		if c.Split != "heldout" {
+			nf := ix.Search(context.Background(), c.Question, retrieval.Options{TopK: 10, NoExpand: true})
+			flat.add(c, refsOf(nf.Hits), nf.NoMatch)
+		}
 		for _, m := range []map[string]*scores{ours, base} {
 			if m[c.Category] == nil {
 				m[c.Category] = &scores{}
@@ -127,6 +132,8 @@ func TestEvalRecall(t *testing.T) {
 	r, m, n := total.avg()
 	br, bm, bn := btotal.avg()
 	fmt.Fprintf(&b, "%-13s %4d | R@5 %.3f MRR %.3f none %.2f | R@5 %.3f MRR %.3f none %.2f\n", "ALL tuning", total.answerable+total.none, r, m, n, br, bm, bn)
+	fr, fm, _ := flat.avg()
+	fmt.Fprintf(&b, "%-13s %4d | R@5 %.3f MRR %.3f (ablation: no graph expansion)\n", "no-expand", flat.answerable, fr, fm)
 	hr, hm, hn := held.avg()
 	hbr, hbm, hbn := bheld.avg()
 	fmt.Fprintf(&b, "%-13s %4d | R@5 %.3f MRR %.3f none %.2f | R@5 %.3f MRR %.3f none %.2f\n", "held-out", held.answerable+held.none, hr, hm, hn, hbr, hbm, hbn)
