@@ -157,7 +157,12 @@ func Analyze(s Scope, topo Topology, alert *Alert, ev []Evidence) Analysis {
 		if len(bs) == 0 {
 			continue
 		}
-		sort.Slice(bs, func(i, j int) bool { return bs[i].Signal.Breach.Before(*bs[j].Signal.Breach) })
+		sort.SliceStable(bs, func(i, j int) bool {
+			if !bs[i].Signal.Breach.Equal(*bs[j].Signal.Breach) {
+				return bs[i].Signal.Breach.Before(*bs[j].Signal.Breach)
+			}
+			return bs[i].ID < bs[j].ID
+		})
 		var sat, errs []Evidence
 		for _, b := range bs {
 			if b.Signal.Class == "saturation" {
@@ -211,7 +216,12 @@ func Analyze(s Scope, topo Topology, alert *Alert, ev []Evidence) Analysis {
 		if ent != s.Focus && len(breaches[ent]) > 0 {
 			continue // folded into the dependency cause above
 		}
-		sort.Slice(ts, func(i, j int) bool { return ts[i].Template.Count > ts[j].Template.Count })
+		sort.SliceStable(ts, func(i, j int) bool {
+			if ts[i].Template.Count != ts[j].Template.Count {
+				return ts[i].Template.Count > ts[j].Template.Count
+			}
+			return ts[i].ID < ts[j].ID
+		})
 		t := ts[0].Template
 		base := 0.3
 		if ent != s.Focus {
