@@ -174,7 +174,7 @@ func (p *openAIProvider) keyEnv() string {
 	if p.ti.APIKeyEnv != "" {
 		return p.ti.APIKeyEnv
 	}
-	return "the provider's api key"
+	return "bsai.ai.providers." + p.cfg.Name + ".apiKey"
 }
 
 func contextTooLong(msg string) bool {
