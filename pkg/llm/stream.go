@@ -1,0 +1,171 @@
+package llm
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/bsai-dev/bsai/pkg/errs"
+)
+
+// Stream starts a streamed completion. Text deltas come from Recv; tool-call
+// deltas are assembled into Response().Message.ToolCalls.
+func (p *openAIProvider) Stream(ctx context.Context, req Request) (Stream, error) {
+	cr, err := p.chatRequest(req)
+	if err != nil {
+		return nil, err
+	}
+	cr.Stream = true
+	if !p.noStreamOptions.Load() {
+		cr.StreamOptions = &openai.StreamOptions{IncludeUsage: true}
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	// The watchdog cancels when the server goes quiet for longer than the
+	// timeout (first byte or between chunks); a long answer may take longer
+	// in total than one timeout.
+	s := &openAIStream{p: p, ctx: ctx, cancel: cancel, calls: map[int]*ToolCall{}}
+	s.idle = time.AfterFunc(p.cfg.Timeout, func() { s.timedOut.Store(true); cancel() })
+	actx, info := withAttempts(sctx)
+	st, err := p.client.CreateChatCompletionStream(actx, cr)
+	if err != nil && cr.StreamOptions != nil && rejectsStreamOptions(p.mapError(ctx, "stream", err, info)) {
+		p.noStreamOptions.Store(true)
+		cr.StreamOptions = nil
+		actx, info = withAttempts(sctx)
+		st, err = p.client.CreateChatCompletionStream(actx, cr)
+	}
+	if err != nil {
+		s.idle.Stop()
+		cancel()
+		if s.timedOut.Load() && ctx.Err() == nil {
+			return nil, errs.Upstream("provider %s: stream timed out after %s", p.cfg.Name, p.cfg.Timeout)
+		}
+		return nil, p.mapError(ctx, "stream", err, info)
+	}
+	s.st = st
+	s.idle.Reset(p.cfg.Timeout)
+	return s, nil
+}
+
+type openAIStream struct {
+	p        *openAIProvider
+	ctx      context.Context
+	cancel   context.CancelFunc
+	st       *openai.ChatCompletionStream
+	idle     *time.Timer
+	timedOut atomic.Bool
+
+	text   strings.Builder
+	calls  map[int]*ToolCall
+	order  []int
+	args   map[int]*strings.Builder
+	usage  Usage
+	finish string
+	done   bool
+	err    error
+}
+
+func (s *openAIStream) Recv() (Chunk, error) {
+	if s.err != nil {
+		return Chunk{}, s.err
+	}
+	for {
+		if err := s.ctx.Err(); err != nil {
+			return s.fail(s.p.mapError(s.ctx, "stream", err, nil))
+		}
+		r, err := s.st.Recv()
+		if errors.Is(err, io.EOF) {
+			s.done = true
+			s.idle.Stop()
+			s.err = io.EOF
+			return Chunk{}, io.EOF
+		}
+		if err != nil {
+			if s.timedOut.Load() && s.ctx.Err() == nil {
+				return s.fail(errs.Upstream("provider %s: stream stalled for %s", s.p.cfg.Name, s.p.cfg.Timeout))
+			}
+			return s.fail(s.p.mapError(s.ctx, "stream", err, nil))
+		}
+		s.idle.Reset(s.p.cfg.Timeout)
+		if r.Usage != nil {
+			s.usage = fromUsage(*r.Usage)
+		}
+		var delta string
+		for _, ch := range r.Choices {
+			if ch.Index != 0 {
+				continue
+			}
+			delta += ch.Delta.Content
+			if ch.FinishReason != "" {
+				s.finish = string(ch.FinishReason)
+			}
+			for i, tc := range ch.Delta.ToolCalls {
+				idx := i
+				if tc.Index != nil {
+					idx = *tc.Index
+				}
+				s.addToolDelta(idx, tc)
+			}
+		}
+		if delta != "" {
+			s.text.WriteString(delta)
+			return Chunk{Delta: delta}, nil
+		}
+	}
+}
+
+func (s *openAIStream) addToolDelta(idx int, tc openai.ToolCall) {
+	if s.args == nil {
+		s.args = map[int]*strings.Builder{}
+	}
+	c, ok := s.calls[idx]
+	if !ok {
+		c = &ToolCall{}
+		s.calls[idx] = c
+		s.args[idx] = &strings.Builder{}
+		s.order = append(s.order, idx)
+	}
+	if tc.ID != "" {
+		c.ID = tc.ID
+	}
+	if tc.Function.Name != "" {
+		c.Name += tc.Function.Name
+	}
+	s.args[idx].WriteString(tc.Function.Arguments)
+}
+
+func (s *openAIStream) fail(err error) (Chunk, error) {
+	s.err = err
+	s.idle.Stop()
+	s.cancel()
+	return Chunk{}, err
+}
+
+// Response is complete once Recv returned io.EOF; before that it holds what
+// arrived so far.
+func (s *openAIStream) Response() Response {
+	msg := Message{Role: RoleAssistant, Content: s.text.String()}
+	for _, idx := range s.order {
+		c := *s.calls[idx]
+		c.Arguments = argsJSON(s.args[idx].String())
+		msg.ToolCalls = append(msg.ToolCalls, c)
+	}
+	u := s.usage
+	if u.Calls == 0 {
+		u.Calls = 1
+	}
+	return Response{Message: msg, Usage: u, FinishReason: s.finish}
+}
+
+func (s *openAIStream) Close() error {
+	s.idle.Stop()
+	s.cancel()
+	if s.st != nil {
+		return s.st.Close()
+	}
+	return nil
+}
