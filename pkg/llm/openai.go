@@ -359,4 +359,3 @@ func (p *openAIProvider) embedBatch(ctx context.Context, model string, texts []s
 	}
 	return out, nil
 }
-
