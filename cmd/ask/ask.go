@@ -91,7 +91,11 @@ func Run(opts *Options) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	format, err := output.ParseFormat(f.Globals.Output)
+	outName := f.Globals.Output
+	if outName == "md" {
+		outName = string(output.Markdown)
+	}
+	format, err := output.ParseFormat(outName, output.Text, output.JSON, output.YAML, output.Markdown)
 	if err != nil {
 		return err
 	}
@@ -127,6 +131,9 @@ func Run(opts *Options) error {
 	render := func(ans *assistant.Answer) error {
 		ios.Verbosef("mode %s; %d retrieved; ~%d context tokens; usage %d prompt + %d completion tokens in %d calls",
 			ans.Mode, len(ans.Retrieved), ans.Usage.ContextTokens, ans.Usage.PromptTokens, ans.Usage.CompletionTokens, ans.Usage.Calls)
+		if format == output.Markdown {
+			return assistant.WriteMarkdown(ios.Out, g, ans)
+		}
 		return output.Print(ios, format, ans, func(w io.Writer, st *output.Styles) error {
 			return assistant.WriteText(w, st, g, ans)
 		})

@@ -242,3 +242,15 @@ func TestUnknownKindIsUsageError(t *testing.T) {
 		t.Fatalf("err %v hint %q", err, errs.HintOf(err))
 	}
 }
+
+func TestMarkdownOutput(t *testing.T) {
+	f, s := fakeFactory(t, nil, llm.ErrNoModel)
+	f.Globals.Output = "md"
+	if err := Run(opts(f, "What does the fraud scorer depend on?")); err != nil {
+		t.Fatal(err)
+	}
+	want := "**What does the fraud scorer depend on?**\n\nFraud scorer (`component:default/fraud-scorer`) depends on Feature store (`resource:default/feature-store`).\n\nSources:\n\n- Fraud scorer (`component:default/fraud-scorer`)\n- Feature store (`resource:default/feature-store`)\n"
+	if s.out.String() != want {
+		t.Errorf("markdown:\n%s", s.out)
+	}
+}

@@ -19,7 +19,7 @@ func (a *Assistant) agent(ctx context.Context, q Question, cards string, ans *An
 	m := llm.NewMetered(a.Provider)
 	zero := float32(0)
 	req := llm.Request{Messages: messages(q, cards, true), Temperature: &zero}
-	res, err := llm.RunTools(ctx, m, req, a.Tools(), a.Budget)
+	res, err := llm.RunTools(ctx, m, req, a.Tools(), a.budget())
 	if err != nil {
 		return err
 	}
@@ -40,6 +40,28 @@ func (a *Assistant) agent(ctx context.Context, q Question, cards string, ans *An
 		ans.Streamed = true
 	}
 	return nil
+}
+
+// Default agent budgets: catalog questions need a few hops, not dozens;
+// past these the deterministic answer is the better use of the user's time.
+const (
+	DefaultMaxSteps     = 6
+	DefaultMaxToolCalls = 12
+	DefaultMaxTokens    = 40000
+)
+
+func (a *Assistant) budget() llm.Budget {
+	b := a.Budget
+	if b.MaxSteps <= 0 {
+		b.MaxSteps = DefaultMaxSteps
+	}
+	if b.MaxToolCalls <= 0 {
+		b.MaxToolCalls = DefaultMaxToolCalls
+	}
+	if b.MaxTokens <= 0 {
+		b.MaxTokens = DefaultMaxTokens
+	}
+	return b
 }
 
 func schema(s string) json.RawMessage { return json.RawMessage(s) }

@@ -44,3 +44,26 @@ func WriteText(w io.Writer, st *output.Styles, g *catalog.Graph, ans *Answer) er
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// WriteMarkdown renders an answer as Markdown (for pasting into an issue
+// or chat): the answer, then its sources as a list.
+func WriteMarkdown(w io.Writer, g *catalog.Graph, ans *Answer) error {
+	var b strings.Builder
+	b.WriteString("**" + strings.TrimSpace(ans.Question) + "**\n\n")
+	for _, line := range strings.Split(strings.TrimSpace(ans.Answer), "\n") {
+		// Offline detail lines are indented; Markdown would read them as code.
+		b.WriteString(strings.TrimLeft(line, " ") + "\n")
+	}
+	if len(ans.Citations) > 0 {
+		b.WriteString("\nSources:\n\n")
+		for _, c := range ans.Citations {
+			title := c
+			if e, ok := g.Get(c); ok {
+				title = DisplayName(e)
+			}
+			fmt.Fprintf(&b, "- %s (`%s`)\n", title, c)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
