@@ -190,3 +190,63 @@ func TestEmbed(t *testing.T) {
 		t.Errorf("openai embeddings: %v", err)
 	}
 }
+
+// Servers differ in how they stream tool calls; these are raw SSE bodies in
+// the shapes seen from Ollama (whole calls, no index) and servers that
+// repeat the name in every delta.
+func TestStreamToolCallShapes(t *testing.T) {
+	sse := func(events ...string) llmtest.Reply {
+		body := ""
+		for _, e := range events {
+			body += "data: " + e + "\n\n"
+		}
+		return llmtest.Reply{Body: body + "data: [DONE]\n\n", Header: map[string]string{"Content-Type": "text/event-stream"}}
+	}
+	tests := []struct {
+		name  string
+		reply llmtest.Reply
+		want  string
+	}{
+		{"whole calls without index", sse(
+			`{"choices":[{"index":0,"delta":{"role":"assistant","tool_calls":[{"id":"a","type":"function","function":{"name":"get","arguments":"{\"ref\":\"x\"}"}},{"id":"b","type":"function","function":{"name":"owners","arguments":"{}"}}]}}]}`,
+			`{"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}`),
+			`a:get:{"ref":"x"} b:owners:{}`},
+		{"calls in separate chunks without index", sse(
+			`{"choices":[{"index":0,"delta":{"tool_calls":[{"id":"a","type":"function","function":{"name":"get","arguments":"{}"}}]}}]}`,
+			`{"choices":[{"index":0,"delta":{"tool_calls":[{"id":"b","type":"function","function":{"name":"put","arguments":"{\"v\":"}}]}}]}`,
+			`{"choices":[{"index":0,"delta":{"tool_calls":[{"function":{"arguments":"1}"}}]}}]}`),
+			`a:get:{} b:put:{"v":1}`},
+		{"name repeated per delta", sse(
+			`{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c","type":"function","function":{"name":"search","arguments":"{\"q\":"}}]}}]}`,
+			`{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"name":"search","arguments":"\"pay\"}"}}]}}]}`),
+			`c:search:{"q":"pay"}`},
+		{"broken arguments kept as a string", sse(
+			`{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"d","type":"function","function":{"name":"x","arguments":"{\"a\":"}}]}}]}`),
+			`d:x:"{\"a\":"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := llmtest.New(t, tt.reply)
+			st, err := srv.Provider().Stream(context.Background(), userReq("x"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			for {
+				if _, err := st.Recv(); err != nil {
+					if !errors.Is(err, io.EOF) {
+						t.Fatal(err)
+					}
+					break
+				}
+			}
+			var got []string
+			for _, c := range st.Response().Message.ToolCalls {
+				got = append(got, c.ID+":"+c.Name+":"+string(c.Arguments))
+			}
+			if strings.Join(got, " ") != tt.want {
+				t.Errorf("calls = %s, want %s", strings.Join(got, " "), tt.want)
+			}
+		})
+	}
+}

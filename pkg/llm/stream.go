@@ -103,12 +103,8 @@ func (s *openAIStream) Recv() (Chunk, error) {
 			if ch.FinishReason != "" {
 				s.finish = string(ch.FinishReason)
 			}
-			for i, tc := range ch.Delta.ToolCalls {
-				idx := i
-				if tc.Index != nil {
-					idx = *tc.Index
-				}
-				s.addToolDelta(idx, tc)
+			for _, tc := range ch.Delta.ToolCalls {
+				s.addToolDelta(s.slot(tc), tc)
 			}
 		}
 		if delta != "" {
@@ -116,6 +112,37 @@ func (s *openAIStream) Recv() (Chunk, error) {
 			return Chunk{Delta: delta}, nil
 		}
 	}
+}
+
+// slot picks which call a delta belongs to: its index when the server
+// sends one (OpenAI, vLLM); otherwise the call with the same id, a new call
+// for a new id, or the latest call for an id-less continuation.
+func (s *openAIStream) slot(tc openai.ToolCall) int {
+	if tc.Index != nil {
+		return *tc.Index
+	}
+	if tc.ID != "" {
+		for _, idx := range s.order {
+			if s.calls[idx].ID == tc.ID {
+				return idx
+			}
+		}
+		return s.nextSlot()
+	}
+	if len(s.order) > 0 {
+		return s.order[len(s.order)-1]
+	}
+	return s.nextSlot()
+}
+
+func (s *openAIStream) nextSlot() int {
+	n := 0
+	for _, idx := range s.order {
+		if idx >= n {
+			n = idx + 1
+		}
+	}
+	return n
 }
 
 func (s *openAIStream) addToolDelta(idx int, tc openai.ToolCall) {
@@ -132,8 +159,14 @@ func (s *openAIStream) addToolDelta(idx int, tc openai.ToolCall) {
 	if tc.ID != "" {
 		c.ID = tc.ID
 	}
-	if tc.Function.Name != "" {
-		c.Name += tc.Function.Name
+	switch n := tc.Function.Name; {
+	case n == "":
+	case c.Name == "":
+		c.Name = n
+	case n == c.Name:
+		// Some servers repeat the whole name in every delta.
+	default:
+		c.Name += n
 	}
 	s.args[idx].WriteString(tc.Function.Arguments)
 }
