@@ -124,9 +124,13 @@ func writeTable(w io.Writer, _ *output.Styles, ents []catalog.Entity, refs []str
 	return tw.Flush()
 }
 
-// summary is the title, else the description, on one line.
+// summary is the title, else a user's or group's display name, else the
+// description, on one line.
 func summary(e *catalog.Entity) string {
 	s := e.Metadata.Title
+	if p, ok := e.Spec["profile"].(map[string]any); ok && s == "" {
+		s, _ = p["displayName"].(string)
+	}
 	if s == "" {
 		s = e.Metadata.Description
 	}

@@ -2,6 +2,7 @@ package factory
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -65,9 +66,14 @@ func newBackstageSource(f *Factory, cc config.CatalogConfig) (catalog.Source, er
 			ios.Verbosef("catalog: fetched %d entities", fetched)
 		}
 	}
+	label := client.BaseURL
+	if u, err := url.Parse(label); err == nil && u.User != nil {
+		u.User = nil // never keep credentials from a URL in the snapshot
+		label = u.String()
+	}
 	cs := &catalog.CachedSource{
 		Source:  bs,
-		Label:   client.BaseURL,
+		Label:   label,
 		TTL:     cc.CacheTTL.Duration,
 		Now:     f.Now,
 		Refresh: f.Globals.Refresh,
