@@ -2,6 +2,7 @@ package llm
 
 import (
 	"context"
+	"fmt"
 	"encoding/json"
 	"math"
 	"net/http"
@@ -248,10 +249,19 @@ func fromUsage(u openai.Usage) Usage {
 
 func fromToolCalls(tcs []openai.ToolCall) []ToolCall {
 	var out []ToolCall
-	for _, tc := range tcs {
-		out = append(out, ToolCall{ID: tc.ID, Name: tc.Function.Name, Arguments: argsJSON(tc.Function.Arguments)})
+	for i, tc := range tcs {
+		out = append(out, ToolCall{ID: callID(tc.ID, i), Name: tc.Function.Name, Arguments: argsJSON(tc.Function.Arguments)})
 	}
 	return out
+}
+
+// callID fills in an id for servers that send tool calls without one, so
+// each tool reply can still name the call it answers.
+func callID(id string, i int) string {
+	if id != "" {
+		return id
+	}
+	return fmt.Sprintf("call_%d", i)
 }
 
 // argsJSON turns the model's argument text into JSON. Models sometimes send

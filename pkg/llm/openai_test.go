@@ -250,3 +250,14 @@ func TestStreamToolCallShapes(t *testing.T) {
 		})
 	}
 }
+
+func TestToolCallsWithoutIDsGetOne(t *testing.T) {
+	srv := llmtest.New(t, llmtest.ToolCalls(llm.ToolCall{Name: "a", Arguments: json.RawMessage(`{}`)}, llm.ToolCall{Name: "b", Arguments: json.RawMessage(`{}`)}))
+	resp, err := srv.Provider().Generate(context.Background(), userReq("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := resp.Message.ToolCalls; len(c) != 2 || c[0].ID != "call_0" || c[1].ID != "call_1" {
+		t.Errorf("calls = %+v", c)
+	}
+}

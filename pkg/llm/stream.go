@@ -182,8 +182,9 @@ func (s *openAIStream) fail(err error) (Chunk, error) {
 // arrived so far.
 func (s *openAIStream) Response() Response {
 	msg := Message{Role: RoleAssistant, Content: s.text.String()}
-	for _, idx := range s.order {
+	for i, idx := range s.order {
 		c := *s.calls[idx]
+		c.ID = callID(c.ID, i)
 		c.Arguments = argsJSON(s.args[idx].String())
 		msg.ToolCalls = append(msg.ToolCalls, c)
 	}
