@@ -196,11 +196,16 @@ func RunInvestigate(o *InvestigateOptions) error {
 		prompter = &incident.TermPrompter{In: f.IOStreams.In, Out: f.IOStreams.ErrOut}
 	}
 
+	// On a terminal in text form, the person reads the report before any
+	// question; everywhere else the actions are decided first so the
+	// printed result (json/yaml/markdown) holds them.
+	interactive := prompter != nil && format == output.Text
 	stop = f.IOStreams.StartProgress("collecting evidence")
 	rep, err := incident.Investigate(ctx, incident.Options{
 		Graph: graph, Config: ic, Service: o.Service, Alert: alert, Since: o.Since, At: at, Now: f.Now,
 		Deps: deps, Provider: provider, Mode: o.Mode, DryRun: o.DryRun, Prompter: prompter, Actions: exec,
-		Warn: func(format string, a ...any) { stop(); f.IOStreams.Warnf(format, a...) },
+		DeferActions: interactive,
+		Warn:         func(format string, a ...any) { stop(); f.IOStreams.Warnf(format, a...) },
 	})
 	stop()
 	if err != nil {
@@ -218,6 +223,10 @@ func RunInvestigate(o *InvestigateOptions) error {
 		return rep.RenderText(w, st)
 	}); err != nil {
 		return err
+	}
+	if interactive && exec != nil {
+		rep.RunActions(ctx, exec, o.Mode, o.DryRun, prompter)
+		rep.RenderActions(f.IOStreams.Out, output.NewStyles(f.IOStreams.ColorEnabled()))
 	}
 	var failed []string
 	for _, a := range rep.Actions {

@@ -3,6 +3,8 @@ package incident_test
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -253,5 +255,36 @@ func TestModelThroughCLI(t *testing.T) {
 		if p.Action == "scale-up" && (p.Refused == "" || p.ProposedBy != "model") {
 			t.Errorf("unconfigured model action not refused: %+v", p)
 		}
+	}
+}
+
+// TestCopilotOnTerminal: the report is printed first, then each action is
+// asked about on stderr; only the yes runs.
+func TestCopilotOnTerminal(t *testing.T) {
+	var posts int
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { posts++ }))
+	defer hook.Close()
+	dir := "../../examples/incidents/bad-deploy"
+	over := filepath.Join(t.TempDir(), "hook.yaml")
+	os.WriteFile(over, []byte("bsai:\n  incident:\n    actions:\n      notify-channel:\n        url: "+hook.URL+"\n"), 0o600)
+	f, out, errOut := newFactory(t)
+	f.IOStreams.SetTTY(true, true, true)
+	f.IOStreams.DisableColor()
+	f.IOStreams.In = strings.NewReader("y\nn\n")
+	cmd := root.NewCmdRoot(f)
+	cmd.SetArgs([]string{"-c", dir + "/app-config.yaml", "-c", over, "--offline", "incident", "investigate", "--alert", dir + "/alert.json"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	if posts != 1 {
+		t.Errorf("webhook posts %d, want 1", posts)
+	}
+	if strings.Count(errOut.String(), "[y/N]") != 2 {
+		t.Errorf("prompts: %q", errOut.String())
+	}
+	o := out.String()
+	plan, acts := strings.Index(o, "\nPlan\n"), strings.Index(o, "\nActions\n")
+	if plan < 0 || acts < plan || !strings.Contains(o[acts:], "notify-channel: executed") || !strings.Contains(o[acts:], "rollback: declined") {
+		t.Errorf("output:\n%s", o)
 	}
 }

@@ -42,6 +42,8 @@ type Options struct {
 	DryRun   bool
 	Prompter Prompter
 	Actions  *Executor
+	// DeferActions leaves executing the plan to the caller (RunActions).
+	DeferActions bool
 	// Warn reports a non-fatal problem (a failing source, a model error).
 	Warn func(format string, args ...any)
 }
@@ -237,11 +239,18 @@ func Investigate(ctx context.Context, o Options) (*Report, error) {
 			rep.applySynthesis(syn, o.Config.Actions, o.Mode, o.Config.Agent.Allow)
 		}
 	}
-	if o.Actions != nil {
-		rep.Actions = o.Actions.Run(ctx, RunRequest{Plan: rep.Plan, Mode: o.Mode, DryRun: o.DryRun,
-			Prompter: o.Prompter, Data: rep.templateData(an)})
+	if o.Actions != nil && !o.DeferActions {
+		rep.RunActions(ctx, o.Actions, o.Mode, o.DryRun, o.Prompter)
 	}
 	return rep, nil
+}
+
+// RunActions decides and executes the plan under the mode's policy and
+// records the results in the report. Investigate calls it unless
+// DeferActions is set (the command defers so a person reads the report
+// before being asked).
+func (r *Report) RunActions(ctx context.Context, x *Executor, mode string, dryRun bool, p Prompter) {
+	r.Actions = x.Run(ctx, RunRequest{Plan: r.Plan, Mode: mode, DryRun: dryRun, Prompter: p, Data: r.templateData()})
 }
 
 func collect(ctx context.Context, sources []SignalSource, s Scope) ([]Evidence, []string) {

@@ -128,7 +128,7 @@ func shortRefs(refs []string) []string {
 }
 
 // templateData is what action inputs may reference.
-func (r *Report) templateData(an Analysis) map[string]any {
+func (r *Report) templateData() map[string]any {
 	d := map[string]any{
 		"Service": refName(r.Service), "Entity": r.Service, "Summary": r.Summary,
 		"Version": "", "Previous": "", "Onset": "", "Cause": "", "Alert": "", "Owner": "", "OnCall": "",
@@ -218,12 +218,7 @@ func (r *Report) RenderText(w io.Writer, st *output.Styles) error {
 			p("- %s (%s, %s) %s — %s\n", st.Bold.Render(it.Action), it.Type, it.ProposedBy, tag, it.Reason)
 		}
 	}
-	if len(r.Actions) > 0 {
-		p("\n%s\n", st.Title.Render("Actions"))
-		for _, a := range r.Actions {
-			p("- %s: %s %s\n", a.Action, a.Status, a.Detail)
-		}
-	}
+	r.RenderActions(w, st)
 	for _, wr := range r.Warnings {
 		p("%s %s\n", st.Warn.Render("warning:"), wr)
 	}
@@ -231,6 +226,25 @@ func (r *Report) RenderText(w io.Writer, st *output.Styles) error {
 		p("%s\n", st.Dim.Render(fmt.Sprintf("model: %d calls, %d tokens", r.Usage.Calls, r.Usage.TotalTokens)))
 	}
 	return nil
+}
+
+// RenderActions writes the actions section (also printed on its own after
+// the co-pilot prompts).
+func (r *Report) RenderActions(w io.Writer, st *output.Styles) {
+	if len(r.Actions) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%s\n", st.Title.Render("Actions"))
+	for _, a := range r.Actions {
+		status := a.Status
+		switch a.Status {
+		case StatusExecuted:
+			status = st.OK.Render(status)
+		case StatusFailed, StatusRefused:
+			status = st.Err.Render(status)
+		}
+		fmt.Fprintf(w, "- %s: %s %s\n", a.Action, status, a.Detail)
+	}
 }
 
 // RenderMarkdown writes the report for an incident document.
