@@ -139,6 +139,14 @@ func Run(opts *Options) error {
 		})
 	}
 	if interactive {
+		mode := "offline answers"
+		switch {
+		case a.Provider != nil && a.Agent:
+			mode = "answers by " + a.Provider.Name() + " with catalog tools"
+		case a.Provider != nil:
+			mode = "answers by " + a.Provider.Name()
+		}
+		fmt.Fprintf(ios.ErrOut, "Ask about the catalog (%d entities, %s). Type exit or press Ctrl-D to leave.\n", g.Len(), mode)
 		return a.Session(ctx, q, assistant.SessionIO{
 			In:     ios.In,
 			Prompt: func() { fmt.Fprint(ios.ErrOut, "ask> ") },
@@ -168,7 +176,7 @@ func Run(opts *Options) error {
 func newAssistant(ctx context.Context, opts *Options, g *catalog.Graph) (*assistant.Assistant, error) {
 	f := opts.Factory
 	ios := f.IOStreams
-	a := &assistant.Assistant{Graph: g, Index: retrieval.For(g), Warn: ios.Warnf}
+	a := &assistant.Assistant{Graph: g, Index: retrieval.For(g), Warn: ios.Warnf, Progress: ios.StartProgress}
 	p, err := f.LLM("ask")
 	switch {
 	case errors.Is(err, llm.ErrNoModel):

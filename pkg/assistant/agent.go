@@ -19,7 +19,9 @@ func (a *Assistant) agent(ctx context.Context, q Question, cards string, ans *An
 	m := llm.NewMetered(a.Provider)
 	zero := float32(0)
 	req := llm.Request{Messages: messages(q, cards, true), Temperature: &zero}
+	stop := a.progress("asking " + a.Provider.Name() + " (with catalog tools)")
 	res, err := llm.RunTools(ctx, m, req, a.Tools(), a.budget())
+	stop()
 	if err != nil {
 		return err
 	}

@@ -48,6 +48,16 @@ type Assistant struct {
 	// Warn reports problems that do not stop the answer (unknown citations,
 	// an exhausted budget). nil = ignore.
 	Warn func(format string, args ...any)
+	// Progress shows a spinner while waiting for the model; it returns the
+	// function that stops it. nil = none.
+	Progress func(label string) (stop func())
+}
+
+func (a *Assistant) progress(label string) func() {
+	if a.Progress == nil {
+		return func() {}
+	}
+	return a.Progress(label)
 }
 
 // Question is one question with its options.
@@ -256,6 +266,8 @@ func (a *Assistant) generate(ctx context.Context, q Question, cards string, ans 
 	m := llm.NewMetered(a.Provider)
 	zero := float32(0)
 	req := llm.Request{Messages: messages(q, cards, false), Temperature: &zero}
+	stop := a.progress("asking " + a.Provider.Name())
+	defer func() { stop() }()
 	s, err := m.Stream(ctx, req)
 	if err != nil {
 		return err
@@ -264,6 +276,10 @@ func (a *Assistant) generate(ctx context.Context, q Question, cards string, ans 
 	var b strings.Builder
 	for {
 		c, err := s.Recv()
+		if c.Delta != "" {
+			stop() // the answer itself shows progress from here on
+			stop = func() {}
+		}
 		if errors.Is(err, io.EOF) {
 			break
 		}
