@@ -192,3 +192,27 @@ func TestKindHint(t *testing.T) {
 		}
 	}
 }
+
+func TestConcurrentSearches(t *testing.T) {
+	g := retrievaltest.Examples(t)
+	ix := retrieval.For(g)
+	if retrieval.For(g) != ix {
+		t.Fatal("For built a second index for the same graph")
+	}
+	want := refs(ix.Search(context.Background(), "what breaks if the ledger db goes down", retrieval.Options{}).Hits)
+	done := make(chan []string)
+	for range 8 {
+		go func() {
+			var last []string
+			for range 50 {
+				last = refs(ix.Search(context.Background(), "what breaks if the ledger db goes down", retrieval.Options{}).Hits)
+			}
+			done <- last
+		}()
+	}
+	for range 8 {
+		if got := <-done; !reflect.DeepEqual(got, want) {
+			t.Errorf("concurrent search got %v, want %v", got, want)
+		}
+	}
+}
