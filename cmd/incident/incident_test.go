@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -261,8 +262,8 @@ func TestModelThroughCLI(t *testing.T) {
 // TestCopilotOnTerminal: the report is printed first, then each action is
 // asked about on stderr; only the yes runs.
 func TestCopilotOnTerminal(t *testing.T) {
-	var posts int
-	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { posts++ }))
+	var posts atomic.Int32
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { posts.Add(1) }))
 	defer hook.Close()
 	dir := "../../examples/incidents/bad-deploy"
 	over := filepath.Join(t.TempDir(), "hook.yaml")
@@ -276,8 +277,8 @@ func TestCopilotOnTerminal(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatalf("%v\n%s", err, errOut)
 	}
-	if posts != 1 {
-		t.Errorf("webhook posts %d, want 1", posts)
+	if n := posts.Load(); n != 1 {
+		t.Errorf("webhook posts %d, want 1", n)
 	}
 	if strings.Count(errOut.String(), "[y/N]") != 2 {
 		t.Errorf("prompts: %q", errOut.String())
