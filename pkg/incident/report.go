@@ -16,6 +16,7 @@ type Report struct {
 	Summary      string         `json:"summary"`
 	Confidence   string         `json:"confidence"`
 	Service      string         `json:"service"`
+	System       string         `json:"system,omitempty"`
 	Alert        *Alert         `json:"alert,omitempty"`
 	Window       Window_        `json:"window"`
 	Affected     []string       `json:"affected"`
@@ -45,6 +46,7 @@ func newReport(s Scope, topo Topology, alert *Alert, an Analysis, ev []Evidence)
 	r := &Report{
 		Confidence:   an.Confidence,
 		Service:      s.Focus,
+		System:       topo.System,
 		Alert:        alert,
 		Window:       Window_{Start: s.Start.UTC(), End: s.End.UTC()},
 		Affected:     append([]string{s.Focus}, topo.Dependents...),
@@ -170,6 +172,9 @@ func (r *Report) RenderText(w io.Writer, st *output.Styles) error {
 			st.Bold.Render("Window:"), r.Window.Start.Format("15:04"), r.Window.End.Format("15:04"))
 	}
 	p("%s %s\n", st.Bold.Render("Owners:"), strings.Join(r.Owners, ", "))
+	if r.System != "" {
+		p("%s %s\n", st.Bold.Render("System:"), r.System)
+	}
 	for _, oc := range r.OnCall {
 		p("  on-call: %s\n", oc.String())
 	}
@@ -256,6 +261,9 @@ func (r *Report) RenderMarkdown(w io.Writer) error {
 	}
 	p("- **Window:** %s – %s\n", r.Window.Start.Format(time.RFC3339), r.Window.End.Format(time.RFC3339))
 	p("- **Owners:** %s\n", strings.Join(r.Owners, ", "))
+	if r.System != "" {
+		p("- **System:** %s\n", r.System)
+	}
 	for _, oc := range r.OnCall {
 		p("- **On-call:** %s\n", oc.String())
 	}
