@@ -35,8 +35,31 @@ type Options struct {
 	// mode is on when the provider supports tools).
 	Agent    bool
 	AgentSet bool
+	// TopKSet says whether --top-k was given (otherwise bsai.ask.topK).
+	TopKSet bool
 	// EmbeddingCacheDir overrides os.UserCacheDir()/bsai/embeddings (tests).
 	EmbeddingCacheDir string
+
+	cfg askConfig
+}
+
+// askConfig is the bsai.ask config block; flags win over it.
+//
+//	bsai:
+//	  ask:
+//	    topK: 5             # entities retrieved
+//	    contextTokens: 3000 # card budget in a prompt (chars/4)
+//	    agent: true         # tool use when the provider supports it
+//	    maxSteps: 6         # agent model turns
+//	    maxToolCalls: 12
+//	    maxTokens: 40000    # agent total tokens
+type askConfig struct {
+	TopK          int   `json:"topK"`
+	ContextTokens int   `json:"contextTokens"`
+	Agent         *bool `json:"agent"`
+	MaxSteps      int   `json:"maxSteps"`
+	MaxToolCalls  int   `json:"maxToolCalls"`
+	MaxTokens     int   `json:"maxTokens"`
 }
 
 // NewCmdAsk answers questions over the catalog.
@@ -69,6 +92,7 @@ to leave).`,
 				opts.Question = args[0]
 			}
 			opts.AgentSet = cmd.Flags().Changed("agent")
+			opts.TopKSet = cmd.Flags().Changed("top-k")
 			if runF != nil {
 				return runF(opts)
 			}
@@ -98,6 +122,23 @@ func Run(opts *Options) error {
 	format, err := output.ParseFormat(outName, output.Text, output.JSON, output.YAML, output.Markdown)
 	if err != nil {
 		return err
+	}
+	if f.Config != nil {
+		cfg, err := f.Config()
+		if err != nil {
+			return err
+		}
+		if err := cfg.Decode("bsai.ask", &opts.cfg); err != nil {
+			return err
+		}
+	}
+	if !opts.TopKSet && opts.cfg.TopK > 0 {
+		opts.TopK = opts.cfg.TopK
+	}
+	if !opts.AgentSet && opts.cfg.Agent != nil && !*opts.cfg.Agent {
+		// agent: false in config turns the default off; agent: true keeps
+		// the capability check (a provider without tools cannot do it).
+		opts.AgentSet, opts.Agent = true, false
 	}
 	if opts.TopK <= 0 || opts.TopK > 100 {
 		return errs.Usage("--top-k must be between 1 and 100, got %d", opts.TopK)
@@ -176,7 +217,11 @@ func Run(opts *Options) error {
 func newAssistant(ctx context.Context, opts *Options, g *catalog.Graph) (*assistant.Assistant, error) {
 	f := opts.Factory
 	ios := f.IOStreams
-	a := &assistant.Assistant{Graph: g, Index: retrieval.For(g), Warn: ios.Warnf, Progress: ios.StartProgress}
+	a := &assistant.Assistant{
+		Graph: g, Index: retrieval.For(g), Warn: ios.Warnf, Progress: ios.StartProgress,
+		ContextBudget: opts.cfg.ContextTokens,
+		Budget:        llm.Budget{MaxSteps: opts.cfg.MaxSteps, MaxToolCalls: opts.cfg.MaxToolCalls, MaxTokens: opts.cfg.MaxTokens},
+	}
 	p, err := f.LLM("ask")
 	switch {
 	case errors.Is(err, llm.ErrNoModel):

@@ -107,3 +107,31 @@ func TestEndToEndWithConfiguredModel(t *testing.T) {
 		t.Errorf("second run sent %d requests, first with %d inputs", len(reqs), len(reqs[0].Input))
 	}
 }
+
+func TestEndToEndAskConfigBlock(t *testing.T) {
+	dir := t.TempDir()
+	catalogFile := filepath.Join(retrievaltest.RepoRoot(t), "examples", "catalog", "catalog-info.yaml")
+	cfg := filepath.Join(dir, "app-config.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("bsai:\n  catalog:\n    files: [%q]\n  ask:\n    topK: 2\n", catalogFile)), 0o600)
+	out, errOut, err := run(t, "-c", cfg, "-o", "json", "ask", "Who owns the payments API?")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	var ans struct {
+		Retrieved []any `json:"retrieved"`
+	}
+	json.Unmarshal([]byte(out), &ans)
+	if len(ans.Retrieved) != 2 {
+		t.Errorf("bsai.ask.topK ignored: %s", out)
+	}
+	out, _, _ = run(t, "-c", cfg, "-o", "json", "ask", "--top-k", "4", "Who owns the payments API?")
+	json.Unmarshal([]byte(out), &ans)
+	if len(ans.Retrieved) != 4 {
+		t.Errorf("--top-k does not win over config: %s", out)
+	}
+
+	os.WriteFile(cfg, []byte("bsai:\n  ask:\n    topK: many\n"), 0o600)
+	if _, _, err := run(t, "-c", cfg, "ask", "Who owns the payments API?"); err == nil || !strings.Contains(err.Error(), "bsai.ask.topK") {
+		t.Errorf("bad config value: %v", err)
+	}
+}
