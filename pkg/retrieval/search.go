@@ -292,9 +292,11 @@ var expansions = map[Intent][]expansion{
 		{types: []string{catalog.RelDependencyOf, catalog.RelAPIConsumedBy}, factor: 0.9},
 		{types: []string{catalog.RelProvidesAPI}, factor: 0.5, via: []string{catalog.RelAPIConsumedBy}, viaFactor: 0.85},
 	},
+	// Declared dependsOn edges rank just above consumed APIs: they are what
+	// "depends on" literally names.
 	IntentDependencies: {
-		{types: []string{catalog.RelDependsOn, catalog.RelConsumesAPI}, factor: 0.9,
-			via: []string{catalog.RelAPIProvidedBy}, viaFactor: 0.6},
+		{types: []string{catalog.RelDependsOn}, factor: 0.9},
+		{types: []string{catalog.RelConsumesAPI}, factor: 0.88, via: []string{catalog.RelAPIProvidedBy}, viaFactor: 0.6},
 	},
 	IntentProvides: {{types: []string{catalog.RelProvidesAPI, catalog.RelAPIProvidedBy}, factor: 0.92}},
 	IntentMembers:  {{types: []string{catalog.RelHasPart, catalog.RelHasMember}, factor: 0.9}},
