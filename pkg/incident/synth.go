@@ -124,12 +124,17 @@ func EvidencePack(r *Report, ev []Evidence, maxItems int) string {
 	type item struct {
 		ID, Source, Kind, Entity, Time, Detail string
 	}
+	// Two budgets: an item count and about 4k tokens of evidence text, so a
+	// chatty MCP tool or a long log template cannot crowd out the rest.
+	const maxChars = 16000
 	seen := map[string]bool{}
 	var items []item
+	chars := 0
 	add := func(e Evidence) {
-		if seen[e.ID] || len(items) >= maxItems {
+		if seen[e.ID] || len(items) >= maxItems || chars+min(len(e.Detail), 400) > maxChars {
 			return
 		}
+		chars += min(len(e.Detail), 400)
 		seen[e.ID] = true
 		t := ""
 		if e.Time != nil {
