@@ -239,3 +239,43 @@ func TestFilesystemServer(t *testing.T) {
 		t.Fatalf("expected isError outside allowed dirs, got %q", textOf(res))
 	}
 }
+
+// Concurrent first uses of one server share a single spawn.
+func TestConcurrentFirstUseStartsOnce(t *testing.T) {
+	logDir := t.TempDir()
+	r := New(Options{
+		Servers: map[string]config.MCPServer{
+			"raw": {Command: os.Args[0], Args: []string{"-test.run=^$"}, Env: map[string]string{"BSAI_MCP_TEST_HELPER": "rawserver"},
+				Transport: config.MCPStdio, ProtocolVersion: "2025-06-18"},
+		},
+		LogDir: logDir,
+	})
+	var wg sync.WaitGroup
+	errc := make(chan error, 8)
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := r.CallTool(context.Background(), "raw", "hello", nil)
+			errc <- err
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	log, _ := os.ReadFile(filepath.Join(logDir, "raw.log"))
+	if n := strings.Count(string(log), "bsai started"); n != 1 {
+		t.Fatalf("server started %d times:\n%s", n, log)
+	}
+	// A closed registry refuses new work instead of spawning again.
+	if _, err := r.ListTools(context.Background(), "raw"); err == nil {
+		t.Fatal("closed registry started a server")
+	}
+}
