@@ -151,8 +151,15 @@ func (w *writer) describe(ref string) {
 	rel("Contains", catalog.RelHasPart)
 	rel("Members", catalog.RelHasMember)
 	rel("Member of", catalog.RelMemberOf)
-	if oc := OnCall(e); oc != "" {
-		w.line("  On call: %s.", oc)
+	if oc, via := w.onCall(ref); oc != "" {
+		if via != "" {
+			w.line("  On call: %s (%s).", oc, DisplayName(mustGet(w.g, via)))
+		} else {
+			w.line("  On call: %s.", oc)
+		}
+	}
+	if pd := e.Metadata.Annotations["pagerduty.com/service-id"]; pd != "" {
+		w.line("  PagerDuty service: %s.", pd)
 	}
 	if links := linkText(e); links != "" {
 		w.line("  Links: %s", links)
@@ -372,6 +379,31 @@ func (w *writer) contact(group string) {
 	if len(parts) > 0 {
 		w.line("Contact %s: %s.", DisplayName(e), strings.Join(parts, "; "))
 	}
+}
+
+// onCall is ref's on-call contact: its own annotation, else the nearest
+// owner up the org that has one (returned as via).
+func (w *writer) onCall(ref string) (contact, via string) {
+	if e, ok := w.g.Get(ref); ok {
+		if oc := OnCall(e); oc != "" {
+			return oc, ""
+		}
+	}
+	for _, o := range w.g.Owners(ref) {
+		if e, ok := w.g.Get(o); ok {
+			if oc := OnCall(e); oc != "" {
+				return oc, o
+			}
+		}
+	}
+	return "", ""
+}
+
+func mustGet(g *catalog.Graph, ref string) *catalog.Entity {
+	if e, ok := g.Get(ref); ok {
+		return e
+	}
+	return &catalog.Entity{Metadata: catalog.Metadata{Name: ref}}
 }
 
 func linkText(e *catalog.Entity) string {
