@@ -46,7 +46,7 @@ MCP tool. Every command also works without a model (--offline).`,
 	cmd.SetVersionTemplate("bsai {{.Version}}\n")
 	fl := cmd.PersistentFlags()
 	fl.StringSliceP("config", "c", nil, "config file (repeatable; later wins; default app-config.yaml, app-config.local.yaml) [$BSAI_CONFIG]")
-	fl.StringP("output", "o", "text", "output format: text, json or yaml [$BSAI_OUTPUT]")
+	fl.StringP("output", "o", "text", "output format: text, json or yaml (incident also: markdown) [$BSAI_OUTPUT]")
 	fl.String("catalog", "", "catalog YAML file, folder or glob, or a Backstage base URL; overrides config [$BSAI_CATALOG]")
 	fl.String("token", "", "Backstage token for --catalog URL [$BACKSTAGE_TOKEN]")
 	fl.String("provider", "", "LLM provider name from bsai.ai.providers [$BSAI_PROVIDER]")
