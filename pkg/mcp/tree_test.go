@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bsai-dev/bsai/pkg/config"
+	"github.com/bsai-dev/bsai/pkg/errs"
 )
 
 // groupGone waits until no process is left in the group (zombies are reaped
@@ -115,4 +116,40 @@ func TestProcessTreeGoneAfterSIGINT(t *testing.T) {
 		t.Fatalf("helper exit: %v", err)
 	}
 	groupGone(t, pgid)
+}
+
+// A server that never answers the handshake fails after the server's
+// timeout, and its tree is killed.
+func TestStartTimeoutKillsTree(t *testing.T) {
+	r := New(Options{Servers: map[string]config.MCPServer{
+		"mute": {Command: "sh", Args: []string{"-c", "echo about to hang >&2; sleep 31.4159; echo never"}, Transport: config.MCPStdio,
+			Timeout: config.Duration{Duration: 400 * time.Millisecond}},
+	}})
+	defer r.Close()
+	var pgid int
+	start := time.Now()
+	_, err := r.ListTools(context.Background(), "mute")
+	if err == nil || !strings.Contains(err.Error(), "did not finish the handshake within 400ms") {
+		t.Fatalf("%v", err)
+	}
+	if !strings.Contains(errs.HintOf(err), "about to hang") {
+		t.Fatalf("hint should carry the server's last stderr line: %q", errs.HintOf(err))
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatalf("took %s", time.Since(start))
+	}
+	// Neither the shell nor its sleep child survive (unique duration so
+	// other processes on the machine never match).
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		out, _ := exec.Command("pgrep", "-f", "31.4159").Output()
+		if len(strings.Fields(string(out))) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			fmt.Sscanf(string(out), "%d", &pgid)
+			t.Fatalf("server process %d survived the start timeout", pgid)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
