@@ -205,7 +205,7 @@ func unit(v []float32) []float32 {
 // fuse combines the keyword ranking (cand, best first) and the vector
 // ranking by reciprocal rank. Named entities (focus) stay on top: an exact
 // name is stronger evidence than any similarity.
-func (ix *Index) fuse(cand []int32, qv []float32, _ map[int32]float64, focus []int32, why map[int32]string) map[int32]float64 {
+func (ix *Index) fuse(cand []int32, qv []float32, focus []int32, why map[int32]string) map[int32]float64 {
 	type sim struct {
 		d int32
 		s float32

@@ -175,7 +175,7 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 	if ix.emb != nil {
 		if qv, ok := ix.emb.query(ctx, question); ok {
 			res.Hybrid = true
-			scores = ix.fuse(cand, qv, scores, focus, why)
+			scores = ix.fuse(cand, qv, focus, why)
 		}
 	}
 	for _, d := range focus {
