@@ -249,6 +249,13 @@ func (l *loader) readWave(wave []pending) []pending {
 				Message: fmt.Sprintf("conflict: already defined %s (document %d); this one is skipped", where, prev.doc)})
 			continue
 		}
+		for _, note := range resolvePlaceholders(e.Spec, c.file) {
+			level := "warning"
+			if strings.Contains(note, "urls are not fetched") {
+				level = "info"
+			}
+			l.problem(Problem{Level: level, File: c.file, Document: c.doc, Ref: ref, Message: note})
+		}
 		l.refs[ref] = origin{c.file, c.doc}
 		setDefault(&e, AnnotationManagedByLocation, c.location)
 		setDefault(&e, AnnotationManagedByOriginLocation, c.originLocation)

@@ -95,6 +95,16 @@ func TestLoadFilesLocationsAndProblems(t *testing.T) {
 	}
 }
 
+func warnings(ps []Problem) []Problem {
+	var out []Problem
+	for _, p := range ps {
+		if p.Level == "warning" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func problemsText(ps []Problem) string {
 	var b strings.Builder
 	for _, p := range ps {
@@ -118,7 +128,8 @@ func TestLoadFilesFolderAndGlobs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Entities) != 57 || len(res.Problems) != 0 {
+	// Three upstream APIs use $text URL placeholders: noted, not fetched.
+	if len(res.Entities) != 57 || len(warnings(res.Problems)) != 0 || len(res.Problems) != 3 {
 		t.Errorf("folder: %d entities, problems:\n%s", len(res.Entities), problemsText(res.Problems))
 	}
 	res, err = LoadFiles(context.Background(), []string{"testdata/examples/**/*-component.yaml"})
@@ -131,7 +142,7 @@ func TestLoadFilesFolderAndGlobs(t *testing.T) {
 	// A root that matches nothing is reported, not fatal, while another
 	// root works; when none works it is a config error.
 	res, err = LoadFiles(context.Background(), []string{"testdata/nope", "testdata/examples/apis"})
-	if err != nil || len(res.Entities) != 7 || len(res.Problems) != 1 {
+	if err != nil || len(res.Entities) != 7 || len(warnings(res.Problems)) != 1 {
 		t.Errorf("partial roots: err=%v entities=%d problems=%v", err, len(res.Entities), res.Problems)
 	}
 	_, err = LoadFiles(context.Background(), []string{"testdata/nope", "testdata/*.nothing"})
@@ -212,5 +223,64 @@ func TestSplitDocuments(t *testing.T) {
 		if got := len(splitDocuments([]byte(in))); got != want {
 			t.Errorf("splitDocuments(%q) = %d documents, want %d", in, got, want)
 		}
+	}
+}
+
+func TestLoadFilesPlaceholders(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"api.yaml": `apiVersion: backstage.io/v1alpha1
+kind: API
+metadata:
+  name: orders
+spec:
+  type: openapi
+  lifecycle: production
+  owner: team
+  definition:
+    $text: ./openapi.yaml
+  extra:
+    fromJSON:
+      $json: ./data.json
+    fromYAML:
+      $yaml: ./data.yaml
+    missing:
+      $text: ./nope.txt
+    remote:
+      $text: https://example.com/openapi.yaml
+    notAPlaceholder:
+      $text: ./openapi.yaml
+      other: key
+`,
+		"openapi.yaml": "openapi: 3.0.0\n",
+		"data.json":    `{"a": [1, "x"]}`,
+		"data.yaml":    "b: {c: d}\n",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := LoadFiles(context.Background(), []string{filepath.Join(dir, "api.yaml")})
+	if err != nil || len(res.Entities) != 1 {
+		t.Fatalf("%v %d", err, len(res.Entities))
+	}
+	e := res.Entities[0]
+	if e.SpecString("definition") != "openapi: 3.0.0\n" {
+		t.Errorf("definition = %#v", e.Spec["definition"])
+	}
+	extra := e.Spec["extra"].(map[string]any)
+	if !reflect.DeepEqual(extra["fromJSON"], map[string]any{"a": []any{float64(1), "x"}}) ||
+		!reflect.DeepEqual(extra["fromYAML"], map[string]any{"b": map[string]any{"c": "d"}}) {
+		t.Errorf("json/yaml placeholders: %#v", extra)
+	}
+	if _, kept := extra["missing"].(map[string]any)["$text"]; !kept {
+		t.Errorf("missing file placeholder should stay: %#v", extra["missing"])
+	}
+	if _, kept := extra["notAPlaceholder"].(map[string]any)["other"]; !kept {
+		t.Errorf("two-key object is not a placeholder: %#v", extra["notAPlaceholder"])
+	}
+	if w := warnings(res.Problems); len(w) != 1 || !strings.Contains(w[0].Message, "nope.txt") || len(res.Problems) != 2 {
+		t.Errorf("problems:\n%s", problemsText(res.Problems))
 	}
 }
