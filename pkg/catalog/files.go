@@ -235,6 +235,7 @@ func (l *loader) readWave(wave []pending) []pending {
 			for i, err := range errsList {
 				msgs[i] = err.Error()
 			}
+			sort.Strings(msgs) // labels and annotations come from maps
 			l.problem(Problem{File: c.file, Document: c.doc, Ref: safeRef(&e),
 				Message: "invalid entity skipped: " + strings.Join(msgs, "; ")})
 			continue
