@@ -216,3 +216,18 @@ func TestConcurrentSearches(t *testing.T) {
 		}
 	}
 }
+
+func TestTypos(t *testing.T) {
+	g := retrievaltest.Examples(t)
+	ix := retrieval.Build(g)
+	for q, want := range map[string]string{
+		"Who owns the paymnets API?":        "api:default/payments-api",
+		"what breaks if the ledgre db dies": "resource:default/ledger-db",
+		"recomendations owner":              "component:default/recommendations",
+	} {
+		res := ix.Search(context.Background(), q, retrieval.Options{})
+		if len(res.Focus) == 0 || res.Focus[0] != want {
+			t.Errorf("%q: focus %v, want %s", q, res.Focus, want)
+		}
+	}
+}

@@ -85,7 +85,7 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 		res.NoMatch = true
 		return res
 	}
-	terms := Tokens(question)
+	terms := ix.correct(Tokens(question))
 
 	accp, _ := accPool.Get().(*[]float32)
 	if accp == nil || len(*accp) < n {
