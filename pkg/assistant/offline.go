@@ -23,7 +23,7 @@ func Offline(g *catalog.Graph, ix *retrieval.Index, res retrieval.Result) string
 	if res.NoMatch || len(res.Hits) == 0 {
 		return NoMatchAnswer
 	}
-	w := &writer{g: g}
+	w := &writer{g: g, question: res.Question}
 	subjects := res.Focus
 	if len(subjects) > 3 {
 		subjects = subjects[:3]
@@ -58,7 +58,20 @@ func Offline(g *catalog.Graph, ix *retrieval.Index, res retrieval.Result) string
 
 type writer struct {
 	strings.Builder
-	g *catalog.Graph
+	g        *catalog.Graph
+	question string
+}
+
+func plural(kind string, n int) string {
+	name := map[string]string{"api": "API", "component": "component", "resource": "resource", "system": "system",
+		"domain": "domain", "user": "user", "group": "group"}[kind]
+	if name == "" {
+		name = kind
+	}
+	if n == 1 {
+		return name
+	}
+	return name + "s"
 }
 
 func (w *writer) line(format string, args ...any) {
@@ -85,11 +98,10 @@ func (w *writer) names(refs []string) string {
 	for i, r := range refs {
 		parts[i] = w.name(r)
 	}
-	s := joinAnd(parts)
 	if more > 0 {
-		s += fmt.Sprintf(" and %d more", more)
+		return strings.Join(parts, ", ") + fmt.Sprintf(" and %d more", more)
 	}
-	return s
+	return joinAnd(parts)
 }
 
 func joinAnd(parts []string) string {
@@ -151,6 +163,11 @@ func (w *writer) describe(ref string) {
 	rel("Contains", catalog.RelHasPart)
 	rel("Members", catalog.RelHasMember)
 	rel("Member of", catalog.RelMemberOf)
+	if p, ok := e.Spec["profile"].(map[string]any); ok {
+		if mail, _ := p["email"].(string); mail != "" {
+			w.line("  Email: %s", mail)
+		}
+	}
 	if oc, via := w.onCall(ref); oc != "" {
 		if via != "" {
 			w.line("  On call: %s (%s).", oc, DisplayName(mustGet(w.g, via)))
@@ -160,6 +177,9 @@ func (w *writer) describe(ref string) {
 	}
 	if pd := e.Metadata.Annotations["pagerduty.com/service-id"]; pd != "" {
 		w.line("  PagerDuty service: %s.", pd)
+	}
+	if slug := e.Metadata.Annotations["github.com/project-slug"]; slug != "" {
+		w.line("  Repository: https://github.com/%s", slug)
 	}
 	if links := linkText(e); links != "" {
 		w.line("  Links: %s", links)
@@ -297,7 +317,20 @@ func (w *writer) relation(ref string, in retrieval.Intent) []string {
 		return got
 	case retrieval.IntentOwned:
 		if os := w.g.Related(ref, catalog.RelOwnerOf); len(os) > 0 {
-			w.line("%s owns %s.", n, w.names(os))
+			// "Which services does the checkout team own?" lists components.
+			if kind := retrieval.KindHint(w.question, "group", "user"); kind != "" {
+				var only []string
+				for _, o := range os {
+					if e, ok := w.g.Get(o); ok && strings.EqualFold(e.Kind, kind) {
+						only = append(only, o)
+					}
+				}
+				if len(only) > 0 {
+					w.line("%s owns %d %s: %s.", n, len(only), plural(kind, len(only)), w.names(only))
+					return only
+				}
+			}
+			w.line("%s owns %d entities: %s.", n, len(os), w.names(os))
 			return os
 		}
 		if strings.EqualFold(e.Kind, "group") || strings.EqualFold(e.Kind, "user") {

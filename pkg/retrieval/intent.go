@@ -169,11 +169,13 @@ var kindWords = map[string]string{
 }
 
 // KindHint returns the one entity kind a question asks for ("which APIs
-// are gRPC?" → "api"), or "" when it names none or several.
-func KindHint(question string) string {
+// are gRPC?" → "api"), or "" when it names none or several. Kinds in
+// ignore do not count ("which services does the checkout team own?" asks
+// for components when "group" is ignored).
+func KindHint(question string, ignore ...string) string {
 	kind := ""
 	for _, w := range words(question) {
-		if k, ok := kindWords[w]; ok {
+		if k, ok := kindWords[w]; ok && !slices.Contains(ignore, k) {
 			if kind != "" && kind != k {
 				return ""
 			}
