@@ -157,10 +157,14 @@ if [ -f "$bs/node_modules/@backstage/backend-defaults/package.json" ] && command
   done
   if [ -n "$ready" ]; then
     tok=bsai-e2e-static-token
+    # Every entity document in the files app-config.yaml registers, plus the
+    # Location Backstage generates for each of its catalog.locations.
+    docs=$(cat examples/catalog/*.yaml examples/templates/*/template.yaml "$bs"/templates/*.yaml 2>/dev/null | grep -c '^kind:' || true)
+    want=$(( docs + $(grep -c 'type: file' "$bs/app-config.yaml") ))
     for _ in $(seq 1 600); do
       n=$(curl -s -H "Authorization: Bearer $tok" "$url/api/catalog/entities/by-query?limit=1" |
         sed -n 's/.*"totalItems":\([0-9]*\).*/\1/p')
-      [ "${n:-0}" -ge 50 ] && break
+      [ "${n:-0}" -ge "${want:-1}" ] && break
       sleep 0.1
     done
     searchable=$(( ($(now_ns) - t0) / 1000000 ))
