@@ -2,6 +2,7 @@ package template
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -154,7 +155,10 @@ func loadCatalogue(ctx context.Context, f *factory.Factory, mode string) (*scaff
 		fmt.Fprintln(f.IOStreams.ErrOut, "warning: "+msg)
 	})
 	if err != nil {
-		if _, ok := err.(*errs.Error); ok {
+		// Keep the kind of any classified cause (a 401 is exit 4, an
+		// unreachable backend exit 1); only unclassified errors are usage.
+		var ke *errs.Error
+		if errors.As(err, &ke) {
 			return nil, err
 		}
 		return nil, errs.Usage("%w", err)
