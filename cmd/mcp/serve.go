@@ -24,18 +24,15 @@ type ServeOptions struct {
 	Ready func(addr string)
 }
 
-// ServeTools is the list of bsai capabilities exposed over MCP. Each
-// capability adds its tools here as it lands.
-//
-// TODO: ask, template generate and incident investigate once their packages
-// expose a function that takes a context and options (they need the LLM
-// provider from the factory, so they belong here, not in pkg/mcp).
+// ServeTools is the list of bsai capabilities exposed over MCP. The
+// model-backed ones (ask, template_generate, incident_investigate) need the
+// factory's LLM provider, so they live here, not in pkg/mcp.
 func ServeTools(f *factory.Factory) []server.ServerTool {
 	var tools []server.ServerTool
 	tools = append(tools, pkgmcp.CatalogTools(func(ctx context.Context) (*catalog.Graph, error) {
 		return f.Catalog(ctx)
 	})...)
-	tools = append(tools, TemplateValidateTool())
+	tools = append(tools, TemplateValidateTool(), TemplateGenerateTool(f), AskTool(f), IncidentInvestigateTool(f))
 	return tools
 }
 
@@ -46,8 +43,10 @@ func NewCmdServe(f *factory.Factory, runF func(*ServeOptions) error) *cobra.Comm
 		Use:   "serve",
 		Short: "Serve bsai's capabilities as MCP tools (stdio, or streamable HTTP on loopback)",
 		Long: `Run bsai as an MCP server so Claude Code, Cursor and other MCP clients can use
-the catalog and templates: tools catalog_search, catalog_get and
-template_validate. Stdio by default; with
+the catalog, templates and incidents: tools catalog_search, catalog_get, ask,
+template_validate, template_generate and incident_investigate (read-only:
+actions are proposed, never executed). They use the same config, catalog and
+model as the CLI (offline with --offline or no model). Stdio by default; with
 --http 127.0.0.1:PORT it serves streamable HTTP at http://127.0.0.1:PORT/mcp.
 
 Claude Code: claude mcp add bsai -- bsai mcp serve -c /path/to/app-config.yaml`,

@@ -17,6 +17,7 @@ import (
 
 	"github.com/bsai-dev/bsai/pkg/catalog"
 	"github.com/bsai-dev/bsai/pkg/errs"
+	"github.com/bsai-dev/bsai/pkg/retrieval"
 )
 
 // NewServer builds bsai as an MCP server exposing the given tools. Commands
@@ -39,7 +40,7 @@ type CatalogLoader func(ctx context.Context) (*catalog.Graph, error)
 // graph. Failures are tool errors (isError) so a model can read them.
 func CatalogTools(load CatalogLoader) []server.ServerTool {
 	search := mcp.NewTool("catalog_search",
-		mcp.WithDescription("Search the Backstage catalog: case-insensitive match of all words in name, title, description and tags. Returns entity refs to pass to catalog_get."),
+		mcp.WithDescription("Search the Backstage catalog, ranked (BM25 over name, title, description, tags and spec, with exact names boosted and typos corrected). Returns entity refs with scores to pass to catalog_get."),
 		mcp.WithString("query", mcp.Required(), mcp.Description("words to look for, e.g. \"payments api\"")),
 		mcp.WithString("kind", mcp.Description("only this kind (Component, API, System, Group, ...)")),
 		mcp.WithInteger("limit", mcp.Description("at most this many results (default 20)")),
@@ -60,7 +61,7 @@ func CatalogTools(load CatalogLoader) []server.ServerTool {
 			if err != nil {
 				return mcp.NewToolResultError("cannot load the catalog: " + err.Error()), nil
 			}
-			hits := SearchCatalog(g, q, req.GetString("kind", ""), req.GetInt("limit", 20))
+			hits := SearchCatalog(ctx, g, q, req.GetString("kind", ""), req.GetInt("limit", 20))
 			var text strings.Builder
 			for _, h := range hits {
 				fmt.Fprintf(&text, "%s  %s\n", h.Ref, firstLine(h.Description))
@@ -102,16 +103,60 @@ type SearchHit struct {
 	Title       string   `json:"title,omitempty"`
 	Description string   `json:"description,omitempty"`
 	Tags        []string `json:"tags,omitempty"`
+	// Score is the BM25 score with name boosts (0 for the substring
+	// fallback); Why says how it matched ("ref", "name", "text", "vector",
+	// "substring").
+	Score float64 `json:"score"`
+	Why   string  `json:"why,omitempty"`
 }
 
-// SearchCatalog is a deliberately simple matcher (every word must appear in
-// name, title, description or tags; name hits rank first) until the
-// retrieval package offers ranked search.
-func SearchCatalog(g *catalog.Graph, query, kind string, limit int) []SearchHit {
-	words := strings.Fields(strings.ToLower(query))
+// SearchCatalog ranks entities with pkg/retrieval's index (BM25 over names,
+// titles, descriptions, tags and specs, with boosts for named entities and
+// typo correction), the same ranking `bsai ask` retrieves with, without the
+// relation expansion (a search lists matches, not their neighbours). When
+// BM25 finds nothing, e.g. a query made only of generic words like "api",
+// it falls back to matching every word as a substring.
+func SearchCatalog(ctx context.Context, g *catalog.Graph, query, kind string, limit int) []SearchHit {
 	if limit <= 0 {
 		limit = 20
 	}
+	topK := limit
+	if kind != "" {
+		// The kind filter applies to the ranked candidates, so widen them.
+		topK = max(limit, 250)
+	}
+	res := retrieval.For(g).Search(ctx, query, retrieval.Options{TopK: topK, Kind: kind, NoExpand: true})
+	out := []SearchHit{}
+	for _, h := range res.Hits {
+		if len(out) == limit {
+			break
+		}
+		e := h.Entity
+		if e == nil {
+			var ok bool
+			if e, ok = g.Get(h.Ref); !ok {
+				continue
+			}
+		}
+		hit := hitOf(e)
+		hit.Score, hit.Why = h.Score, h.Why
+		out = append(out, hit)
+	}
+	if len(out) == 0 {
+		out = substringSearch(g, query, kind, limit)
+	}
+	return out
+}
+
+func hitOf(e *catalog.Entity) SearchHit {
+	return SearchHit{Ref: e.Ref().String(), Kind: e.Kind, Title: e.Metadata.Title,
+		Description: e.Metadata.Description, Tags: e.Metadata.Tags}
+}
+
+// substringSearch needs every word in name, title, description or tags;
+// name hits rank first.
+func substringSearch(g *catalog.Graph, query, kind string, limit int) []SearchHit {
+	words := strings.Fields(strings.ToLower(query))
 	type scored struct {
 		hit   SearchHit
 		score int
@@ -123,7 +168,7 @@ func SearchCatalog(g *catalog.Graph, query, kind string, limit int) []SearchHit 
 		}
 		name := strings.ToLower(e.Metadata.Name)
 		hay := strings.ToLower(strings.Join(append([]string{e.Metadata.Name, e.Metadata.Title, e.Metadata.Description}, e.Metadata.Tags...), " "))
-		score, ok := 0, true
+		score, ok := 0, len(words) > 0
 		for _, w := range words {
 			if !strings.Contains(hay, w) {
 				ok = false
@@ -138,8 +183,9 @@ func SearchCatalog(g *catalog.Graph, query, kind string, limit int) []SearchHit 
 		if !ok {
 			continue
 		}
-		all = append(all, scored{SearchHit{Ref: e.Ref().String(), Kind: e.Kind, Title: e.Metadata.Title,
-			Description: e.Metadata.Description, Tags: e.Metadata.Tags}, score})
+		h := hitOf(e)
+		h.Why = "substring"
+		all = append(all, scored{h, score})
 	}
 	sort.SliceStable(all, func(i, j int) bool {
 		if all[i].score != all[j].score {

@@ -33,18 +33,27 @@ func catalogLoader() CatalogLoader {
 
 func TestSearchCatalog(t *testing.T) {
 	g := testGraph()
-	hits := SearchCatalog(g, "Payments", "", 0)
-	if len(hits) != 2 || hits[0].Ref != "api:default/payments-events" && hits[0].Ref != "component:default/payments-api" {
+	ctx := context.Background()
+	hits := SearchCatalog(ctx, g, "Payments", "", 0)
+	if len(hits) != 2 || hits[0].Ref != "component:default/payments-api" && hits[0].Ref != "api:default/payments-events" {
 		t.Fatalf("%+v", hits)
 	}
-	if hits := SearchCatalog(g, "payments cards", "", 0); len(hits) != 1 || hits[0].Ref != "component:default/payments-api" {
-		t.Fatalf("all words: %+v", hits)
+	// Ranked, not all-words: the entity matching both words comes first.
+	if hits := SearchCatalog(ctx, g, "payments cards", "", 0); len(hits) == 0 || hits[0].Ref != "component:default/payments-api" || hits[0].Score <= 0 {
+		t.Fatalf("ranking: %+v", hits)
 	}
-	if hits := SearchCatalog(g, "payments", "api", 0); len(hits) != 1 || hits[0].Kind != "API" {
+	// A typo is corrected to a catalog term.
+	if hits := SearchCatalog(ctx, g, "paymnets", "", 0); len(hits) == 0 || !strings.HasPrefix(hits[0].Ref, "component:default/payments") && !strings.HasPrefix(hits[0].Ref, "api:default/payments") {
+		t.Fatalf("typo: %+v", hits)
+	}
+	if hits := SearchCatalog(ctx, g, "payments", "api", 0); len(hits) != 1 || hits[0].Kind != "API" {
 		t.Fatalf("kind: %+v", hits)
 	}
-	if hits := SearchCatalog(g, "payments", "", 1); len(hits) != 1 {
+	if hits := SearchCatalog(ctx, g, "payments", "", 1); len(hits) != 1 {
 		t.Fatalf("limit: %+v", hits)
+	}
+	if hits := SearchCatalog(ctx, g, "nothing-like-this", "", 0); len(hits) != 0 {
+		t.Fatalf("no match: %+v", hits)
 	}
 }
 
