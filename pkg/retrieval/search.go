@@ -303,6 +303,15 @@ var expansions = map[Intent][]expansion{
 	IntentPartOf:   {{types: []string{catalog.RelPartOf, catalog.RelMemberOf}, factor: 0.92}},
 }
 
+// transitiveWalks are the bounded multi-hop walks per intent.
+var transitiveWalks = map[Intent]func(*catalog.Graph, string, int, int) []Hop{
+	IntentDependents:   Dependents,
+	IntentDependencies: Dependencies,
+}
+
+// indirectFactor scores a hop two away; each further hop scores 0.1 less.
+const indirectFactor = 0.45
+
 // expand adds the neighbours the question's intents ask for. Owner
 // questions are applied last and also to the entities other intents found,
 // so "who owns the service that provides the fraud API" is two hops.
@@ -341,6 +350,33 @@ func (ix *Index) expand(intents []Intent, focus []int32, scores map[int32]float6
 		for _, f := range focus {
 			for _, ex := range expansions[in] {
 				reached = append(reached, walk(f, ex)...)
+			}
+		}
+	}
+	// Transitive blast radius (and its mirror, transitive dependencies):
+	// entities two or three hops away rank below every direct neighbour
+	// (factors < the direct walks' 0.5) but above mere text matches, so
+	// top-5 is subject, direct ones, then the nearest indirect ones.
+	for _, in := range intents {
+		walkT := transitiveWalks[in]
+		if walkT == nil {
+			continue
+		}
+		for _, f := range focus {
+			base := scores[f]
+			for _, h := range walkT(ix.g, ix.refs[f], MaxHops, MaxReached) {
+				if h.Depth < 2 {
+					continue
+				}
+				factor := indirectFactor - 0.1*float64(h.Depth-2)
+				if d, ok := ix.byRef[h.Ref]; ok {
+					raise(d, base*factor, string(in)+" via "+h.From)
+				}
+				// The API on the path is what an answer names to explain
+				// the hop; it ranks just below what it leads to.
+				if d, ok := ix.byRef[h.API]; ok && h.API != "" {
+					raise(d, base*factor*0.8, "path "+h.From)
+				}
 			}
 		}
 	}
