@@ -33,6 +33,8 @@ import (
 // and its error.
 type jsonRun struct {
 	out, errOut bytes.Buffer
+	// skip drops warning lines with this prefix (already in the JSON).
+	skip string
 }
 
 // sub returns a factory sharing f's lazy constructors (so the catalog and
@@ -70,7 +72,13 @@ func (r *jsonRun) result(err error, printedOK bool) *mcp.CallToolResult {
 		return mcp.NewToolResultError("bsai produced no JSON result: " + jerr.Error())
 	}
 	res := mcp.NewToolResultStructured(structured, strings.TrimSpace(r.out.String()))
-	if w := strings.TrimSpace(r.errOut.String()); w != "" {
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(r.errOut.String()), "\n") {
+		if l != "" && (r.skip == "" || !strings.HasPrefix(l, r.skip)) {
+			lines = append(lines, l)
+		}
+	}
+	if w := strings.Join(lines, "\n"); w != "" {
 		res.Content = append(res.Content, mcp.NewTextContent("warnings:\n"+w))
 	}
 	return res
@@ -159,7 +167,8 @@ func TemplateGenerateTool(f *factory.Factory) server.ServerTool {
 		if err != nil {
 			return mcp.NewToolResultError(err.Error()), nil
 		}
-		var r jsonRun
+		// Notes are printed to stderr and also in the JSON's notes.
+		r := jsonRun{skip: "note: "}
 		err = templatecmd.RunGenerate(&templatecmd.GenerateOptions{Factory: r.sub(f, nil), Ctx: ctx,
 			Description: desc, Refs: refs, Owner: owner})
 		// An invalid template exits 3 after printing its JSON (with
