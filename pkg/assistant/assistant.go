@@ -127,7 +127,7 @@ func (a *Assistant) Ask(ctx context.Context, q Question) (*Answer, error) {
 	if budget <= 0 {
 		budget = DefaultContextBudget
 	}
-	cards, _, ctxTokens := BuildContext(a.Graph, a.contextRefs(res), budget)
+	cards, _, ctxTokens := BuildContextExtra(a.Graph, a.contextRefs(res), budget, a.subjectExtras(res))
 	ans.Usage.ContextTokens = ctxTokens
 
 	var err error
@@ -203,6 +203,18 @@ func (a *Assistant) contextRefs(res retrieval.Result) []string {
 		}
 	}
 	return refs
+}
+
+// subjectExtras are the indirect dependents/dependencies lines for the
+// cards of the entities a relation question names (see impactLines).
+func (a *Assistant) subjectExtras(res retrieval.Result) map[string]string {
+	extra := map[string]string{}
+	for _, f := range res.Focus {
+		if s := impactLines(a.Graph, f, res.Intents); s != "" {
+			extra[f] = s
+		}
+	}
+	return extra
 }
 
 // check keeps only citations that exist and flags the rest.

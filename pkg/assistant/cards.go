@@ -105,6 +105,13 @@ func quote(s string) string {
 // spent (at least one card is always included). It returns the text, the
 // refs included and its estimated tokens.
 func BuildContext(g *catalog.Graph, refs []string, budget int) (string, []string, int) {
+	return BuildContextExtra(g, refs, budget, nil)
+}
+
+// BuildContextExtra is BuildContext with extra lines appended to the cards
+// of some refs (e.g. the indirect dependents of the entity a blast-radius
+// question is about). Each extra text ends in a newline.
+func BuildContextExtra(g *catalog.Graph, refs []string, budget int, extra map[string]string) (string, []string, int) {
 	var b strings.Builder
 	var used []string
 	for _, r := range refs {
@@ -112,7 +119,7 @@ func BuildContext(g *catalog.Graph, refs []string, budget int) (string, []string
 		if !ok {
 			continue
 		}
-		c := Card(g, e)
+		c := Card(g, e) + extra[r]
 		if len(used) > 0 && budget > 0 && EstimateTokens(b.String()+c) > budget {
 			break
 		}

@@ -240,25 +240,33 @@ func (w *writer) relation(ref string, in retrieval.Intent) []string {
 	n := w.name(ref)
 	switch in {
 	case retrieval.IntentDependents:
-		direct := w.g.Related(ref, catalog.RelDependencyOf, catalog.RelAPIConsumedBy)
+		// Direct dependents first (what an on-call engineer checks first),
+		// then the bounded transitive blast radius with its paths.
+		hops := retrieval.Dependents(w.g, ref, 0, 0)
+		var direct, all []string
+		for _, h := range hops {
+			if h.Depth != 1 {
+				continue
+			}
+			all = append(all, h.Ref)
+			if h.API == "" {
+				direct = append(direct, h.Ref)
+			}
+		}
 		if len(direct) > 0 {
 			w.line("If %s goes down, these depend on it: %s.", n, w.names(direct))
 		}
-		all := slices.Clone(direct)
+		// Consumers of an API the subject provides, including those already
+		// listed as dependsOn (the sentence names the API they use).
 		for _, api := range w.g.Related(ref, catalog.RelProvidesAPI) {
-			cs := w.g.Related(api, catalog.RelAPIConsumedBy)
-			if len(cs) > 0 {
+			if cs := w.g.Related(api, catalog.RelAPIConsumedBy); len(cs) > 0 {
 				w.line("%s provides %s, which is consumed by %s.", n, w.name(api), w.names(cs))
-			}
-			for _, c := range cs {
-				if !slices.Contains(all, c) {
-					all = append(all, c)
-				}
 			}
 		}
 		if len(all) == 0 {
 			w.line("Nothing in the catalog depends on %s.", n)
 		}
+		w.indirect("Indirectly affected", hops, true)
 		return all
 	case retrieval.IntentDependencies:
 		deps := w.g.Related(ref, catalog.RelDependsOn)
@@ -280,6 +288,7 @@ func (w *writer) relation(ref string, in retrieval.Intent) []string {
 		if len(deps)+len(apis) == 0 {
 			w.line("The catalog lists no dependencies for %s.", n)
 		}
+		w.indirect("Indirectly, it needs", retrieval.Dependencies(w.g, ref, 0, 0), false)
 		return append(deps, apis...)
 	case retrieval.IntentProvides:
 		if ps := w.g.Related(ref, catalog.RelAPIProvidedBy); len(ps) > 0 {
