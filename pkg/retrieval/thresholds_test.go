@@ -8,6 +8,7 @@ const (
 	minRecall5      = 0.95
 	minMRR          = 0.90
 	minNoneAccuracy = 0.80
-	// Held-out paraphrases (18), measured without tuning: R@5 1.000, MRR 0.958.
+	// Held-out paraphrases (19, one transitive added after the multi-hop
+	// walk and never tuned against), measured: R@5 1.000, MRR 0.961.
 	minHeldOutRecall5 = 0.90
 )
