@@ -22,6 +22,7 @@ import (
 	"github.com/bsai-dev/bsai/cmd/factory"
 	"github.com/bsai-dev/bsai/cmd/root"
 	"github.com/bsai-dev/bsai/pkg/iostreams"
+	"github.com/bsai-dev/bsai/pkg/llm/llmtest"
 	"github.com/bsai-dev/bsai/pkg/retrieval/retrievaltest"
 )
 
@@ -349,5 +350,57 @@ func TestServeBadInputIsToolError(t *testing.T) {
 		if !res.IsError || !strings.Contains(text(res), tc.want) {
 			t.Errorf("%s %v: isError=%v %q, want %q", tc.tool, tc.args, res.IsError, text(res), tc.want)
 		}
+	}
+}
+
+// ask uses the factory's provider like `bsai ask` does (here with
+// bsai.ask.agent: false for one deterministic request), and --offline wins
+// over a configured model.
+func TestServeAskUsesConfiguredModel(t *testing.T) {
+	srv := llmtest.New(t,
+		llmtest.Reply{}, // embed the catalog
+		llmtest.Reply{}, // embed the question
+		llmtest.Stream("The `group:default/payments-team` ", "owns `api:default/payments-api`."))
+	catalogFile := filepath.Join(retrievaltest.RepoRoot(t), "examples", "catalog", "catalog-info.yaml")
+	cfg := filepath.Join(t.TempDir(), "app-config.yaml")
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`bsai:
+  catalog:
+    source: files
+    files: [%q]
+  ask:
+    agent: false
+  ai:
+    default: test
+    providers:
+      test:
+        type: openai-compatible
+        baseUrl: %s
+        apiKey: %s
+        model: test-model
+        embeddingModel: test-embedding
+`, catalogFile, srv.URL, llmtest.APIKey)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := serve(t, "-c", cfg)
+	res := s.call(t, "ask", map[string]any{"question": "Who owns the payments API?"})
+	var ans struct {
+		Mode      string
+		Citations []string
+	}
+	structured(t, res, &ans)
+	if ans.Mode != "llm" || !slices.Equal(ans.Citations, []string{"group:default/payments-team", "api:default/payments-api"}) {
+		t.Fatalf("answer: %s", text(res))
+	}
+	if reqs := srv.Requests(); len(reqs) != 3 || reqs[2].Model != "test-model" {
+		t.Fatalf("%d model requests", len(reqs))
+	}
+	if strings.Contains(text(res), llmtest.APIKey) {
+		t.Fatal("api key in the tool result")
+	}
+
+	off := serve(t, "-c", cfg, "--offline")
+	structured(t, off.call(t, "ask", map[string]any{"question": "Who owns the payments API?"}), &ans)
+	if ans.Mode != "offline" || len(srv.Requests()) != 3 {
+		t.Fatalf("--offline: mode %s, %d model requests", ans.Mode, len(srv.Requests()))
 	}
 }

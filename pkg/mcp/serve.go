@@ -28,7 +28,9 @@ func NewServer(version string, tools ...server.ServerTool) *server.MCPServer {
 		server.WithToolCapabilities(false),
 		server.WithRecovery(),
 		server.WithInstructions("bsai exposes a Backstage software catalog and its tooling. "+
-			"Use catalog_search to find entities, then catalog_get with a ref for details."))
+			"Use catalog_search to find entities, then catalog_get with a ref for details; ask answers questions about the catalog with checked citations. "+
+			"template_generate drafts a scaffolder template and template_validate checks one. "+
+			"incident_investigate gathers evidence and ranks causes for an alert or a service; it only proposes actions and never executes them."))
 	s.AddTools(tools...)
 	return s
 }

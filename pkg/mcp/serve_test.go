@@ -52,6 +52,14 @@ func TestSearchCatalog(t *testing.T) {
 	if hits := SearchCatalog(ctx, g, "payments", "", 1); len(hits) != 1 {
 		t.Fatalf("limit: %+v", hits)
 	}
+	// Generic words alone rank nothing in BM25; the substring fallback
+	// still lists what they name.
+	if hits := SearchCatalog(ctx, g, "events", "", 0); len(hits) != 1 || hits[0].Ref != "api:default/payments-events" {
+		t.Fatalf("text: %+v", hits)
+	}
+	if hits := SearchCatalog(ctx, g, "api", "", 0); len(hits) != 1 || hits[0].Why != "substring" || hits[0].Ref != "component:default/payments-api" {
+		t.Fatalf("generic word fallback: %+v", hits)
+	}
 	if hits := SearchCatalog(ctx, g, "nothing-like-this", "", 0); len(hits) != 0 {
 		t.Fatalf("no match: %+v", hits)
 	}
