@@ -404,3 +404,49 @@ func TestServeAskUsesConfiguredModel(t *testing.T) {
 		t.Fatalf("--offline: mode %s, %d model requests", ans.Mode, len(srv.Requests()))
 	}
 }
+
+// Editors call tools concurrently; the tools share the factory's catalog
+// and index, so concurrent calls must give the same answers as serial ones
+// (run with -race).
+func TestServeConcurrentCalls(t *testing.T) {
+	s := serve(t, "-c", exampleConfig(t), "--offline")
+	calls := []struct {
+		tool string
+		args map[string]any
+	}{
+		{"ask", map[string]any{"question": "Who owns the payments API?"}},
+		{"ask", map[string]any{"question": "What depends on the ledger database?"}},
+		{"catalog_search", map[string]any{"query": "ledger"}},
+		{"catalog_get", map[string]any{"ref": "api:default/payments-api"}},
+		{"template_generate", map[string]any{"description": "Node service"}},
+		{"template_generate", map[string]any{"description": "docs site for a team"}},
+	}
+	serial := make([]string, len(calls))
+	for i, c := range calls {
+		res := s.call(t, c.tool, c.args)
+		if res.IsError {
+			t.Fatalf("%s: %s", c.tool, text(res))
+		}
+		serial[i] = text(res)
+	}
+	got := make([]string, len(calls))
+	done := make(chan int)
+	for i, c := range calls {
+		go func() {
+			req := mcp.CallToolRequest{}
+			req.Params.Name, req.Params.Arguments = c.tool, c.args
+			if res, err := s.c.CallTool(context.Background(), req); err == nil {
+				got[i] = text(res)
+			}
+			done <- i
+		}()
+	}
+	for range calls {
+		<-done
+	}
+	for i := range calls {
+		if got[i] != serial[i] {
+			t.Errorf("%s %v: concurrent result differs:\n%s\nserial:\n%s", calls[i].tool, calls[i].args, got[i], serial[i])
+		}
+	}
+}
