@@ -126,18 +126,19 @@ func (ix *Index) WithEmbeddings(ctx context.Context, emb Embedder, opt EmbedOpti
 			return fmt.Errorf("write embedding cache: %w", err)
 		}
 	}
-	ix.emb = v
+	ix.emb.Store(v)
 	return nil
 }
 
 // EmbeddingErr is the last error from embedding a question (nil if none).
 func (ix *Index) EmbeddingErr() error {
-	if ix.emb == nil {
+	emb := ix.emb.Load()
+	if emb == nil {
 		return nil
 	}
-	ix.emb.mu.Lock()
-	defer ix.emb.mu.Unlock()
-	return ix.emb.err
+	emb.mu.Lock()
+	defer emb.mu.Unlock()
+	return emb.err
 }
 
 func writeGob(path string, v any) error {
@@ -205,13 +206,13 @@ func unit(v []float32) []float32 {
 // fuse combines the keyword ranking (cand, best first) and the vector
 // ranking by reciprocal rank. Named entities (focus) stay on top: an exact
 // name is stronger evidence than any similarity.
-func (ix *Index) fuse(cand []int32, qv []float32, focus []int32, why map[int32]string) map[int32]float64 {
+func (ix *Index) fuse(emb *vectors, cand []int32, qv []float32, focus []int32, why map[int32]string) map[int32]float64 {
 	type sim struct {
 		d int32
 		s float32
 	}
-	sims := make([]sim, 0, len(ix.emb.vecs))
-	for d, v := range ix.emb.vecs {
+	sims := make([]sim, 0, len(emb.vecs))
+	for d, v := range emb.vecs {
 		if len(v) != len(qv) {
 			continue
 		}

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/bsai-dev/bsai/pkg/catalog"
 )
@@ -58,7 +59,9 @@ type Index struct {
 	phrases   map[string][]int32
 	maxPhrase int
 
-	emb *vectors // nil unless WithEmbeddings succeeded
+	// emb is nil unless WithEmbeddings succeeded. Atomic because a shared
+	// index (mcp serve) may be searched while another call attaches vectors.
+	emb atomic.Pointer[vectors]
 }
 
 // readableAnnotations are the annotation keys whose values are worth

@@ -172,10 +172,10 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 			why[d] = "text"
 		}
 	}
-	if ix.emb != nil {
-		if qv, ok := ix.emb.query(ctx, question); ok {
+	if emb := ix.emb.Load(); emb != nil {
+		if qv, ok := emb.query(ctx, question); ok {
 			res.Hybrid = true
-			scores = ix.fuse(cand, qv, focus, why)
+			scores = ix.fuse(emb, cand, qv, focus, why)
 		}
 	}
 	for _, d := range focus {
