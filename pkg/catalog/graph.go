@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/bsai-dev/bsai/pkg/errs"
+	"github.com/bsai-dev/bsai/pkg/textdist"
 )
 
 // Graph is the in-memory catalog: lookups by ref and kind, and neighbours
@@ -225,7 +226,7 @@ func (g *Graph) Suggest(s string, n int) []string {
 		case strings.Contains(name, want) || strings.Contains(want, name):
 			score = abs(len(name) - len(want))
 		default:
-			if d := editDistance(name, want, maxDist); d <= maxDist {
+			if d := textdist.Bounded(name, want, maxDist); d <= maxDist {
 				score = 100 + d
 			}
 		}
@@ -251,34 +252,4 @@ func abs(x int) int {
 		return -x
 	}
 	return x
-}
-
-// editDistance is Levenshtein distance, giving up (returning limit+1) once
-// every cell of a row exceeds limit.
-func editDistance(a, b string, limit int) int {
-	if abs(len(a)-len(b)) > limit {
-		return limit + 1
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin > limit {
-			return limit + 1
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/bsai-dev/bsai/pkg/errs"
+	"github.com/bsai-dev/bsai/pkg/textdist"
 )
 
 // Param is one top-level argument of a tool, read from its inputSchema.
@@ -287,7 +288,7 @@ func closest(s string, candidates []string) []string {
 	limit := max(2, len(s)/3)
 	for _, c := range candidates {
 		lc := strings.ToLower(c)
-		d := levenshtein(ls, lc)
+		d := textdist.Levenshtein(ls, lc)
 		if d <= limit || (len(ls) >= 3 && (strings.Contains(lc, ls) || strings.Contains(ls, lc))) {
 			ms = append(ms, m{c, d})
 		}
@@ -298,25 +299,4 @@ func closest(s string, candidates []string) []string {
 		out = append(out, ms[i].name)
 	}
 	return out
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

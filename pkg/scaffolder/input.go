@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"unicode"
+
+	"github.com/bsai-dev/bsai/pkg/textdist"
 )
 
 // action checks that a step's action exists and that its literal input
@@ -239,7 +241,7 @@ func suggest(s string, candidates []string) string {
 		if diff := len(c) - len(s); diff > limit || -diff > limit {
 			continue // cannot be within the edit limit; skip the O(n·m) work
 		}
-		d := levenshtein(strings.ToLower(s), strings.ToLower(c))
+		d := textdist.Levenshtein(strings.ToLower(s), strings.ToLower(c))
 		if d < bestD {
 			best, bestD = c, d
 		}
@@ -248,27 +250,6 @@ func suggest(s string, candidates []string) string {
 		return fmt.Sprintf(" (did you mean %q?)", best)
 	}
 	return ""
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 // kebab turns free text into a valid entity name: lower-case words joined
