@@ -56,7 +56,13 @@ func (e *Error) Unwrap() error { return e.Err }
 
 func newf(k Kind, format string, args ...any) *Error {
 	err := fmt.Errorf(format, args...)
-	return &Error{Kind: k, Msg: err.Error(), Err: errors.Unwrap(err)}
+	cause := errors.Unwrap(err)
+	if _, multi := err.(interface{ Unwrap() []error }); multi {
+		// Two or more %w: errors.Unwrap returns nil for these, so keep the
+		// fmt error itself, whose Unwrap() []error reaches every cause.
+		cause = err
+	}
+	return &Error{Kind: k, Msg: err.Error(), Err: cause}
 }
 
 // Usage reports bad flags or arguments (exit 2).
@@ -94,28 +100,41 @@ func Wrap(k Kind, err error, hint string) *Error {
 	return &Error{Kind: k, Err: err, Hint: hint}
 }
 
-// KindOf finds the kind of err; cancelled contexts count as interrupted.
+// KindOf finds the kind of err; cancelled contexts count as interrupted,
+// even when a package already gave the error a kind of its own (Ctrl-C in
+// the middle of a request reported as "upstream" must still exit 130).
 func KindOf(err error) Kind {
 	if err == nil {
 		return KindFailure
+	}
+	if errors.Is(err, context.Canceled) {
+		return KindInterrupted
 	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Kind
 	}
-	if errors.Is(err, context.Canceled) {
-		return KindInterrupted
-	}
 	return KindFailure
 }
 
-// HintOf returns the first hint found in err's chain.
+// HintOf returns the first hint found in err's chain (depth-first, outermost
+// first, following errors that wrap several causes too).
 func HintOf(err error) string {
-	for err != nil {
-		if e, ok := err.(*Error); ok && e.Hint != "" {
-			return e.Hint
+	if err == nil {
+		return ""
+	}
+	if e, ok := err.(*Error); ok && e.Hint != "" {
+		return e.Hint
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		return HintOf(u.Unwrap())
+	case interface{ Unwrap() []error }:
+		for _, c := range u.Unwrap() {
+			if h := HintOf(c); h != "" {
+				return h
+			}
 		}
-		err = errors.Unwrap(err)
 	}
 	return ""
 }
