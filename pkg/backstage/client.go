@@ -128,7 +128,9 @@ func (c *Client) Raw(ctx context.Context, method, path string, body any) (*http.
 		}
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 		resp.Body.Close()
-		se := &StatusError{Method: method, URL: url, Status: resp.StatusCode, Body: strings.TrimSpace(string(b))}
+		// A backend may echo the request (headers included) in an error page;
+		// the body ends up in messages, so the token is cut out of it here.
+		se := &StatusError{Method: method, URL: url, Status: resp.StatusCode, Body: redactString(strings.TrimSpace(string(b)), c.Token)}
 		switch {
 		case resp.StatusCode == 401:
 			return nil, &errs.Error{Kind: errs.KindConfig, Err: se,
@@ -194,5 +196,12 @@ func redact(err error, token string) error {
 	if token == "" || !strings.Contains(err.Error(), token) {
 		return err
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), token, "<redacted>"))
+	return errors.New(redactString(err.Error(), token))
+}
+
+func redactString(s, token string) string {
+	if token == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, token, "<redacted>")
 }
