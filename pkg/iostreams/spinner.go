@@ -24,13 +24,21 @@ func (s *IOStreams) StartProgress(label string) func() {
 		}
 		return func() {}
 	}
-	s.StopProgress()
 	sp := &spinner{label: label, stop: make(chan struct{}), done: make(chan struct{})}
+	// Swap under the lock so two concurrent starts cannot leave an orphan
+	// spinner drawing forever; the old one is cleared before the new draws.
 	s.mu.Lock()
+	old := s.spinner
 	s.spinner = sp
 	s.mu.Unlock()
+	if old != nil {
+		close(old.stop)
+		<-old.done
+	}
 	go s.spin(sp)
-	return s.StopProgress
+	// Stop only this spinner: a stale stop func from an earlier wait must
+	// not end a spinner some later caller started.
+	return func() { s.stop(sp) }
 }
 
 func (s *IOStreams) spin(sp *spinner) {
@@ -55,14 +63,19 @@ func (s *IOStreams) spin(sp *spinner) {
 }
 
 // StopProgress stops the current spinner, if any.
-func (s *IOStreams) StopProgress() {
+func (s *IOStreams) StopProgress() { s.stop(nil) }
+
+// stop stops the current spinner if it is only (or any spinner when only
+// is nil) and waits until its line is cleared.
+func (s *IOStreams) stop(only *spinner) {
 	s.mu.Lock()
 	sp := s.spinner
-	s.spinner = nil
-	s.mu.Unlock()
-	if sp == nil {
+	if sp == nil || (only != nil && sp != only) {
+		s.mu.Unlock()
 		return
 	}
+	s.spinner = nil
+	s.mu.Unlock()
 	close(sp.stop)
 	<-sp.done
 }
