@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
@@ -94,12 +95,29 @@ func WriteYAML(w io.Writer, v any) error {
 
 // clearStyle drops the flow and quoting styles that JSON input leaves on
 // nodes; the encoder re-quotes strings that would otherwise read as another
-// type ("true", "1", "null").
+// type ("true", "1", "null"). It does not for YAML 1.1 booleans and
+// sexagesimal numbers (yes/no/on/off/y/n, 1:20), which older parsers such
+// as PyYAML read as true/false or 80, so those keep double quotes, as
+// yaml.Marshal gives them.
 func clearStyle(n *yaml.Node) {
 	n.Style = 0
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" && yaml11Ambiguous(n.Value) {
+		n.Style = yaml.DoubleQuotedStyle
+	}
 	for _, c := range n.Content {
 		clearStyle(c)
 	}
+}
+
+var base60 = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`)
+
+func yaml11Ambiguous(s string) bool {
+	switch s {
+	case "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
+		"on", "On", "ON", "off", "Off", "OFF":
+		return true
+	}
+	return base60.MatchString(s)
 }
 
 // Styles are the few lipgloss styles text output uses; all plain when colour
