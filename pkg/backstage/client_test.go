@@ -479,3 +479,16 @@ func TestNewTrimsSlashAndDefaults(t *testing.T) {
 		t.Errorf("New defaults: %+v", c)
 	}
 }
+
+// Whatever stops the wait between attempts (ctx, a test, a signal) ends Do
+// with that error instead of another request.
+func TestSleepErrorEndsRetries(t *testing.T) {
+	var n atomic.Int32
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) { n.Add(1); w.WriteHeader(503) })
+	c, _ := newClient(srv, "")
+	stop := errors.New("stop waiting")
+	c.Sleep = func(context.Context, time.Duration) error { return stop }
+	if err := c.Do(context.Background(), "GET", "/", nil, nil); !errors.Is(err, stop) || n.Load() != 1 {
+		t.Errorf("err %v after %d attempts, want the sleep's error after 1", err, n.Load())
+	}
+}
