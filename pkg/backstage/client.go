@@ -69,7 +69,19 @@ func (e *StatusError) Error() string {
 // into out (if non-nil). path is relative to BaseURL, e.g.
 // "/api/catalog/entities/by-query?limit=100".
 func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
-	resp, err := c.Raw(ctx, method, path, body)
+	return c.do(ctx, method, path, body, out, true)
+}
+
+// Create sends a request that must not run twice (e.g. POST
+// /api/scaffolder/v2/tasks starts a task). It is retried only on 429, which
+// means the backend rejected it unprocessed; a 5xx or a dropped connection
+// may have come after the work was done, so those fail instead.
+func (c *Client) Create(ctx context.Context, method, path string, body, out any) error {
+	return c.do(ctx, method, path, body, out, false)
+}
+
+func (c *Client) do(ctx context.Context, method, path string, body, out any, idempotent bool) error {
+	resp, err := c.raw(ctx, method, path, body, idempotent)
 	if err != nil {
 		return err
 	}
@@ -87,6 +99,10 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) err
 // Raw sends a request with retries and returns a 2xx response whose body
 // the caller must close (used for streaming replies such as task events).
 func (c *Client) Raw(ctx context.Context, method, path string, body any) (*http.Response, error) {
+	return c.raw(ctx, method, path, body, true)
+}
+
+func (c *Client) raw(ctx context.Context, method, path string, body any, idempotent bool) (*http.Response, error) {
 	var payload []byte
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -114,7 +130,7 @@ func (c *Client) Raw(ctx context.Context, method, path string, body any) (*http.
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			if attempt < retries && retryableNetErr(err) {
+			if attempt < retries && idempotent && retryableNetErr(err) {
 				if err := c.Sleep(ctx, backoff(attempt, 0)); err != nil {
 					return nil, err
 				}
@@ -142,7 +158,7 @@ func (c *Client) Raw(ctx context.Context, method, path string, body any) (*http.
 				Hint: "the token is valid but lacks permission; check the backend's permission policy"}
 		case resp.StatusCode == 404:
 			return nil, &errs.Error{Kind: errs.KindNotFound, Err: se, Msg: fmt.Sprintf("%s %s: not found", method, path)}
-		case (resp.StatusCode == 429 || resp.StatusCode >= 500) && attempt < retries:
+		case (resp.StatusCode == 429 || (idempotent && resp.StatusCode >= 500)) && attempt < retries:
 			if err := c.Sleep(ctx, backoff(attempt, retryAfter(resp.Header.Get("Retry-After")))); err != nil {
 				return nil, err
 			}

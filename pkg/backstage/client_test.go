@@ -492,3 +492,30 @@ func TestSleepErrorEndsRetries(t *testing.T) {
 		t.Errorf("err %v after %d attempts, want the sleep's error after 1", err, n.Load())
 	}
 }
+
+// A request that starts work (a scaffolder task) must not run twice: a 5xx
+// may come after the task was created, so Create does not retry it, while
+// a 429 (rejected unprocessed) is still retried.
+func TestCreateRetriesOnlyRateLimits(t *testing.T) {
+	for _, tc := range []struct {
+		status    int
+		wantCalls int
+	}{{http.StatusBadGateway, 1}, {http.StatusInternalServerError, 1}, {http.StatusTooManyRequests, 2}} {
+		var calls atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if calls.Add(1) == 1 {
+				w.WriteHeader(tc.status)
+				return
+			}
+			_, _ = w.Write([]byte(`{"id":"t1"}`))
+		}))
+		c := New(srv.URL, "", srv.Client())
+		c.Sleep = func(ctx context.Context, d time.Duration) error { return nil }
+		var out struct{ ID string }
+		_ = c.Create(context.Background(), "POST", "/api/scaffolder/v2/tasks", map[string]any{"x": 1}, &out)
+		srv.Close()
+		if got := int(calls.Load()); got != tc.wantCalls {
+			t.Errorf("status %d: %d calls, want %d", tc.status, got, tc.wantCalls)
+		}
+	}
+}

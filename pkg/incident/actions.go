@@ -140,7 +140,7 @@ type Executor struct {
 	Actions    map[string]config.IncidentAction
 	Allow      []string
 	MaxActions int // agent mode, per run (default 3)
-	Backstage  BackstageDoer
+	Backstage  BackstageClient
 	MCP        ToolCaller
 	HTTP       *http.Client
 	Audit      *AuditLog
@@ -370,7 +370,7 @@ func (x *Executor) runTask(ctx context.Context, in map[string]any) (string, stri
 	var created struct {
 		ID string `json:"id"`
 	}
-	if err := x.Backstage.Do(ctx, "POST", "/api/scaffolder/v2/tasks", in, &created); err != nil {
+	if err := x.Backstage.Create(ctx, "POST", "/api/scaffolder/v2/tasks", in, &created); err != nil {
 		return "", "", fmt.Errorf("start scaffolder task: %w", err)
 	}
 	if created.ID == "" {

@@ -127,6 +127,13 @@ type BackstageDoer interface {
 	Do(ctx context.Context, method, path string, body, out any) error
 }
 
+// BackstageClient adds Create, for requests that start work and so must not
+// be retried after a 5xx (starting a scaffolder task).
+type BackstageClient interface {
+	BackstageDoer
+	Create(ctx context.Context, method, path string, body, out any) error
+}
+
 // ScaffolderTask is a task from /api/scaffolder/v2/tasks.
 type ScaffolderTask struct {
 	ID        string    `json:"id"`

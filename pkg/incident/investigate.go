@@ -50,7 +50,7 @@ type Options struct {
 
 // SourceDeps are the connections config-built sources use.
 type SourceDeps struct {
-	Backstage    BackstageDoer // nil = scaffolder source unavailable
+	Backstage    BackstageClient // nil = scaffolder source unavailable
 	BackstageURL string
 	MCP          ToolCaller // nil = MCP sources unavailable
 	HTTP         *http.Client
