@@ -95,7 +95,15 @@ func expandTree(v any, getenv func(string) (string, bool)) (any, error) {
 		})
 		return s, firstErr
 	case map[string]any:
-		for k, x := range t {
+		// Sorted keys: with several unset variables the error always names
+		// the same one.
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			x := t[k]
 			y, err := expandTree(x, getenv)
 			if err != nil {
 				return nil, err
