@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -145,6 +146,12 @@ func (r *Registry) start(ctx context.Context, id string, cfg config.MCPServer, i
 		case sctx.Err() != nil:
 			return nil, errs.Upstream("mcp server %q did not finish the handshake within %s", id, timeout).
 				WithHint("%sraise bsai.mcp.servers.%s.timeout if it is just slow to start", c.stderrHint(), id)
+		}
+		if isUnauthorized(err) {
+			// A rejected credential is a config problem (exit 4), like a 401
+			// from Backstage or a model provider.
+			return nil, errs.Config("mcp server %q rejected the credentials (401): %w", id, err).
+				WithHint("check bsai.mcp.servers.%s.headers (or the token for a Backstage mcp-actions server)", id)
 		}
 		return nil, errs.Upstream("mcp server %q: handshake failed: %w", id, err).WithHint("%s", c.stderrHint())
 	}
@@ -401,4 +408,10 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 		p.part = p.part[i+1:]
 	}
 	return len(b), nil
+}
+
+// isUnauthorized recognises mcp-go's 401 errors on either HTTP transport.
+func isUnauthorized(err error) bool {
+	return errors.Is(err, transport.ErrAuthorizationRequired) || errors.Is(err, transport.ErrUnauthorized) ||
+		errors.Is(err, transport.ErrOAuthAuthorizationRequired)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/bsai-dev/bsai/pkg/config"
+	"github.com/bsai-dev/bsai/pkg/errs"
 )
 
 // headerRecorder remembers the Authorization header of every request.
@@ -76,5 +77,26 @@ func TestSSETransport(t *testing.T) {
 	}
 	if !rec.all("Bearer old") {
 		t.Fatalf("headers seen: %q", rec.seen)
+	}
+}
+
+// A server that rejects the credentials is a config/auth problem (exit 4)
+// with a hint, and the token is not echoed.
+func TestUnauthorizedServerIsConfigError(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="mcp"`)
+		http.Error(w, `{"error":"unauthorized"}`, http.StatusUnauthorized)
+	}))
+	defer ts.Close()
+	r := New(Options{Servers: map[string]config.MCPServer{
+		"locked": {URL: ts.URL + "/mcp", Transport: config.MCPHTTP, Headers: map[string]string{"Authorization": "Bearer wrong-secret-token"}},
+	}})
+	defer r.Close()
+	_, err := r.ListTools(context.Background(), "locked")
+	if errs.ExitCode(err) != errs.ExitConfig {
+		t.Fatalf("want exit %d for a 401, got %d: %v", errs.ExitConfig, errs.ExitCode(err), err)
+	}
+	if strings.Contains(err.Error(), "wrong-secret-token") || strings.Contains(errs.HintOf(err), "wrong-secret-token") {
+		t.Fatalf("token leaked: %v", err)
 	}
 }
