@@ -185,6 +185,11 @@ type chunk struct {
 	entity                   Entity
 	empty                    bool
 	err                      error
+	// Filled by the worker too for a decoded entity: validation failures
+	// (sorted) or, when valid, its ref. Both are per-document work that
+	// used to run on one core after the parallel decode.
+	invalid []string
+	ref     string
 }
 
 // readWave reads a set of files, decodes all their documents in parallel
@@ -230,17 +235,12 @@ func (l *loader) readWave(wave []pending) []pending {
 			continue
 		}
 		e := c.entity
-		if errsList := ValidateEntity(&e); len(errsList) > 0 {
-			msgs := make([]string, len(errsList))
-			for i, err := range errsList {
-				msgs[i] = err.Error()
-			}
-			sort.Strings(msgs) // labels and annotations come from maps
+		if len(c.invalid) > 0 {
 			l.problem(Problem{File: c.file, Document: c.doc, Ref: safeRef(&e),
-				Message: "invalid entity skipped: " + strings.Join(msgs, "; ")})
+				Message: "invalid entity skipped: " + strings.Join(c.invalid, "; ")})
 			continue
 		}
-		ref := e.Ref().String()
+		ref := c.ref
 		if prev, dup := l.refs[ref]; dup {
 			where := "earlier in the same file"
 			if prev.file != c.file {
@@ -258,8 +258,6 @@ func (l *loader) readWave(wave []pending) []pending {
 			l.problem(Problem{Level: level, File: c.file, Document: c.doc, Ref: ref, Message: note})
 		}
 		l.refs[ref] = origin{c.file, c.doc}
-		setDefault(&e, AnnotationManagedByLocation, c.location)
-		setDefault(&e, AnnotationManagedByOriginLocation, c.originLocation)
 		l.res.Entities = append(l.res.Entities, e)
 		if e.Kind == "Location" {
 			next = append(next, l.locationTargets(&e, c)...)
@@ -323,6 +321,7 @@ func decodeAll(chunks []*chunk) {
 			defer wg.Done()
 			for c := range next {
 				c.decode()
+				c.check()
 			}
 		}()
 	}
@@ -331,6 +330,28 @@ func decodeAll(chunks []*chunk) {
 	}
 	close(next)
 	wg.Wait()
+}
+
+// check validates a decoded entity and, when valid, computes its ref and
+// sets the location annotations. Setting them before the duplicate check
+// is safe: a duplicate is dropped whole, and placeholders only touch spec.
+func (c *chunk) check() {
+	if c.empty || c.err != nil {
+		return
+	}
+	e := &c.entity
+	if errsList := ValidateEntity(e); len(errsList) > 0 {
+		msgs := make([]string, len(errsList))
+		for i, err := range errsList {
+			msgs[i] = err.Error()
+		}
+		sort.Strings(msgs) // labels and annotations come from maps
+		c.invalid = msgs
+		return
+	}
+	c.ref = e.Ref().String()
+	setDefault(e, AnnotationManagedByLocation, c.location)
+	setDefault(e, AnnotationManagedByOriginLocation, c.originLocation)
 }
 
 func (c *chunk) decode() {
@@ -568,7 +589,8 @@ func unwrapPathErr(err error) error {
 
 func setDefault(e *Entity, key, value string) {
 	if e.Metadata.Annotations == nil {
-		e.Metadata.Annotations = map[string]string{}
+		// Room for both location annotations, set one after the other.
+		e.Metadata.Annotations = make(map[string]string, 2)
 	}
 	if _, ok := e.Metadata.Annotations[key]; !ok {
 		e.Metadata.Annotations[key] = value

@@ -68,10 +68,12 @@ func metadataFromMap(m map[string]any) (Metadata, bool) {
 	if !ok {
 		return md, false
 	}
-	if md.Labels, ok = stringMap(m["labels"]); !ok {
+	if md.Labels, ok = stringMap(m["labels"], 0); !ok {
 		return md, false
 	}
-	if md.Annotations, ok = stringMap(m["annotations"]); !ok {
+	// The loader adds two location annotations; room for them up front
+	// saves growing every entity's map.
+	if md.Annotations, ok = stringMap(m["annotations"], 2); !ok {
 		return md, false
 	}
 	switch tags := m["tags"].(type) {
@@ -123,12 +125,12 @@ func optString(v any) (string, bool) {
 	return "", false
 }
 
-func stringMap(v any) (map[string]string, bool) {
+func stringMap(v any, extra int) (map[string]string, bool) {
 	switch t := v.(type) {
 	case nil:
 		return nil, true
 	case map[string]any:
-		out := make(map[string]string, len(t))
+		out := make(map[string]string, len(t)+extra)
 		for k, x := range t {
 			s, isStr := x.(string)
 			if !isStr {

@@ -22,28 +22,49 @@ type Graph struct {
 // (Backstage computes them server-side; the files source computes them
 // beforehand with ComputeRelations). Later duplicates of a ref are ignored.
 func NewGraph(entities []Entity) *Graph {
+	n := len(entities)
+	// Per-entity string work (ref, lower-case kind, lower-case edge
+	// targets) runs in parallel up front; only the map inserts, which
+	// decide duplicates in load order, stay sequential.
+	refs := make([]string, n)
+	kinds := make([]string, n)
+	nrel := 0
+	for i := range entities {
+		nrel += len(entities[i].Relations)
+	}
+	// One backing array for every edge list instead of one per entity.
+	all := make([]Relation, nrel)
+	offs := make([]int, n+1)
+	for i := range entities {
+		offs[i+1] = offs[i] + len(entities[i].Relations)
+	}
+	parallelRanges(n, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			e := &entities[i]
+			refs[i] = e.Ref().String()
+			kinds[i] = strings.ToLower(e.Kind)
+			for j, r := range e.Relations {
+				all[offs[i]+j] = Relation{Type: r.Type, TargetRef: strings.ToLower(r.TargetRef)}
+			}
+		}
+	})
 	g := &Graph{
-		byRef:  make(map[string]*Entity, len(entities)),
-		order:  make([]string, 0, len(entities)),
+		byRef:  make(map[string]*Entity, n),
+		order:  make([]string, 0, n),
 		byKind: map[string][]string{},
-		edges:  make(map[string][]Relation, len(entities)),
+		edges:  make(map[string][]Relation, n),
 	}
 	for i := range entities {
-		e := &entities[i]
-		ref := e.Ref().String()
+		ref := refs[i]
 		if _, dup := g.byRef[ref]; dup {
 			continue
 		}
-		g.byRef[ref] = e
+		g.byRef[ref] = &entities[i]
 		g.order = append(g.order, ref)
-		k := strings.ToLower(e.Kind)
+		k := kinds[i]
 		g.byKind[k] = append(g.byKind[k], ref)
-		if len(e.Relations) > 0 {
-			rs := make([]Relation, len(e.Relations))
-			for j, r := range e.Relations {
-				rs[j] = Relation{Type: r.Type, TargetRef: strings.ToLower(r.TargetRef)}
-			}
-			g.edges[ref] = rs
+		if offs[i] < offs[i+1] {
+			g.edges[ref] = all[offs[i]:offs[i+1]:offs[i+1]]
 		}
 	}
 	return g

@@ -76,57 +76,149 @@ func (p RelationProblem) Error() string {
 // by type, then target. Unparseable refs (e.g. dependsOn without a kind) are
 // returned as problems; Backstage fails the entity's processing for them.
 func ComputeRelations(entities []Entity) []RelationProblem {
-	idx := make(map[string]int, len(entities))
-	selfRefs := make([]string, len(entities))
-	for i := range entities {
-		selfRefs[i] = entities[i].Ref().String()
-		idx[selfRefs[i]] = i
+	n := len(entities)
+	selfRefs := make([]string, n)
+	parallelRanges(n, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			selfRefs[i] = entities[i].Ref().String()
+		}
+	})
+	idx := make(map[string]int, n)
+	for i, r := range selfRefs {
+		idx[r] = i
 	}
-	rels := make([][]Relation, len(entities))
-	add := func(i int, typ, target string) {
-		rels[i] = append(rels[i], Relation{Type: typ, TargetRef: target})
+	// Edges are collected per worker over contiguous ranges and joined in
+	// range order, so problems keep entity order whatever the scheduling.
+	type part struct {
+		edges    []edge
+		problems []RelationProblem
 	}
+	parts := make([]part, workersFor(n))
+	parallelRanges(n, func(w, lo, hi int) {
+		p := &parts[w]
+		// Exact upper bound (each spec ref gives at most two edges):
+		// growing a slice of a million edges was the biggest cost here.
+		max := 0
+		for i := lo; i < hi; i++ {
+			for _, rule := range builtinRelations[entities[i].Kind] {
+				max += countSpecStrings(entities[i].Spec[rule.field])
+			}
+		}
+		p.edges = make([]edge, 0, 2*max)
+		for i := lo; i < hi; i++ {
+			e := &entities[i]
+			rules := builtinRelations[e.Kind]
+			if len(rules) == 0 {
+				continue
+			}
+			self := selfRefs[i]
+			ns := e.Namespace()
+			for _, rule := range rules {
+				eachSpecString(e.Spec[rule.field], func(v string) {
+					r, err := ParseRef(v, rule.defaultKind, ns)
+					if err != nil {
+						p.problems = append(p.problems, RelationProblem{Ref: self, Field: rule.field, Value: v, Err: err})
+						return
+					}
+					target := r.String()
+					p.edges = append(p.edges, edge{i, Relation{Type: rule.out, TargetRef: target}})
+					if j, ok := idx[target]; ok {
+						p.edges = append(p.edges, edge{j, Relation{Type: rule.in, TargetRef: self}})
+					}
+				})
+			}
+		}
+	})
+	// Bucket the edges by entity into one backing array instead of growing
+	// a slice per entity.
+	start := make([]int, n+1)
 	var problems []RelationProblem
-	for i := range entities {
-		e := &entities[i]
-		rules := builtinRelations[e.Kind]
-		if len(rules) == 0 {
-			continue
+	for _, p := range parts {
+		for _, ed := range p.edges {
+			start[ed.at+1]++
 		}
-		self := selfRefs[i]
-		ns := e.Namespace()
-		for _, rule := range rules {
-			for _, v := range e.SpecStrings(rule.field) {
-				r, err := ParseRef(v, rule.defaultKind, ns)
-				if err != nil {
-					problems = append(problems, RelationProblem{Ref: self, Field: rule.field, Value: v, Err: err})
-					continue
-				}
-				target := r.String()
-				add(i, rule.out, target)
-				if j, ok := idx[target]; ok {
-					add(j, rule.in, self)
-				}
-			}
+		problems = append(problems, p.problems...)
+	}
+	for i := 1; i <= n; i++ {
+		start[i] += start[i-1]
+	}
+	all := make([]Relation, start[n])
+	fill := make([]int, n)
+	copy(fill, start[:n])
+	for _, p := range parts {
+		for _, ed := range p.edges {
+			all[fill[ed.at]] = ed.rel
+			fill[ed.at]++
 		}
 	}
-	for i := range entities {
-		rs := rels[i]
-		slices.SortFunc(rs, func(a, b Relation) int {
-			if c := strings.Compare(a.Type, b.Type); c != 0 {
-				return c
+	parallelRanges(n, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if start[i] == start[i+1] {
+				entities[i].Relations = nil
+				continue
 			}
-			return strings.Compare(a.TargetRef, b.TargetRef)
-		})
-		// De-duplicate in place: the same edge can come from both ends
-		// (a group's children and the child's parent).
-		out := rs[:0]
-		for k, r := range rs {
-			if k == 0 || r != rs[k-1] {
-				out = append(out, r)
+			// Capped so an append by a caller cannot overwrite a neighbour.
+			rs := all[start[i]:start[i+1]:start[i+1]]
+			slices.SortFunc(rs, func(a, b Relation) int {
+				if c := strings.Compare(a.Type, b.Type); c != 0 {
+					return c
+				}
+				return strings.Compare(a.TargetRef, b.TargetRef)
+			})
+			// De-duplicate in place: the same edge can come from both ends
+			// (a group's children and the child's parent).
+			out := rs[:0]
+			for k, r := range rs {
+				if k == 0 || r != rs[k-1] {
+					out = append(out, r)
+				}
 			}
+			entities[i].Relations = out
 		}
-		entities[i].Relations = out
-	}
+	})
 	return problems
+}
+
+// edge is a relation to be stored on entities[at].
+type edge struct {
+	at  int
+	rel Relation
+}
+
+// eachSpecString calls fn for each string in a spec value, as SpecStrings
+// would return them, without building the slice.
+func eachSpecString(v any, fn func(string)) {
+	switch t := v.(type) {
+	case string:
+		fn(t)
+	case []any:
+		for _, x := range t {
+			if s, ok := x.(string); ok {
+				fn(s)
+			}
+		}
+	case []string:
+		for _, s := range t {
+			fn(s)
+		}
+	}
+}
+
+// countSpecStrings is how many times eachSpecString would call back.
+func countSpecStrings(v any) int {
+	switch t := v.(type) {
+	case string:
+		return 1
+	case []any:
+		n := 0
+		for _, x := range t {
+			if _, ok := x.(string); ok {
+				n++
+			}
+		}
+		return n
+	case []string:
+		return len(t)
+	}
+	return 0
 }
