@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -190,13 +189,21 @@ type chunk struct {
 	// used to run on one core after the parallel decode.
 	invalid []string
 	ref     string
+	notes   []string // from resolvePlaceholders
 }
 
 // readWave reads a set of files, decodes all their documents in parallel
 // (yaml decoding dominates load time), then adds entities in file order and
-// returns the files the Locations among them point to.
+// returns the files the Locations among them point to. Reading, splitting,
+// decoding, validation and placeholders run on all CPUs; only what decides
+// duplicates and the order of problems runs in order on one.
 func (l *loader) readWave(wave []pending) []pending {
-	var chunks []*chunk
+	type file struct {
+		abs, origin string
+		docs        [][]byte
+		err         error
+	}
+	var files []file
 	for _, p := range wave {
 		abs, err := filepath.Abs(p.path)
 		if err != nil {
@@ -206,19 +213,39 @@ func (l *loader) readWave(wave []pending) []pending {
 			continue // the same file reached twice is read once
 		}
 		l.seen[abs] = true
-		b, err := os.ReadFile(abs)
+		files = append(files, file{abs: abs, origin: p.origin})
+	}
+	parallelEach(len(files), 1, func(i int) {
+		f := &files[i]
+		b, err := os.ReadFile(f.abs)
 		if err != nil {
-			l.problem(Problem{File: abs, Message: fmt.Sprintf("cannot read: %v", unwrapPathErr(err))})
+			f.err = err
+			return
+		}
+		f.docs = splitDocuments(b)
+	})
+	n := 0
+	for _, f := range files {
+		n += len(f.docs)
+	}
+	chunks := make([]chunk, 0, n)
+	for _, f := range files {
+		if f.err != nil {
+			l.problem(Problem{File: f.abs, Message: fmt.Sprintf("cannot read: %v", unwrapPathErr(f.err))})
 			continue
 		}
-		l.res.Files = append(l.res.Files, abs)
-		loc, originLoc := "file:"+abs, "file:"+absOr(p.origin)
-		for i, d := range splitDocuments(b) {
-			chunks = append(chunks, &chunk{file: abs, origin: p.origin, doc: i + 1, data: d,
+		l.res.Files = append(l.res.Files, f.abs)
+		loc, originLoc := "file:"+f.abs, "file:"+absOr(f.origin)
+		for i, d := range f.docs {
+			chunks = append(chunks, chunk{file: f.abs, origin: f.origin, doc: i + 1, data: d,
 				location: loc, originLocation: originLoc})
 		}
 	}
-	decodeAll(chunks)
+	parallelEach(len(chunks), 16, func(i int) {
+		c := &chunks[i]
+		c.decode()
+		c.check()
+	})
 	// Size the result once: growing a slice of 100k entities (and the ref
 	// map) step by step was a fifth of the load time.
 	l.res.Entities = slices.Grow(l.res.Entities, len(chunks))
@@ -226,7 +253,8 @@ func (l *loader) readWave(wave []pending) []pending {
 		l.refs = make(map[string]origin, len(chunks))
 	}
 	var next []pending
-	for _, c := range chunks {
+	for k := range chunks {
+		c := &chunks[k]
 		if c.empty {
 			continue
 		}
@@ -234,9 +262,8 @@ func (l *loader) readWave(wave []pending) []pending {
 			l.problem(Problem{File: c.file, Document: c.doc, Message: c.err.Error()})
 			continue
 		}
-		e := c.entity
 		if len(c.invalid) > 0 {
-			l.problem(Problem{File: c.file, Document: c.doc, Ref: safeRef(&e),
+			l.problem(Problem{File: c.file, Document: c.doc, Ref: safeRef(&c.entity),
 				Message: "invalid entity skipped: " + strings.Join(c.invalid, "; ")})
 			continue
 		}
@@ -250,7 +277,7 @@ func (l *loader) readWave(wave []pending) []pending {
 				Message: fmt.Sprintf("conflict: already defined %s (document %d); this one is skipped", where, prev.doc)})
 			continue
 		}
-		for _, note := range resolvePlaceholders(e.Spec, c.file) {
+		for _, note := range c.notes {
 			level := "warning"
 			if strings.Contains(note, "urls are not fetched") {
 				level = "info"
@@ -258,9 +285,9 @@ func (l *loader) readWave(wave []pending) []pending {
 			l.problem(Problem{Level: level, File: c.file, Document: c.doc, Ref: ref, Message: note})
 		}
 		l.refs[ref] = origin{c.file, c.doc}
-		l.res.Entities = append(l.res.Entities, e)
-		if e.Kind == "Location" {
-			next = append(next, l.locationTargets(&e, c)...)
+		l.res.Entities = append(l.res.Entities, c.entity)
+		if c.entity.Kind == "Location" {
+			next = append(next, l.locationTargets(&l.res.Entities[len(l.res.Entities)-1], c)...)
 		}
 	}
 	return next
@@ -307,33 +334,8 @@ func (l *loader) problem(p Problem) {
 	l.res.Problems = append(l.res.Problems, p)
 }
 
-// decodeAll decodes chunks on all CPUs.
-func decodeAll(chunks []*chunk) {
-	workers := runtime.GOMAXPROCS(0)
-	if workers > len(chunks) {
-		workers = len(chunks)
-	}
-	var wg sync.WaitGroup
-	next := make(chan *chunk, workers)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c := range next {
-				c.decode()
-				c.check()
-			}
-		}()
-	}
-	for _, c := range chunks {
-		next <- c
-	}
-	close(next)
-	wg.Wait()
-}
-
-// check validates a decoded entity and, when valid, computes its ref and
-// sets the location annotations. Setting them before the duplicate check
+// check validates a decoded entity and, when valid, computes its ref,
+// resolves spec placeholders and sets the location annotations. Setting them before the duplicate check
 // is safe: a duplicate is dropped whole, and placeholders only touch spec.
 func (c *chunk) check() {
 	if c.empty || c.err != nil {
@@ -350,6 +352,9 @@ func (c *chunk) check() {
 		return
 	}
 	c.ref = e.Ref().String()
+	// Placeholders are resolved even for an entity the duplicate check
+	// will drop; that only costs time, as a dropped entity is never seen.
+	c.notes = resolvePlaceholders(e.Spec, c.file)
 	setDefault(e, AnnotationManagedByLocation, c.location)
 	setDefault(e, AnnotationManagedByOriginLocation, c.originLocation)
 }
