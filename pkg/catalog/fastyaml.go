@@ -26,10 +26,38 @@ import (
 type fastParser struct {
 	lines [][]byte
 	i     int
+	// scratch, when set, supplies the (empty) maps for the document itself
+	// and its top-level "metadata": the loader copies both into an Entity
+	// and drops them, so reusing them saves two maps per entity.
+	scratch *docMaps
+	// nextMap is the map the next mapping() call fills instead of a new one.
+	nextMap map[string]any
+}
+
+// docMaps are reusable maps for parseFastInto. They must be empty.
+type docMaps struct{ top, metadata map[string]any }
+
+var docMapsPool = sync.Pool{New: func() any {
+	return &docMaps{top: make(map[string]any, 8), metadata: make(map[string]any, 8)}
+}}
+
+// release empties the maps and returns them to the pool. Nothing built
+// from them may keep them (entityFromMap copies what it needs).
+func (d *docMaps) release() {
+	clear(d.top)
+	clear(d.metadata)
+	docMapsPool.Put(d)
 }
 
 // parseFast parses one YAML document (as split by splitDocuments).
 func parseFast(data []byte) (m map[string]any, ok bool) {
+	return parseFastInto(data, nil)
+}
+
+// parseFastInto is parseFast filling scratch's maps (when not nil) for the
+// document and its metadata; the caller must be done with the result
+// before scratch.release().
+func parseFastInto(data []byte, scratch *docMaps) (m map[string]any, ok bool) {
 	// A bug here must never crash a load: the slow path can always answer.
 	defer func() {
 		if recover() != nil {
@@ -48,7 +76,10 @@ func parseFast(data []byte) (m map[string]any, ok bool) {
 		*lp = lines[:0]
 		linesPool.Put(lp)
 	}()
-	p := &fastParser{lines: lines}
+	p := &fastParser{lines: lines, scratch: scratch}
+	if scratch != nil {
+		p.nextMap = scratch.top
+	}
 	// A leading "---" line starts the document.
 	p.skipBlank()
 	if p.i < len(lines) && bytes.Equal(bytes.TrimRight(lines[p.i], " "), []byte("---")) {
@@ -140,7 +171,11 @@ func (p *fastParser) peek() int {
 
 // mapping parses a block mapping whose keys sit at column indent.
 func (p *fastParser) mapping(indent int) (map[string]any, bool) {
-	m := map[string]any{}
+	m := p.nextMap
+	p.nextMap = nil
+	if m == nil {
+		m = map[string]any{}
+	}
 	for {
 		ind := p.peek()
 		if ind < indent {
@@ -165,7 +200,11 @@ func (p *fastParser) entry(m map[string]any, line []byte, indent int) bool {
 		return false
 	}
 	p.i++
+	if indent == 0 && k == "metadata" && p.scratch != nil {
+		p.nextMap = p.scratch.metadata
+	}
 	v, ok := p.value(rest, indent, true)
+	p.nextMap = nil // unused unless metadata was a block mapping
 	if !ok {
 		return false
 	}

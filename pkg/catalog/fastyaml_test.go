@@ -123,6 +123,29 @@ func checkFastAgainstYAML(t *testing.T, doc string) bool {
 	if !reflect.DeepEqual(fe, se) {
 		t.Errorf("entity differs on:\n%s\nfast: %#v\nslow: %#v", doc, fe, se)
 	}
+	// The loader parses into reusable maps and releases them right after
+	// entityFromMap: the entity must not keep any of them.
+	scratch := docMapsPool.Get().(*docMaps)
+	defer func() {
+		if scratch != nil {
+			scratch.release()
+		}
+	}()
+	m, ok := parseFastInto([]byte(doc), scratch)
+	if !ok {
+		t.Errorf("parseFastInto rejected what parseFast accepted:\n%s", doc)
+		return true
+	}
+	if re, ok := entityFromMap(m); ok {
+		scratch.release()
+		scratch = nil
+		re.Spec = normalizeMap(re.Spec)
+		if !reflect.DeepEqual(re, fe) {
+			t.Errorf("entity from reused maps differs on:\n%s\nreused: %#v\nfresh: %#v", doc, re, fe)
+		}
+	} else {
+		t.Errorf("entityFromMap rejected the reused-map parse of:\n%s", doc)
+	}
 	return true
 }
 

@@ -360,13 +360,16 @@ func (c *chunk) check() {
 }
 
 func (c *chunk) decode() {
-	if m, ok := parseFast(c.data); ok {
+	scratch := docMapsPool.Get().(*docMaps)
+	if m, ok := parseFastInto(c.data, scratch); ok {
 		if e, ok := entityFromMap(m); ok {
+			scratch.release()
 			c.entity = e
 			c.entity.Spec = normalizeMap(c.entity.Spec)
 			return
 		}
 	}
+	scratch.release()
 	// Straight into the struct: going through a yaml.Node first doubles the
 	// cost of the dominant step.
 	if err := yaml.Unmarshal(c.data, &c.entity); err != nil {
