@@ -56,28 +56,42 @@ func (d *DeployFileSource) Collect(ctx context.Context, s Scope) ([]Evidence, er
 // ParseDeployEvents parses JSONL, skipping blank lines and # comments.
 func ParseDeployEvents(b []byte) ([]DeployEvent, error) {
 	var out []DeployEvent
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 0, 64*1024), 4*1024*1024)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
+	err := eachJSONL(b, func(n int, line []byte) error {
 		var ev DeployEvent
-		if err := json.Unmarshal([]byte(line), &ev); err != nil {
-			return nil, fmt.Errorf("line %d: %w", n, err)
+		if err := json.Unmarshal(line, &ev); err != nil {
+			return fmt.Errorf("line %d: %w", n, err)
 		}
 		if ev.Entity == "" || ev.Time.IsZero() {
-			return nil, fmt.Errorf("line %d: needs \"time\" and \"entity\"", n)
+			return fmt.Errorf("line %d: needs \"time\" and \"entity\"", n)
 		}
 		if ev.Kind == "" {
 			ev.Kind = KindDeploy
 		}
 		out = append(out, ev)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, sc.Err()
+	return out, nil
+}
+
+// eachJSONL calls fn with each non-blank, non-# line of a JSONL file and
+// its 1-based line number, so every file source reports errors the same way.
+// Lines may be up to 4 MiB (log lines with stack traces).
+func eachJSONL(b []byte, fn func(n int, line []byte) error) error {
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 0, 64*1024), 4*1024*1024)
+	for n := 1; sc.Scan(); n++ {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 || line[0] == '#' {
+			continue
+		}
+		if err := fn(n, line); err != nil {
+			return err
+		}
+	}
+	return sc.Err()
 }
 
 // changeEvidence keeps changes inside the window (any entity: unrelated

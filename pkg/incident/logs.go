@@ -1,8 +1,6 @@
 package incident
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
@@ -239,34 +237,30 @@ func (l *LogFileSource) Collect(ctx context.Context, s Scope) ([]Evidence, error
 // ParseLogLines reads JSONL records of scope entities inside the window.
 func ParseLogLines(b []byte, s Scope) ([]LogLine, error) {
 	var out []LogLine
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 0, 64*1024), 4*1024*1024)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
+	err := eachJSONL(b, func(n int, line []byte) error {
 		var j jsonLog
-		if err := json.Unmarshal([]byte(line), &j); err != nil {
-			return nil, fmt.Errorf("line %d: %w", n, err)
+		if err := json.Unmarshal(line, &j); err != nil {
+			return fmt.Errorf("line %d: %w", n, err)
 		}
 		t := firstTime(j.Time, j.TS, j.Timestamp)
 		if t.Before(s.Start) || t.After(s.End) {
-			continue
+			return nil
 		}
 		ent := s.EntityFor(firstNonEmpty(j.Service, j.Entity, j.App))
 		if ent == "" {
 			ent = s.EntityFor(refName(firstNonEmpty(j.Entity, j.Service)))
 		}
 		if ent == "" {
-			continue
+			return nil
 		}
 		out = append(out, LogLine{Time: t, Entity: ent, Level: firstNonEmpty(j.Level, j.Severity),
 			Msg: firstNonEmpty(j.Msg, j.Message, j.Line, j.Error)})
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, sc.Err()
+	return out, nil
 }
 
 // LokiResponse is the Loki query_range envelope for streams.
