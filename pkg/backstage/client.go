@@ -13,11 +13,11 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/bsai-dev/bsai/pkg/errs"
+	"github.com/bsai-dev/bsai/pkg/retry"
 )
 
 // Client talks to one Backstage backend.
@@ -39,16 +39,9 @@ func New(baseURL, token string, hc *http.Client) *Client {
 	return &Client{BaseURL: strings.TrimRight(baseURL, "/"), Token: token, HTTP: hc, MaxRetries: 3, Sleep: sleepCtx}
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+// sleepCtx is the shared context-aware wait (a field default, so tests
+// can replace Client.Sleep).
+var sleepCtx = retry.Sleep
 
 // StatusError is a non-2xx reply.
 type StatusError struct {
@@ -184,17 +177,10 @@ func backoff(attempt int, min time.Duration) time.Duration {
 	return d
 }
 
+// retryAfter reads a Retry-After value (0 when absent or unreadable).
 func retryAfter(h string) time.Duration {
-	if h == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(h); err == nil {
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(h); err == nil {
-		return time.Until(t)
-	}
-	return 0
+	d, _ := retry.After(http.Header{"Retry-After": {h}}, time.Now)
+	return d
 }
 
 func retryableNetErr(err error) bool {

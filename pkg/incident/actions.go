@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/bsai-dev/bsai/pkg/config"
+	"github.com/bsai-dev/bsai/pkg/retry"
 )
 
 // PlanItem is one proposed action. Whether it may run is decided here, in
@@ -383,16 +384,7 @@ func (x *Executor) runTask(ctx context.Context, in map[string]any) (string, stri
 	}
 	sleep := x.Sleep
 	if sleep == nil {
-		sleep = func(ctx context.Context, d time.Duration) error {
-			t := time.NewTimer(d)
-			defer t.Stop()
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-t.C:
-				return nil
-			}
-		}
+		sleep = retry.Sleep
 	}
 	for {
 		var task ScaffolderTask

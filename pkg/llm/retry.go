@@ -7,10 +7,11 @@ import (
 	"io"
 	"math/rand"
 	"net/http"
-	"strconv"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/bsai-dev/bsai/pkg/retry"
 )
 
 // RetryPolicy controls retries on 429, 5xx and dropped connections. Sleep,
@@ -41,7 +42,7 @@ func (r RetryPolicy) withDefaults() RetryPolicy {
 		r.MaxDelay = 20 * time.Second
 	}
 	if r.Sleep == nil {
-		r.Sleep = sleepCtx
+		r.Sleep = retry.Sleep
 	}
 	if r.Now == nil {
 		r.Now = time.Now
@@ -50,17 +51,6 @@ func (r RetryPolicy) withDefaults() RetryPolicy {
 		r.Rand = rand.Float64
 	}
 	return r
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // backoff is exponential with "equal jitter": half fixed, half random, so
@@ -74,27 +64,10 @@ func (r RetryPolicy) backoff(attempt int) time.Duration {
 	return half + time.Duration(r.Rand()*float64(half))
 }
 
-// retryAfter parses Retry-After (seconds or an HTTP date); ok=false if absent.
+// retryAfter parses Retry-After (seconds or an HTTP date, or OpenAI's
+// Retry-After-Ms) on the policy's clock; ok=false if absent.
 func (r RetryPolicy) retryAfter(h http.Header) (time.Duration, bool) {
-	v := h.Get("Retry-After")
-	if v == "" {
-		// OpenAI also sends retry-after-ms.
-		if ms, err := strconv.ParseFloat(h.Get("Retry-After-Ms"), 64); err == nil && ms >= 0 {
-			return time.Duration(ms * float64(time.Millisecond)), true
-		}
-		return 0, false
-	}
-	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 {
-		return time.Duration(secs * float64(time.Second)), true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(r.Now())
-		if d < 0 {
-			d = 0
-		}
-		return d, true
-	}
-	return 0, false
+	return retry.After(h, r.Now)
 }
 
 // attempts records what the doer did for one call, so the final error can
