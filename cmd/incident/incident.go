@@ -14,6 +14,9 @@ import (
 	"github.com/bsai-dev/bsai/cmd/factory"
 	"github.com/bsai-dev/bsai/pkg/errs"
 	"github.com/bsai-dev/bsai/pkg/incident"
+	"github.com/bsai-dev/bsai/pkg/incident/action"
+	"github.com/bsai-dev/bsai/pkg/incident/source"
+	"github.com/bsai-dev/bsai/pkg/iostreams"
 	"github.com/bsai-dev/bsai/pkg/llm"
 	"github.com/bsai-dev/bsai/pkg/output"
 )
@@ -37,7 +40,7 @@ type InvestigateOptions struct {
 	DryRun     bool
 	MaxActions int
 	// Prompter replaces the terminal prompt (tests).
-	Prompter incident.Prompter
+	Prompter action.Prompter
 }
 
 // NewCmdInvestigate builds `bsai incident investigate`.
@@ -75,7 +78,7 @@ terminal nothing runs. Agent mode runs only actions on bsai.incident.agent.allow
 	fl.StringVar(&opts.Alert, "alert", "", "Alertmanager webhook or PagerDuty v3 webhook JSON file, or - for stdin")
 	fl.DurationVar(&opts.Since, "since", 0, "look-back window before the alert or now (default bsai.incident.since or 2h)")
 	fl.StringVar(&opts.At, "at", "", "end of the window as RFC3339, to replay a past incident")
-	fl.StringVar(&opts.Mode, "mode", incident.ModeCopilot, "copilot (ask before each action) or agent (run allowlisted actions)")
+	fl.StringVar(&opts.Mode, "mode", action.ModeCopilot, "copilot (ask before each action) or agent (run allowlisted actions)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "decide actions but execute none")
 	fl.IntVar(&opts.MaxActions, "max-actions", 0, "agent mode: most actions per run (default bsai.incident.agent.maxActions or 3)")
 	return cmd
@@ -100,7 +103,7 @@ func RunInvestigate(o *InvestigateOptions) error {
 	if o.Service == "" && o.Alert == "" {
 		return errs.Usage("nothing to investigate").WithHint("pass --service REF and/or --alert FILE (or - for stdin)")
 	}
-	if o.Mode != incident.ModeCopilot && o.Mode != incident.ModeAgent {
+	if o.Mode != action.ModeCopilot && o.Mode != action.ModeAgent {
 		return errs.Usage("unknown mode %q", o.Mode).WithHint("use --mode copilot or --mode agent")
 	}
 	if o.Since < 0 {
@@ -114,7 +117,7 @@ func RunInvestigate(o *InvestigateOptions) error {
 		}
 		at = &t
 	}
-	var alert *incident.Alert
+	var alert *source.Alert
 	if o.Alert != "" {
 		var b []byte
 		if o.Alert == "-" {
@@ -125,7 +128,7 @@ func RunInvestigate(o *InvestigateOptions) error {
 		if err != nil {
 			return errs.Usage("read alert: %w", err).WithHint("pass a JSON file or - for stdin")
 		}
-		if alert, err = incident.ParseAlert(b); err != nil {
+		if alert, err = source.ParseAlert(b); err != nil {
 			return errs.Validation("invalid alert: %w", err).WithHint("give an Alertmanager webhook payload or a PagerDuty v3 webhook event")
 		}
 	}
@@ -144,7 +147,7 @@ func RunInvestigate(o *InvestigateOptions) error {
 		return err
 	}
 
-	deps := incident.SourceDeps{}
+	deps := source.SourceDeps{}
 	if hc, err := f.HTTPClient(); err == nil {
 		deps.HTTP = hc
 	}
@@ -178,22 +181,22 @@ func RunInvestigate(o *InvestigateOptions) error {
 		return err
 	}
 
-	var exec *incident.Executor
+	var exec *action.Executor
 	if len(ic.Actions) > 0 {
 		audit := ic.Agent.AuditLog
 		if audit == "" {
-			audit = incident.DefaultAuditPath(os.Getenv)
+			audit = action.DefaultAuditPath(os.Getenv)
 		}
 		max := o.MaxActions
 		if max <= 0 {
 			max = ic.Agent.MaxActions
 		}
-		exec = &incident.Executor{Actions: ic.Actions, Allow: ic.Agent.Allow, MaxActions: max,
-			Backstage: deps.Backstage, MCP: deps.MCP, HTTP: deps.HTTP, Audit: &incident.AuditLog{Path: audit}, Now: f.Now}
+		exec = &action.Executor{Actions: ic.Actions, Allow: ic.Agent.Allow, MaxActions: max,
+			Backstage: deps.Backstage, MCP: deps.MCP, HTTP: deps.HTTP, Audit: &action.AuditLog{Path: audit}, Now: f.Now}
 	}
 	prompter := o.Prompter
-	if prompter == nil && o.Mode == incident.ModeCopilot && f.IOStreams.CanPrompt() && !o.DryRun {
-		prompter = &incident.TermPrompter{In: f.IOStreams.In, Out: f.IOStreams.ErrOut}
+	if prompter == nil && o.Mode == action.ModeCopilot && f.IOStreams.CanPrompt() && !o.DryRun {
+		prompter = &iostreams.TermPrompter{In: f.IOStreams.In, Out: f.IOStreams.ErrOut}
 	}
 
 	// On a terminal in text form, the person reads the report before any
@@ -230,7 +233,7 @@ func RunInvestigate(o *InvestigateOptions) error {
 	}
 	var failed []string
 	for _, a := range rep.Actions {
-		if a.Status == incident.StatusFailed {
+		if a.Status == action.StatusFailed {
 			failed = append(failed, a.Action)
 		}
 	}

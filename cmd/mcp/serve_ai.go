@@ -18,7 +18,7 @@ import (
 	incidentcmd "github.com/bsai-dev/bsai/cmd/incident"
 	templatecmd "github.com/bsai-dev/bsai/cmd/template"
 	"github.com/bsai-dev/bsai/pkg/errs"
-	"github.com/bsai-dev/bsai/pkg/incident"
+	"github.com/bsai-dev/bsai/pkg/incident/action"
 	"github.com/bsai-dev/bsai/pkg/iostreams"
 )
 
@@ -228,7 +228,7 @@ func IncidentInvestigateTool(f *factory.Factory) server.ServerTool {
 			// prompter, and streams that are not a terminal, so the
 			// executor's "co-pilot without a terminal" branch skips every
 			// action.
-			Mode: incident.ModeCopilot, DryRun: false, Prompter: nil}
+			Mode: action.ModeCopilot, DryRun: false, Prompter: nil}
 		var in []byte
 		if alert != nil {
 			in, _ = json.Marshal(alert)

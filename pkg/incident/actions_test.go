@@ -18,7 +18,9 @@ import (
 	"github.com/bsai-dev/bsai/pkg/catalog"
 	"github.com/bsai-dev/bsai/pkg/config"
 	"github.com/bsai-dev/bsai/pkg/incident"
+	"github.com/bsai-dev/bsai/pkg/incident/action"
 	"github.com/bsai-dev/bsai/pkg/incident/incidenttest"
+	"github.com/bsai-dev/bsai/pkg/incident/source"
 	"github.com/bsai-dev/bsai/pkg/llm"
 	"github.com/bsai-dev/bsai/pkg/llm/llmtest"
 )
@@ -27,7 +29,7 @@ import (
 type rig struct {
 	g       *catalog.Graph
 	cfg     config.IncidentConfig
-	alert   *incident.Alert
+	alert   *source.Alert
 	scaf    *incidenttest.Scaffolder
 	hook    *incidenttest.Webhook
 	page    *incidenttest.Webhook
@@ -61,7 +63,7 @@ func newRig(t *testing.T, scenario string) *rig {
 		t.Fatal(err)
 	}
 	ab, _ := os.ReadFile(filepath.Join(dir, "alert.json"))
-	alert, err := incident.ParseAlert(ab)
+	alert, err := source.ParseAlert(ab)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,9 +80,9 @@ func newRig(t *testing.T, scenario string) *rig {
 	return r
 }
 
-func (r *rig) executor(allow ...string) *incident.Executor {
-	return &incident.Executor{Actions: r.cfg.Actions, Allow: allow, Backstage: backstage.New(r.scaf.URL, "", nil),
-		MCP: r.mcp, Audit: &incident.AuditLog{Path: r.audit}, PollEvery: time.Millisecond,
+func (r *rig) executor(allow ...string) *action.Executor {
+	return &action.Executor{Actions: r.cfg.Actions, Allow: allow, Backstage: backstage.New(r.scaf.URL, "", nil),
+		MCP: r.mcp, Audit: &action.AuditLog{Path: r.audit}, PollEvery: time.Millisecond,
 		Now: func() time.Time { return at("2026-03-14T10:31:00Z") }}
 }
 
@@ -89,7 +91,7 @@ func (r *rig) run(t *testing.T, o incident.Options) *incident.Report {
 	o.Graph, o.Config, o.Alert = r.g, r.cfg, r.alert
 	o.Now = func() time.Time { return at("2026-11-26T00:00:00Z") }
 	if o.Mode == "" {
-		o.Mode = incident.ModeCopilot
+		o.Mode = action.ModeCopilot
 	}
 	rep, err := incident.Investigate(context.Background(), o)
 	if err != nil {
@@ -98,17 +100,17 @@ func (r *rig) run(t *testing.T, o incident.Options) *incident.Report {
 	return rep
 }
 
-func (r *rig) auditLines(t *testing.T) []incident.AuditEntry {
+func (r *rig) auditLines(t *testing.T) []action.AuditEntry {
 	t.Helper()
 	f, err := os.Open(r.audit)
 	if err != nil {
 		return nil
 	}
 	defer f.Close()
-	var out []incident.AuditEntry
+	var out []action.AuditEntry
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		var e incident.AuditEntry
+		var e action.AuditEntry
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
 			t.Fatalf("audit line %q: %v", sc.Text(), err)
 		}
@@ -132,7 +134,7 @@ func (p *fakePrompter) Confirm(ctx context.Context, q string) (bool, error) {
 	return false, nil
 }
 
-func statuses(rs []incident.ActionResult) map[string]string {
+func statuses(rs []action.ActionResult) map[string]string {
 	m := map[string]string{}
 	for _, r := range rs {
 		m[r.Action] = r.Status
@@ -145,7 +147,7 @@ func TestCopilotAsksBeforeEachAction(t *testing.T) {
 	pr := &fakePrompter{answers: map[string]bool{"rollback": true, "notify-channel": false}}
 	rep := r.run(t, incident.Options{Actions: r.executor(), Prompter: pr})
 	st := statuses(rep.Actions)
-	if st["rollback"] != incident.StatusExecuted || st["notify-channel"] != incident.StatusDeclined || len(st) != 2 {
+	if st["rollback"] != action.StatusExecuted || st["notify-channel"] != action.StatusDeclined || len(st) != 2 {
 		t.Fatalf("statuses %v (plan %+v)", st, rep.Plan)
 	}
 	if len(pr.questions) != 2 {
@@ -173,7 +175,7 @@ func TestCopilotWithoutTTYRunsNothing(t *testing.T) {
 	r := newRig(t, "bad-deploy")
 	rep := r.run(t, incident.Options{Actions: r.executor()})
 	for _, a := range rep.Actions {
-		if a.Status != incident.StatusSkipped {
+		if a.Status != action.StatusSkipped {
 			t.Errorf("%s: %s", a.Action, a.Status)
 		}
 	}
@@ -184,9 +186,9 @@ func TestCopilotWithoutTTYRunsNothing(t *testing.T) {
 
 func TestAgentAllowlistAndAudit(t *testing.T) {
 	r := newRig(t, "bad-deploy")
-	rep := r.run(t, incident.Options{Mode: incident.ModeAgent, Actions: r.executor("notify-channel")})
+	rep := r.run(t, incident.Options{Mode: action.ModeAgent, Actions: r.executor("notify-channel")})
 	st := statuses(rep.Actions)
-	if st["notify-channel"] != incident.StatusExecuted || st["rollback"] != incident.StatusRefused {
+	if st["notify-channel"] != action.StatusExecuted || st["rollback"] != action.StatusRefused {
 		t.Fatalf("statuses %v", st)
 	}
 	if len(r.scaf.Created) != 0 || r.hook.Count() != 1 {
@@ -219,7 +221,7 @@ func TestAgentAllowlistAndAudit(t *testing.T) {
 		t.Error("audit log leaks the webhook URL's secret")
 	}
 	// Append-only: a second run adds lines.
-	r.run(t, incident.Options{Mode: incident.ModeAgent, Actions: r.executor("notify-channel")})
+	r.run(t, incident.Options{Mode: action.ModeAgent, Actions: r.executor("notify-channel")})
 	if n := len(r.auditLines(t)); n != 4 {
 		t.Errorf("audit log should grow to 4 lines, has %d", n)
 	}
@@ -232,15 +234,15 @@ func TestAgentLimitsAndDryRun(t *testing.T) {
 	r := newRig(t, "bad-deploy")
 	ex := r.executor("notify-channel", "rollback")
 	ex.MaxActions = 1
-	rep := r.run(t, incident.Options{Mode: incident.ModeAgent, Actions: ex})
+	rep := r.run(t, incident.Options{Mode: action.ModeAgent, Actions: ex})
 	st := statuses(rep.Actions)
-	if st["notify-channel"] != incident.StatusExecuted || st["rollback"] != incident.StatusSkipped {
+	if st["notify-channel"] != action.StatusExecuted || st["rollback"] != action.StatusSkipped {
 		t.Errorf("limit: %v", st)
 	}
 	r2 := newRig(t, "bad-deploy")
-	rep = r2.run(t, incident.Options{Mode: incident.ModeAgent, DryRun: true, Actions: r2.executor("notify-channel", "rollback")})
+	rep = r2.run(t, incident.Options{Mode: action.ModeAgent, DryRun: true, Actions: r2.executor("notify-channel", "rollback")})
 	for _, a := range rep.Actions {
-		if a.Status != incident.StatusDryRun {
+		if a.Status != action.StatusDryRun {
 			t.Errorf("dry run: %s %s", a.Action, a.Status)
 		}
 	}
@@ -256,9 +258,9 @@ func TestScaffolderTaskFailureIsReported(t *testing.T) {
 	r := newRig(t, "bad-deploy")
 	r.scaf.FinalStatus = "failed"
 	r.scaf.StepsBeforeDone = 2
-	rep := r.run(t, incident.Options{Mode: incident.ModeAgent, Actions: r.executor("rollback")})
+	rep := r.run(t, incident.Options{Mode: action.ModeAgent, Actions: r.executor("rollback")})
 	for _, a := range rep.Actions {
-		if a.Action == "rollback" && (a.Status != incident.StatusFailed || !strings.Contains(a.Detail, "failed")) {
+		if a.Action == "rollback" && (a.Status != action.StatusFailed || !strings.Contains(a.Detail, "failed")) {
 			t.Errorf("rollback %+v", a)
 		}
 	}
@@ -267,10 +269,10 @@ func TestScaffolderTaskFailureIsReported(t *testing.T) {
 func TestMCPAction(t *testing.T) {
 	r := newRig(t, "bad-deploy")
 	ex := r.executor("restart")
-	res := ex.Run(context.Background(), incident.RunRequest{Mode: incident.ModeAgent,
-		Plan: []incident.PlanItem{{Action: "restart", ProposedBy: "rules"}},
+	res := ex.Run(context.Background(), action.RunRequest{Mode: action.ModeAgent,
+		Plan: []action.PlanItem{{Action: "restart", ProposedBy: "rules"}},
 		Data: map[string]any{"Service": "payments-api"}})
-	if len(res) != 1 || res[0].Status != incident.StatusExecuted || len(r.mcp.calls) != 1 ||
+	if len(res) != 1 || res[0].Status != action.StatusExecuted || len(r.mcp.calls) != 1 ||
 		r.mcp.calls[0] != `k8s/rollout_restart {"deployment":"payments-api"}` {
 		t.Errorf("mcp action %+v calls %v", res, r.mcp.calls)
 	}
@@ -323,7 +325,7 @@ func TestPromptInjectionTriggersNoAction(t *testing.T) {
 	r.cfg.Sources.Deploys.Files = nil // no change at all: nothing legitimately calls for a rollback
 
 	// Without a model: the plan comes from config and the ranking only.
-	rep := r.run(t, incident.Options{Mode: incident.ModeAgent, Actions: r.executor("notify-channel")})
+	rep := r.run(t, incident.Options{Mode: action.ModeAgent, Actions: r.executor("notify-channel")})
 	for _, p := range rep.Plan {
 		if p.Action == "rollback" || p.Action == "drop-database" {
 			t.Errorf("log/catalog text put %s in the plan", p.Action)
@@ -340,10 +342,10 @@ func TestPromptInjectionTriggersNoAction(t *testing.T) {
 	          {"action":"rollback","reason":"the log line asks for it"},
 	          {"action":"page-owner","reason":"the description says so"}]}`))
 	before := r.hook.Count()
-	rep = r.run(t, incident.Options{Mode: incident.ModeAgent, Actions: r.executor("notify-channel"), Provider: srv.Provider()})
+	rep = r.run(t, incident.Options{Mode: action.ModeAgent, Actions: r.executor("notify-channel"), Provider: srv.Provider()})
 	st := statuses(rep.Actions)
 	for _, name := range []string{"drop-database", "rollback", "page-owner"} {
-		if st[name] != incident.StatusRefused {
+		if st[name] != action.StatusRefused {
 			t.Errorf("%s: %q, want refused (all: %v)", name, st[name], st)
 		}
 	}
@@ -416,7 +418,7 @@ func TestMCPSourceKeepsText(t *testing.T) {
 	g := acme(t)
 	s, _ := paymentsScope(t, g, at("2026-03-14T08:00:00Z"), at("2026-03-14T10:30:00Z"))
 	fm := &fakeMCP{}
-	src := &incident.MCPSource{Label: "k8s-pods", Server: "k8s", Tool: "pods_list",
+	src := &source.MCPSource{Label: "k8s-pods", Server: "k8s", Tool: "pods_list",
 		Args: map[string]any{"selector": "app={{.Service}}", "since": "{{.Start}}"}, Caller: fm}
 	ev, err := src.Collect(context.Background(), s)
 	if err != nil {
@@ -481,23 +483,10 @@ func TestEvidencePackBudget(t *testing.T) {
 	}
 }
 
-func TestTermPrompter(t *testing.T) {
-	var out strings.Builder
-	p := &incident.TermPrompter{In: strings.NewReader("yes\nn\n\n"), Out: &out}
-	var got []bool
-	for i := 0; i < 4; i++ {
-		ok, _ := p.Confirm(context.Background(), "Run?")
-		got = append(got, ok)
-	}
-	if fmt.Sprint(got) != "[true false false false]" || strings.Count(out.String(), "[y/N]") != 4 {
-		t.Errorf("answers %v, prompts %q", got, out.String())
-	}
-}
-
 func TestPageSpeaksEventsV2(t *testing.T) {
 	r := newRig(t, "failing-dependency")
-	rep := r.run(t, incident.Options{Mode: incident.ModeAgent, Actions: r.executor("page-owner")})
-	if statuses(rep.Actions)["page-owner"] != incident.StatusExecuted || r.page.Count() != 1 {
+	rep := r.run(t, incident.Options{Mode: action.ModeAgent, Actions: r.executor("page-owner")})
+	if statuses(rep.Actions)["page-owner"] != action.StatusExecuted || r.page.Count() != 1 {
 		t.Fatalf("actions %+v", rep.Actions)
 	}
 	body := r.page.Posts[0]
@@ -528,13 +517,13 @@ spec: {type: service, lifecycle: production, owner: group:team}
 	if err != nil {
 		t.Fatal(err)
 	}
-	topo := incident.BuildTopology(g, "component:default/svc")
+	topo := source.BuildTopology(g, "component:default/svc")
 	var ic config.IncidentConfig
 	ic.Sources.Metrics.Prometheus.URL = "http://127.0.0.1:1"
 	ic.Sources.Metrics.Queries = map[string]string{"errors": "default", "latency": "x"}
-	srcs, _ := incident.BuildSources(ic, g, topo, incident.SourceDeps{})
+	srcs, _ := source.BuildSources(ic, g, topo, source.SourceDeps{})
 	for _, s := range srcs {
-		if ps, ok := s.(*incident.PromSource); ok {
+		if ps, ok := s.(*source.PromSource); ok {
 			if ps.Overrides["component:default/svc"]["errors"] != `sum(rate(errors_total{app="{{.Service}}"}[5m]))` {
 				t.Errorf("overrides %+v", ps.Overrides)
 			}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bsai-dev/bsai/pkg/incident"
+	"github.com/bsai-dev/bsai/pkg/incident/source"
 )
 
 // BenchmarkLogTemplates compares parsing a JSONL log file (the baseline
@@ -30,12 +30,12 @@ func BenchmarkLogTemplates(b *testing.B) {
 			start.Add(time.Duration(i)*100*time.Millisecond).Format(time.RFC3339Nano), level, fmt.Sprintf(msgs[i%3], i, i*7919))
 	}
 	data := []byte(sb.String())
-	s := incident.Scope{Focus: "component:default/payments-api", Entities: []string{"component:default/payments-api"},
+	s := source.Scope{Focus: "component:default/payments-api", Entities: []string{"component:default/payments-api"},
 		Names: map[string]string{"component:default/payments-api": "payments-api"}, Start: start, End: start.Add(time.Hour)}
 	b.Run("parse-baseline", func(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		for i := 0; i < b.N; i++ {
-			if _, err := incident.ParseLogLines(data, s); err != nil {
+			if _, err := source.ParseLogLines(data, s); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -43,11 +43,11 @@ func BenchmarkLogTemplates(b *testing.B) {
 	b.Run("parse+group", func(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		for i := 0; i < b.N; i++ {
-			lines, err := incident.ParseLogLines(data, s)
+			lines, err := source.ParseLogLines(data, s)
 			if err != nil {
 				b.Fatal(err)
 			}
-			if ev := incident.GroupTemplates(lines, "logs", "", 20); len(ev) != 2 {
+			if ev := source.GroupTemplates(lines, "logs", "", 20); len(ev) != 2 {
 				b.Fatalf("want 2 templates, got %d", len(ev))
 			}
 		}

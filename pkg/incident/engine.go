@@ -1,11 +1,26 @@
+// Package incident is the on-call co-pilot behind `bsai incident
+// investigate`. The shape, one hop from anywhere:
+//
+//	alert/--service ──► Scope (focus entity, blast radius, window)
+//	source.SignalSources (catalog, deploys, metrics, logs, MCP) ──► []Evidence
+//	Analyze (deterministic: onset, candidates, scores) ──► ranked Causes
+//	[Synthesize with a model: summary, cited causes, plan] ──► Plan
+//	action.Executor (one policy: co-pilot asks, agent obeys the allowlist) ──► audit log
+//
+// Sources live in incident/source, actions and their policy and audit log
+// in incident/action; this package is the engine, the plan and the report.
+// Everything up to Analyze needs no model and is what the tests pin down.
 package incident
 
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/bsai-dev/bsai/pkg/incident/source"
 )
 
 // Cause kinds.
@@ -21,16 +36,16 @@ const (
 
 // Cause is a ranked candidate with the evidence behind it.
 type Cause struct {
-	Rank     int        `json:"rank"`
-	Title    string     `json:"title"`
-	Kind     string     `json:"kind"`
-	Entity   string     `json:"entity,omitempty"`
-	Score    float64    `json:"score"`
-	Why      []string   `json:"why"`
-	Evidence []Evidence `json:"evidence"`
+	Rank     int               `json:"rank"`
+	Title    string            `json:"title"`
+	Kind     string            `json:"kind"`
+	Entity   string            `json:"entity,omitempty"`
+	Score    float64           `json:"score"`
+	Why      []string          `json:"why"`
+	Evidence []source.Evidence `json:"evidence"`
 
 	// Change is set for deploy/config/infra causes (rollback inputs).
-	Change *Change `json:"-"`
+	Change *source.Change `json:"-"`
 	at     time.Time
 }
 
@@ -40,7 +55,7 @@ type Analysis struct {
 	OnsetSource string
 	Causes      []Cause
 	Confidence  string // high | medium | low
-	Symptoms    []Evidence
+	Symptoms    []source.Evidence
 }
 
 // Thresholds of the ranking, in one place so they can be explained.
@@ -61,7 +76,7 @@ const (
 
 // Analyze finds the onset and ranks candidate causes. It never calls a
 // model and depends only on its inputs.
-func Analyze(s Scope, topo Topology, alert *Alert, ev []Evidence) Analysis {
+func Analyze(s source.Scope, topo source.Topology, alert *source.Alert, ev []source.Evidence) Analysis {
 	var a Analysis
 	a.Onset, a.OnsetSource = onset(s, alert, ev)
 	on := *a.Onset
@@ -75,16 +90,16 @@ func Analyze(s Scope, topo Topology, alert *Alert, ev []Evidence) Analysis {
 		case ent == s.Focus:
 			return 0.45, "the alerting service itself"
 		case topo.Direct[ent]:
-			return 0.35, "a direct dependency of " + refName(s.Focus)
-		case contains(topo.Dependencies, ent):
-			return 0.25, "a transitive dependency of " + refName(s.Focus)
-		case contains(topo.Dependents, ent):
-			return 0.08, "a dependent of " + refName(s.Focus) + " (downstream, unlikely to cause it)"
+			return 0.35, "a direct dependency of " + source.RefName(s.Focus)
+		case slices.Contains(topo.Dependencies, ent):
+			return 0.25, "a transitive dependency of " + source.RefName(s.Focus)
+		case slices.Contains(topo.Dependents, ent):
+			return 0.08, "a dependent of " + source.RefName(s.Focus) + " (downstream, unlikely to cause it)"
 		}
-		return 0.05, "not connected to " + refName(s.Focus) + " in the catalog"
+		return 0.05, "not connected to " + source.RefName(s.Focus) + " in the catalog"
 	}
-	breaches := map[string][]Evidence{} // entity → breached signals
-	newTpl := map[string][]Evidence{}   // entity → new templates
+	breaches := map[string][]source.Evidence{} // entity → breached signals
+	newTpl := map[string][]source.Evidence{}   // entity → new templates
 	for _, e := range ev {
 		if e.Signal != nil && e.Signal.Breach != nil && e.Signal.Breach.Before(on.Add(2*time.Minute)) {
 			breaches[e.Entity] = append(breaches[e.Entity], e)
@@ -107,10 +122,10 @@ func Analyze(s Scope, topo Topology, alert *Alert, ev []Evidence) Analysis {
 		base, rel := related(c.Entity)
 		dt := on.Sub(c.Time)
 		prox := math.Exp(-math.Max(float64(dt), 0) / float64(changeDecay))
-		cause := Cause{Kind: c.Kind, Entity: c.Entity, Change: c, at: c.Time, Evidence: []Evidence{e}}
-		cause.Title = fmt.Sprintf("%s %s%s at %s, %s before onset", changeVerb(c.Kind), refName(c.Entity), verSuffix(c.Version),
+		cause := Cause{Kind: c.Kind, Entity: c.Entity, Change: c, at: c.Time, Evidence: []source.Evidence{e}}
+		cause.Title = fmt.Sprintf("%s %s%s at %s, %s before onset", source.ChangeVerb(c.Kind), source.RefName(c.Entity), verSuffix(c.Version),
 			c.Time.UTC().Format("15:04"), humanDur(dt))
-		cause.Why = append(cause.Why, fmt.Sprintf("%s is %s", refName(c.Entity), rel),
+		cause.Why = append(cause.Why, fmt.Sprintf("%s is %s", source.RefName(c.Entity), rel),
 			fmt.Sprintf("changed %s before onset (closeness %.2f)", humanDur(dt), prox))
 		score := base + 0.3*prox
 		if c.Entity != s.Focus {
@@ -135,7 +150,7 @@ func Analyze(s Scope, topo Topology, alert *Alert, ev []Evidence) Analysis {
 				if !t.Template.First.Before(c.Time) && t.Template.First.Before(on.Add(15*time.Minute)) {
 					if !hit {
 						score += 0.1
-						cause.Why = append(cause.Why, fmt.Sprintf("new error template %s in %s appeared after the change", t.Template.ID, refName(ent)))
+						cause.Why = append(cause.Why, fmt.Sprintf("new error template %s in %s appeared after the change", t.Template.ID, source.RefName(ent)))
 						hit = true
 					}
 					cause.Evidence = append(cause.Evidence, t)
@@ -145,7 +160,7 @@ func Analyze(s Scope, topo Topology, alert *Alert, ev []Evidence) Analysis {
 				break
 			}
 		}
-		if c.Kind != KindDeploy {
+		if c.Kind != source.KindDeploy {
 			score *= 0.95
 		}
 		cause.Score = score
@@ -163,7 +178,7 @@ func Analyze(s Scope, topo Topology, alert *Alert, ev []Evidence) Analysis {
 			}
 			return bs[i].ID < bs[j].ID
 		})
-		var sat, errs []Evidence
+		var sat, errs []source.Evidence
 		for _, b := range bs {
 			if b.Signal.Class == "saturation" {
 				sat = append(sat, b)
@@ -184,9 +199,9 @@ func Analyze(s Scope, topo Topology, alert *Alert, ev []Evidence) Analysis {
 				base = math.Max(base, 0.3) + 0.1
 			}
 			cause := Cause{Kind: CauseSaturation, Entity: dep, at: *first.Signal.Breach, Evidence: sat}
-			cause.Title = fmt.Sprintf("%s saturated: %s at %s (baseline %s) from %s, %s before onset", refName(dep), first.Signal.Name,
-				fmtVal(first.Signal.Peak), fmtVal(first.Signal.Baseline), first.Signal.Breach.UTC().Format("15:04"), humanDur(lead))
-			cause.Why = append(cause.Why, fmt.Sprintf("%s is %s", refName(dep), rel))
+			cause.Title = fmt.Sprintf("%s saturated: %s at %s (baseline %s) from %s, %s before onset", source.RefName(dep), first.Signal.Name,
+				source.FormatValue(first.Signal.Peak), source.FormatValue(first.Signal.Baseline), first.Signal.Breach.UTC().Format("15:04"), humanDur(lead))
+			cause.Why = append(cause.Why, fmt.Sprintf("%s is %s", source.RefName(dep), rel))
 			score := base + leadBonus(lead, &cause)
 			score += tplBonus(newTpl[dep], &cause)
 			score += mentionBonus(newTpl[s.Focus], dep, &cause)
@@ -198,9 +213,9 @@ func Analyze(s Scope, topo Topology, alert *Alert, ev []Evidence) Analysis {
 			lead := on.Sub(*first.Signal.Breach)
 			base, rel := related(dep)
 			cause := Cause{Kind: CauseDependency, Entity: dep, at: *first.Signal.Breach, Evidence: errs}
-			cause.Title = fmt.Sprintf("dependency %s degraded first: %s rose from %s to %s at %s, %s before onset", refName(dep),
-				first.Signal.Name, fmtVal(first.Signal.Baseline), fmtVal(first.Signal.Peak), first.Signal.Breach.UTC().Format("15:04"), humanDur(lead))
-			cause.Why = append(cause.Why, fmt.Sprintf("%s is %s", refName(dep), rel))
+			cause.Title = fmt.Sprintf("dependency %s degraded first: %s rose from %s to %s at %s, %s before onset", source.RefName(dep),
+				first.Signal.Name, source.FormatValue(first.Signal.Baseline), source.FormatValue(first.Signal.Peak), first.Signal.Breach.UTC().Format("15:04"), humanDur(lead))
+			cause.Why = append(cause.Why, fmt.Sprintf("%s is %s", source.RefName(dep), rel))
 			score := base + 0.05 + leadBonus(lead, &cause)
 			score += tplBonus(newTpl[dep], &cause)
 			score += mentionBonus(newTpl[s.Focus], dep, &cause)
@@ -210,7 +225,7 @@ func Analyze(s Scope, topo Topology, alert *Alert, ev []Evidence) Analysis {
 	}
 	// 3. New error templates not already explained by a dependency.
 	for ent, ts := range newTpl {
-		if ent != s.Focus && !contains(topo.Dependencies, ent) {
+		if ent != s.Focus && !slices.Contains(topo.Dependencies, ent) {
 			continue
 		}
 		if ent != s.Focus && len(breaches[ent]) > 0 {
@@ -231,7 +246,7 @@ func Analyze(s Scope, topo Topology, alert *Alert, ev []Evidence) Analysis {
 			base += 0.05
 		}
 		cause := Cause{Kind: CauseLog, Entity: ent, at: t.First, Evidence: ts[:min(3, len(ts))], Score: base}
-		cause.Title = fmt.Sprintf("new error in %s since %s: %q (%s, ×%d)", refName(ent), t.First.UTC().Format("15:04"), t.Text, t.ID, t.Count)
+		cause.Title = fmt.Sprintf("new error in %s since %s: %q (%s, ×%d)", source.RefName(ent), t.First.UTC().Format("15:04"), t.Text, t.ID, t.Count)
 		cause.Why = append(cause.Why, fmt.Sprintf("template %s was absent for at least %s before onset", t.ID, humanDur(newTemplateQuiet)),
 			"an error template alone shows what fails, not why")
 		cands = append(cands, cause)
@@ -294,7 +309,7 @@ func leadBonus(lead time.Duration, c *Cause) float64 {
 	return 0.05
 }
 
-func tplBonus(ts []Evidence, c *Cause) float64 {
+func tplBonus(ts []source.Evidence, c *Cause) float64 {
 	if len(ts) == 0 {
 		return 0
 	}
@@ -306,12 +321,12 @@ func tplBonus(ts []Evidence, c *Cause) float64 {
 // mentionBonus: a new error template of the alerting service that names
 // the dependency ("timeout acquiring connection from pool payments-db")
 // ties the symptom to it.
-func mentionBonus(focusTpl []Evidence, dep string, c *Cause) float64 {
-	name := strings.ToLower(refName(dep))
+func mentionBonus(focusTpl []source.Evidence, dep string, c *Cause) float64 {
+	name := strings.ToLower(source.RefName(dep))
 	for _, t := range focusTpl {
 		if strings.Contains(strings.ToLower(t.Template.Text), name) {
 			c.Evidence = append(c.Evidence, t)
-			c.Why = append(c.Why, fmt.Sprintf("the alerting service's new error template %s names %s", t.Template.ID, refName(dep)))
+			c.Why = append(c.Why, fmt.Sprintf("the alerting service's new error template %s names %s", t.Template.ID, source.RefName(dep)))
 			return 0.05
 		}
 	}
@@ -320,7 +335,7 @@ func mentionBonus(focusTpl []Evidence, dep string, c *Cause) float64 {
 
 // isNewTemplate: absent in the quiet period before onset, at least 3 hits
 // after onset minus the quiet period.
-func isNewTemplate(t *Template, on time.Time) bool {
+func isNewTemplate(t *source.Template, on time.Time) bool {
 	cut := on.Add(-newTemplateQuiet)
 	after := 0
 	for _, x := range t.Times {
@@ -332,7 +347,7 @@ func isNewTemplate(t *Template, on time.Time) bool {
 	return after >= 3
 }
 
-func onset(s Scope, alert *Alert, ev []Evidence) (*time.Time, string) {
+func onset(s source.Scope, alert *source.Alert, ev []source.Evidence) (*time.Time, string) {
 	var metric *time.Time
 	for _, e := range ev {
 		if e.Entity != s.Focus || e.Signal == nil || e.Signal.Breach == nil || e.Signal.Class == "saturation" {
@@ -366,16 +381,6 @@ func onset(s Scope, alert *Alert, ev []Evidence) (*time.Time, string) {
 	return tp(s.End), "none found; using the end of the window"
 }
 
-func changeVerb(kind string) string {
-	switch kind {
-	case KindConfig:
-		return "config change to"
-	case KindInfra:
-		return "infra change to"
-	}
-	return kind + " of"
-}
-
 func verSuffix(v string) string {
 	if v == "" {
 		return ""
@@ -401,19 +406,10 @@ func humanDur(d time.Duration) string {
 	return fmt.Sprintf("%dh%dm", h, m)
 }
 
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // AssignIDs gives evidence stable ids ordered by source then time:
 // deploy-1, metric-2, log-3, catalog-1, mcp-1 ...
-func AssignIDs(ev []Evidence) {
-	prefix := func(e Evidence) string {
+func AssignIDs(ev []source.Evidence) {
+	prefix := func(e source.Evidence) string {
 		switch {
 		case e.Change != nil:
 			return "change"
@@ -423,7 +419,7 @@ func AssignIDs(ev []Evidence) {
 			return "log"
 		case strings.HasPrefix(e.Source, "mcp:"):
 			return "mcp"
-		case e.Kind == KindAlert:
+		case e.Kind == source.KindAlert:
 			return "alert"
 		}
 		return "catalog"

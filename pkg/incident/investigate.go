@@ -3,22 +3,16 @@ package incident
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/bsai-dev/bsai/pkg/catalog"
 	"github.com/bsai-dev/bsai/pkg/config"
 	"github.com/bsai-dev/bsai/pkg/errs"
+	"github.com/bsai-dev/bsai/pkg/incident/action"
+	"github.com/bsai-dev/bsai/pkg/incident/source"
 	"github.com/bsai-dev/bsai/pkg/llm"
-)
-
-// Modes.
-const (
-	ModeCopilot = "copilot"
-	ModeAgent   = "agent"
 )
 
 // Options is everything one investigation needs; the command fills it.
@@ -26,107 +20,32 @@ type Options struct {
 	Graph   *catalog.Graph
 	Config  config.IncidentConfig
 	Service string
-	Alert   *Alert
+	Alert   *source.Alert
 	Since   time.Duration
 	At      *time.Time
 	Now     func() time.Time
 
 	// Sources overrides the sources built from Config (tests).
-	Sources []SignalSource
-	Deps    SourceDeps
+	Sources []source.SignalSource
+	Deps    source.SourceDeps
 
 	// Provider is nil when no model may be used.
 	Provider llm.Provider
 
 	Mode     string
 	DryRun   bool
-	Prompter Prompter
-	Actions  *Executor
+	Prompter action.Prompter
+	Actions  *action.Executor
 	// DeferActions leaves executing the plan to the caller (RunActions).
 	DeferActions bool
 	// Warn reports a non-fatal problem (a failing source, a model error).
 	Warn func(format string, args ...any)
 }
 
-// SourceDeps are the connections config-built sources use.
-type SourceDeps struct {
-	Backstage    BackstageClient // nil = scaffolder source unavailable
-	BackstageURL string
-	MCP          ToolCaller // nil = MCP sources unavailable
-	HTTP         *http.Client
-}
-
-// BuildSources turns bsai.incident.sources into SignalSources.
-func BuildSources(cfg config.IncidentConfig, g *catalog.Graph, topo Topology, d SourceDeps) ([]SignalSource, []string) {
-	var out []SignalSource
-	var warns []string
-	src := cfg.Sources
-	if !src.Catalog.Disabled {
-		out = append(out, &CatalogSource{Graph: g, Topo: topo})
-	}
-	if len(src.Deploys.Files) > 0 {
-		out = append(out, &DeployFileSource{Files: src.Deploys.Files})
-	}
-	if src.Deploys.Scaffolder {
-		if d.Backstage == nil {
-			warns = append(warns, "deploys: scaffolder history needs a Backstage backend (backend.baseUrl); skipped")
-		} else {
-			out = append(out, &ScaffolderSource{Client: d.Backstage, BaseURL: d.BackstageURL})
-		}
-	}
-	mo := MetricOptions{Thresholds: src.Metrics.Thresholds}
-	if len(src.Metrics.Files) > 0 {
-		out = append(out, &MetricFileSource{Files: src.Metrics.Files, Opts: mo})
-	}
-	if src.Metrics.Prometheus.URL != "" {
-		out = append(out, &PromSource{URL: src.Metrics.Prometheus.URL, Token: src.Metrics.Prometheus.Token, HTTP: d.HTTP,
-			Step: src.Metrics.Prometheus.Step.Duration, Queries: src.Metrics.Queries,
-			Overrides: annotationQueries(g, append([]string{topo.Focus}, topo.Dependencies...)), Opts: mo})
-	}
-	if len(src.Logs.Files) > 0 {
-		out = append(out, &LogFileSource{Files: src.Logs.Files})
-	}
-	if l := src.Logs.Loki; l.URL != "" {
-		out = append(out, &LokiSource{URL: l.URL, Query: l.Query, Limit: l.Limit, Token: l.Token, TenantID: l.TenantID, HTTP: d.HTTP})
-	}
-	for i, m := range src.MCP {
-		if d.MCP == nil {
-			warns = append(warns, fmt.Sprintf("mcp source %s: no MCP registry; skipped", m.Name))
-			continue
-		}
-		name := firstNonEmpty(m.Name, m.Tool, fmt.Sprint(i))
-		out = append(out, &MCPSource{Label: name, Server: m.Server, Tool: m.Tool, Args: m.Args, Caller: d.MCP})
-	}
-	return out, warns
-}
-
-// AnnoPromQLPrefix on an entity adds or overrides a per-entity query:
-// bsai.dev/promql-errors: 'sum(rate(...))'.
-const AnnoPromQLPrefix = "bsai.dev/promql-"
-
-func annotationQueries(g *catalog.Graph, refs []string) map[string]map[string]string {
-	out := map[string]map[string]string{}
-	for _, r := range refs {
-		e, ok := g.Get(r)
-		if !ok {
-			continue
-		}
-		for k, v := range e.Metadata.Annotations {
-			if strings.HasPrefix(k, AnnoPromQLPrefix) {
-				if out[r] == nil {
-					out[r] = map[string]string{}
-				}
-				out[r][strings.TrimPrefix(k, AnnoPromQLPrefix)] = v
-			}
-		}
-	}
-	return out
-}
-
 // Window computes the investigated time range: it ends at --at, else 30
 // minutes after the alert started (never after now), else now; it starts
 // `since` before the alert (or the end).
-func Window(now time.Time, at *time.Time, alert *Alert, since time.Duration) (time.Time, time.Time) {
+func Window(now time.Time, at *time.Time, alert *source.Alert, since time.Duration) (time.Time, time.Time) {
 	if since <= 0 {
 		since = 2 * time.Hour
 	}
@@ -160,30 +79,30 @@ func Investigate(ctx context.Context, o Options) (*Report, error) {
 	if warn == nil {
 		warn = func(string, ...any) {}
 	}
-	focus, err := ResolveFocus(o.Graph, o.Service, o.Alert)
+	focus, err := source.ResolveFocus(o.Graph, o.Service, o.Alert)
 	if err != nil {
 		return nil, errs.Usage("%s", err.Error()).WithHint("pass --service with a catalog ref such as component:default/payments-api")
 	}
-	topo := BuildTopology(o.Graph, focus)
+	topo := source.BuildTopology(o.Graph, focus)
 	since := o.Since
 	if since <= 0 {
 		since = o.Config.Since.Duration
 	}
 	start, end := Window(o.Now().Truncate(time.Second), o.At, o.Alert, since)
-	scope := Scope{Focus: focus, Entities: append([]string{focus}, topo.Dependencies...), Start: start, End: end}
-	scope.Names = ScopeNames(o.Graph, scope.Entities)
+	scope := source.Scope{Focus: focus, Entities: append([]string{focus}, topo.Dependencies...), Start: start, End: end}
+	scope.Names = source.ScopeNames(o.Graph, scope.Entities)
 
 	sources := o.Sources
 	if sources == nil {
 		var warns []string
-		sources, warns = BuildSources(o.Config, o.Graph, topo, o.Deps)
+		sources, warns = source.BuildSources(o.Config, o.Graph, topo, o.Deps)
 		for _, w := range warns {
 			warn("%s", w)
 		}
 	}
 	signalSources := 0
 	for _, src := range sources {
-		if _, ok := src.(*CatalogSource); !ok {
+		if _, ok := src.(*source.CatalogSource); !ok {
 			signalSources++
 		}
 	}
@@ -205,7 +124,7 @@ func Investigate(ctx context.Context, o Options) (*Report, error) {
 		if ls := o.Alert.LabelString(); ls != "" {
 			d += " (" + ls + ")"
 		}
-		ev = append(ev, Evidence{Source: "alert", Kind: KindAlert, Time: o.Alert.StartsAt, Entity: focus, Detail: d, Link: o.Alert.Link})
+		ev = append(ev, source.Evidence{Source: "alert", Kind: source.KindAlert, Time: o.Alert.StartsAt, Entity: focus, Detail: d, Link: o.Alert.Link})
 	}
 	AssignIDs(ev)
 	an := Analyze(scope, topo, o.Alert, ev)
@@ -218,9 +137,9 @@ func Investigate(ctx context.Context, o Options) (*Report, error) {
 		live := &LiveQuery{Scope: scope}
 		for _, src := range sources {
 			switch t := src.(type) {
-			case *PromSource:
+			case *source.PromSource:
 				live.Prom = t
-			case *LokiSource:
+			case *source.LokiSource:
 				live.Loki = t
 			}
 		}
@@ -249,13 +168,13 @@ func Investigate(ctx context.Context, o Options) (*Report, error) {
 // records the results in the report. Investigate calls it unless
 // DeferActions is set (the command defers so a person reads the report
 // before being asked).
-func (r *Report) RunActions(ctx context.Context, x *Executor, mode string, dryRun bool, p Prompter) {
-	r.Actions = x.Run(ctx, RunRequest{Plan: r.Plan, Mode: mode, DryRun: dryRun, Prompter: p, Data: r.templateData()})
+func (r *Report) RunActions(ctx context.Context, x *action.Executor, mode string, dryRun bool, p action.Prompter) {
+	r.Actions = x.Run(ctx, action.RunRequest{Plan: r.Plan, Mode: mode, DryRun: dryRun, Prompter: p, Data: r.templateData()})
 }
 
-func collect(ctx context.Context, sources []SignalSource, s Scope) ([]Evidence, []string) {
+func collect(ctx context.Context, sources []source.SignalSource, s source.Scope) ([]source.Evidence, []string) {
 	type res struct {
-		ev  []Evidence
+		ev  []source.Evidence
 		err error
 	}
 	rs := make([]res, len(sources))
@@ -269,7 +188,7 @@ func collect(ctx context.Context, sources []SignalSource, s Scope) ([]Evidence, 
 		}()
 	}
 	wg.Wait()
-	var ev []Evidence
+	var ev []source.Evidence
 	var warns []string
 	for i, r := range rs {
 		ev = append(ev, r.ev...)

@@ -12,6 +12,7 @@ import (
 	"github.com/bsai-dev/bsai/pkg/config"
 	"github.com/bsai-dev/bsai/pkg/incident"
 	"github.com/bsai-dev/bsai/pkg/incident/incidenttest"
+	"github.com/bsai-dev/bsai/pkg/incident/source"
 )
 
 // TestLiveSourcesEndToEnd wires every live source from config (scaffolder
@@ -67,9 +68,9 @@ func TestLiveSourcesEndToEnd(t *testing.T) {
 	}
 	var warns []string
 	rep, err := incident.Investigate(context.Background(), incident.Options{
-		Graph: acme(t), Config: ic, Alert: &incident.Alert{Format: "alertmanager", Name: "PaymentsHighErrorRate", Service: "payments-api", StartsAt: &alertAt},
+		Graph: acme(t), Config: ic, Alert: &source.Alert{Format: "alertmanager", Name: "PaymentsHighErrorRate", Service: "payments-api", StartsAt: &alertAt},
 		Now:  func() time.Time { return at("2026-11-26T00:00:00Z") },
-		Deps: incident.SourceDeps{Backstage: backstage.New(scaf.URL, "", nil), BackstageURL: "https://backstage.acme.example.com"},
+		Deps: source.SourceDeps{Backstage: backstage.New(scaf.URL, "", nil), BackstageURL: "https://backstage.acme.example.com"},
 		Warn: func(f string, a ...any) { warns = append(warns, fmt.Sprintf(f, a...)) },
 	})
 	if err != nil {

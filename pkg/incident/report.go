@@ -1,11 +1,14 @@
 package incident
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
+	"github.com/bsai-dev/bsai/pkg/incident/action"
+	"github.com/bsai-dev/bsai/pkg/incident/source"
 	"github.com/bsai-dev/bsai/pkg/llm"
 	"github.com/bsai-dev/bsai/pkg/output"
 )
@@ -13,27 +16,27 @@ import (
 // Report is the result of `bsai incident investigate`; its JSON form is
 // the documented contract.
 type Report struct {
-	Summary      string         `json:"summary"`
-	Confidence   string         `json:"confidence"`
-	Service      string         `json:"service"`
-	System       string         `json:"system,omitempty"`
-	Alert        *Alert         `json:"alert,omitempty"`
-	Window       Window_        `json:"window"`
-	Affected     []string       `json:"affected"`
-	Dependencies []string       `json:"dependencies"`
-	Owners       []string       `json:"owners"`
-	OnCall       []OnCall       `json:"oncall"`
-	Onset        *time.Time     `json:"onset"`
-	OnsetSource  string         `json:"onsetSource"`
-	Causes       []Cause        `json:"causes"`
-	Model        *ModelView     `json:"model,omitempty"`
-	Plan         []PlanItem     `json:"plan"`
-	Actions      []ActionResult `json:"actions"`
-	Evidence     []Evidence     `json:"evidence"`
-	Warnings     []string       `json:"warnings,omitempty"`
-	Usage        *llm.Usage     `json:"usage"`
+	Summary      string                `json:"summary"`
+	Confidence   string                `json:"confidence"`
+	Service      string                `json:"service"`
+	System       string                `json:"system,omitempty"`
+	Alert        *source.Alert         `json:"alert,omitempty"`
+	Window       Window_               `json:"window"`
+	Affected     []string              `json:"affected"`
+	Dependencies []string              `json:"dependencies"`
+	Owners       []string              `json:"owners"`
+	OnCall       []source.OnCall       `json:"oncall"`
+	Onset        *time.Time            `json:"onset"`
+	OnsetSource  string                `json:"onsetSource"`
+	Causes       []Cause               `json:"causes"`
+	Model        *ModelView            `json:"model,omitempty"`
+	Plan         []action.PlanItem     `json:"plan"`
+	Actions      []action.ActionResult `json:"actions"`
+	Evidence     []source.Evidence     `json:"evidence"`
+	Warnings     []string              `json:"warnings,omitempty"`
+	Usage        *llm.Usage            `json:"usage"`
 
-	topChange *Change
+	topChange *source.Change
 }
 
 // Window_ is the investigated time range.
@@ -42,7 +45,7 @@ type Window_ struct {
 	End   time.Time `json:"end"`
 }
 
-func newReport(s Scope, topo Topology, alert *Alert, an Analysis, ev []Evidence) *Report {
+func newReport(s source.Scope, topo source.Topology, alert *source.Alert, an Analysis, ev []source.Evidence) *Report {
 	r := &Report{
 		Confidence:   an.Confidence,
 		Service:      s.Focus,
@@ -56,12 +59,12 @@ func newReport(s Scope, topo Topology, alert *Alert, an Analysis, ev []Evidence)
 		Onset:        an.Onset,
 		OnsetSource:  an.OnsetSource,
 		Causes:       an.Causes,
-		Plan:         []PlanItem{},
-		Actions:      []ActionResult{},
+		Plan:         []action.PlanItem{},
+		Actions:      []action.ActionResult{},
 		Evidence:     ev,
 	}
 	if r.OnCall == nil {
-		r.OnCall = []OnCall{}
+		r.OnCall = []source.OnCall{}
 	}
 	for i := range r.Causes {
 		if r.Causes[i].Change != nil && r.Causes[i].Kind != CauseNone {
@@ -73,21 +76,6 @@ func newReport(s Scope, topo Topology, alert *Alert, an Analysis, ev []Evidence)
 	return r
 }
 
-// String is "owner (PagerDuty X, contact)".
-func (oc OnCall) String() string {
-	var extra []string
-	if oc.PagerDuty != "" {
-		extra = append(extra, "PagerDuty "+oc.PagerDuty)
-	}
-	if oc.Contact != "" {
-		extra = append(extra, oc.Contact)
-	}
-	if len(extra) == 0 {
-		return oc.Owner
-	}
-	return oc.Owner + " (" + strings.Join(extra, ", ") + ")"
-}
-
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -97,7 +85,7 @@ func nonNil(s []string) []string {
 
 func deterministicSummary(r *Report, an Analysis) string {
 	var b strings.Builder
-	b.WriteString(refName(r.Service))
+	b.WriteString(source.RefName(r.Service))
 	if r.Alert != nil && r.Alert.Name != "" {
 		fmt.Fprintf(&b, " is alerting (%s)", r.Alert.Name)
 	} else {
@@ -124,7 +112,7 @@ func deterministicSummary(r *Report, an Analysis) string {
 func shortRefs(refs []string) []string {
 	out := make([]string, len(refs))
 	for i, r := range refs {
-		out[i] = refName(r)
+		out[i] = source.RefName(r)
 	}
 	return out
 }
@@ -132,7 +120,7 @@ func shortRefs(refs []string) []string {
 // templateData is what action inputs may reference.
 func (r *Report) templateData() map[string]any {
 	d := map[string]any{
-		"Service": refName(r.Service), "Entity": r.Service, "Summary": r.Summary,
+		"Service": source.RefName(r.Service), "Entity": r.Service, "Summary": r.Summary,
 		"Version": "", "Previous": "", "Onset": "", "Cause": "", "Alert": "", "Owner": "", "OnCall": "",
 	}
 	if r.Onset != nil {
@@ -155,7 +143,7 @@ func (r *Report) templateData() map[string]any {
 	}
 	for _, oc := range r.OnCall {
 		if oc.Contact != "" || oc.PagerDuty != "" {
-			d["OnCall"] = firstNonEmpty(oc.Contact, oc.PagerDuty)
+			d["OnCall"] = cmp.Or(oc.Contact, oc.PagerDuty)
 			break
 		}
 	}
@@ -197,7 +185,7 @@ func (r *Report) RenderText(w io.Writer, st *output.Styles) error {
 			p("   - %s\n", why)
 		}
 		for _, e := range c.Evidence {
-			p("   %s %s %s\n", st.Dim.Render(e.ID), truncate(oneLineStr(e.Detail), 160), st.Ref.Render(e.Link))
+			p("   %s %s %s\n", st.Dim.Render(e.ID), source.Truncate(source.OneLine(e.Detail), 160), st.Ref.Render(e.Link))
 		}
 	}
 	if r.Model != nil {
@@ -243,9 +231,9 @@ func (r *Report) RenderActions(w io.Writer, st *output.Styles) {
 	for _, a := range r.Actions {
 		status := a.Status
 		switch a.Status {
-		case StatusExecuted:
+		case action.StatusExecuted:
 			status = st.OK.Render(status)
-		case StatusFailed, StatusRefused:
+		case action.StatusFailed, action.StatusRefused:
 			status = st.Err.Render(status)
 		}
 		fmt.Fprintf(w, "- %s: %s %s\n", a.Action, status, a.Detail)
@@ -278,7 +266,7 @@ func (r *Report) RenderMarkdown(w io.Writer) error {
 			if strings.Contains(link, "://") {
 				link = "[" + e.Source + "](" + link + ")"
 			}
-			p("   - `%s` %s %s\n", e.ID, mdEscape(truncate(oneLineStr(e.Detail), 200)), link)
+			p("   - `%s` %s %s\n", e.ID, mdEscape(source.Truncate(source.OneLine(e.Detail), 200)), link)
 		}
 	}
 	if r.Model != nil {

@@ -13,7 +13,9 @@ import (
 
 	"github.com/bsai-dev/bsai/pkg/config"
 	"github.com/bsai-dev/bsai/pkg/incident"
+	"github.com/bsai-dev/bsai/pkg/incident/action"
 	"github.com/bsai-dev/bsai/pkg/incident/incidenttest"
+	"github.com/bsai-dev/bsai/pkg/incident/source"
 )
 
 const scenarioRoot = "../../examples/incidents"
@@ -57,13 +59,13 @@ func runScenario(t *testing.T, dir string) (*incident.Report, expected) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	alert, err := incident.ParseAlert(ab)
+	alert, err := source.ParseAlert(ab)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var warns []string
 	rep, err := incident.Investigate(context.Background(), incident.Options{
-		Graph: g, Config: ic, Alert: alert, Mode: incident.ModeCopilot,
+		Graph: g, Config: ic, Alert: alert, Mode: action.ModeCopilot,
 		Now:  func() time.Time { return time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC) },
 		Warn: func(f string, a ...any) { warns = append(warns, f) },
 	})

@@ -10,6 +10,8 @@ import (
 
 	"github.com/bsai-dev/bsai/pkg/catalog"
 	"github.com/bsai-dev/bsai/pkg/config"
+	"github.com/bsai-dev/bsai/pkg/incident/action"
+	"github.com/bsai-dev/bsai/pkg/incident/source"
 	"github.com/bsai-dev/bsai/pkg/llm"
 )
 
@@ -82,7 +84,7 @@ Rules:
 
 // Synthesize sends the budgeted evidence pack to the model and returns its
 // checked synthesis.
-func Synthesize(ctx context.Context, p llm.Provider, r *Report, ev []Evidence, mc config.IncidentModel, g *catalog.Graph, live *LiveQuery) (*Synthesis, llm.Usage, error) {
+func Synthesize(ctx context.Context, p llm.Provider, r *Report, ev []source.Evidence, mc config.IncidentModel, g *catalog.Graph, live *LiveQuery) (*Synthesis, llm.Usage, error) {
 	var total llm.Usage
 	pack := EvidencePack(r, ev, mc.MaxEvidence)
 	msgs := []llm.Message{
@@ -117,7 +119,7 @@ func Synthesize(ctx context.Context, p llm.Provider, r *Report, ev []Evidence, m
 
 // EvidencePack renders the report and evidence as compact JSON, with the
 // top causes' evidence first and at most maxItems items (default 40).
-func EvidencePack(r *Report, ev []Evidence, maxItems int) string {
+func EvidencePack(r *Report, ev []source.Evidence, maxItems int) string {
 	if maxItems <= 0 {
 		maxItems = 40
 	}
@@ -130,7 +132,7 @@ func EvidencePack(r *Report, ev []Evidence, maxItems int) string {
 	seen := map[string]bool{}
 	var items []item
 	chars := 0
-	add := func(e Evidence) {
+	add := func(e source.Evidence) {
 		if seen[e.ID] || len(items) >= maxItems || chars+min(len(e.Detail), 400) > maxChars {
 			return
 		}
@@ -140,7 +142,7 @@ func EvidencePack(r *Report, ev []Evidence, maxItems int) string {
 		if e.Time != nil {
 			t = e.Time.UTC().Format("2006-01-02T15:04:05Z")
 		}
-		items = append(items, item{e.ID, e.Source, e.Kind, e.Entity, t, truncate(e.Detail, 400)})
+		items = append(items, item{e.ID, e.Source, e.Kind, e.Entity, t, source.Truncate(e.Detail, 400)})
 	}
 	for _, c := range r.Causes {
 		for _, e := range c.Evidence {
@@ -148,7 +150,7 @@ func EvidencePack(r *Report, ev []Evidence, maxItems int) string {
 		}
 	}
 	for _, e := range ev {
-		if e.Kind == KindAlert || e.Kind == KindOwner || e.Kind == KindText {
+		if e.Kind == source.KindAlert || e.Kind == source.KindOwner || e.Kind == source.KindText {
 			add(e)
 		}
 	}
@@ -223,13 +225,13 @@ func (r *Report) applySynthesis(s *Synthesis, actions map[string]config.Incident
 			continue
 		}
 		have[p.Action] = true
-		r.Plan = append(r.Plan, checkItem(PlanItem{Action: p.Action, Reason: p.Reason, ProposedBy: "model"}, actions, mode, allow))
+		r.Plan = append(r.Plan, action.Check(action.PlanItem{Action: p.Action, Reason: p.Reason, ProposedBy: "model"}, actions, mode, allow))
 	}
 }
 
 // investigationTools let the model read more of what was collected; they
 // never reach outside the evidence and the catalog.
-func investigationTools(ev []Evidence, g *catalog.Graph) []llm.Tool {
+func investigationTools(ev []source.Evidence, g *catalog.Graph) []llm.Tool {
 	search := llm.Tool{
 		Def: llm.ToolDef{Name: "search_evidence", Description: "Full text of evidence items whose id, entity or detail contains the query (case-insensitive).",
 			Parameters: json.RawMessage(`{"type":"object","properties":{"query":{"type":"string"}},"required":["query"]}`)},
@@ -242,7 +244,7 @@ func investigationTools(ev []Evidence, g *catalog.Graph) []llm.Tool {
 			var out []string
 			for _, e := range ev {
 				if strings.Contains(strings.ToLower(e.ID+" "+e.Entity+" "+e.Detail), q) {
-					out = append(out, e.ID+": "+truncate(e.Detail, 1000))
+					out = append(out, e.ID+": "+source.Truncate(e.Detail, 1000))
 				}
 				if len(out) >= 10 {
 					break
@@ -281,15 +283,15 @@ func investigationTools(ev []Evidence, g *catalog.Graph) []llm.Tool {
 // investigation window. Each result becomes an evidence item (query-N) that
 // the synthesis may cite.
 type LiveQuery struct {
-	Prom  *PromSource
-	Loki  *LokiSource
-	Scope Scope
-	Added []Evidence
+	Prom  *source.PromSource
+	Loki  *source.LokiSource
+	Scope source.Scope
+	Added []source.Evidence
 }
 
-func (lq *LiveQuery) add(source, detail, link string) string {
+func (lq *LiveQuery) add(src, detail, link string) string {
 	id := fmt.Sprintf("query-%d", len(lq.Added)+1)
-	lq.Added = append(lq.Added, Evidence{ID: id, Source: source, Kind: KindText, Time: tp(lq.Scope.End),
+	lq.Added = append(lq.Added, source.Evidence{ID: id, Source: src, Kind: source.KindText, Time: tp(lq.Scope.End),
 		Entity: lq.Scope.Focus, Detail: detail, Link: link})
 	return id
 }
@@ -318,12 +320,12 @@ func (lq *LiveQuery) tools() []llm.Tool {
 						lines = append(lines, fmt.Sprintf("… %d more series", len(pr.Data.Result)-5))
 						break
 					}
-					pts, err := ser.points()
+					pts, err := ser.Points()
 					if err != nil || len(pts) == 0 {
 						continue
 					}
-					sig := AnalyzeSeries("", "query", pts, 0)
-					l := fmt.Sprintf("%v: baseline %s, peak %s", ser.Metric, fmtVal(sig.Baseline), fmtVal(sig.Peak))
+					sig := source.AnalyzeSeries("", "query", pts, 0)
+					l := fmt.Sprintf("%v: baseline %s, peak %s", ser.Metric, source.FormatValue(sig.Baseline), source.FormatValue(sig.Peak))
 					if sig.Breach != nil {
 						l += ", left baseline at " + sig.Breach.UTC().Format("15:04")
 					}
@@ -352,11 +354,11 @@ func (lq *LiveQuery) tools() []llm.Tool {
 					return "", err
 				}
 				var ts []string
-				for i, e := range GroupTemplates(lines, "loki", "", 10) {
+				for i, e := range source.GroupTemplates(lines, "loki", "", 10) {
 					if i == 10 {
 						break
 					}
-					ts = append(ts, fmt.Sprintf("%s ×%d: %s", refName(e.Template.Entity), e.Template.Count, e.Template.Text))
+					ts = append(ts, fmt.Sprintf("%s ×%d: %s", source.RefName(e.Template.Entity), e.Template.Count, e.Template.Text))
 				}
 				if len(ts) == 0 {
 					ts = []string{fmt.Sprintf("%d lines, no error templates", len(lines))}

@@ -1,8 +1,9 @@
-package incident
+package source
 
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -103,7 +104,7 @@ func changeEvidence(s Scope, c Change, source string) (Evidence, bool) {
 	if c.Kind == "" {
 		c.Kind = KindDeploy
 	}
-	d := fmt.Sprintf("%s %s", changeVerb(c.Kind), c.Entity)
+	d := fmt.Sprintf("%s %s", ChangeVerb(c.Kind), c.Entity)
 	if c.Version != "" {
 		d += " version " + c.Version
 		if c.Previous != "" {
@@ -214,8 +215,8 @@ func taskChange(t ScaffolderTask, s Scope) (Change, bool) {
 		return Change{}, false
 	}
 	ref := normRef(ent)
-	if len(s.Entities) > 0 && s.EntityFor(refName(ref)) != "" {
-		ref = s.EntityFor(refName(ref))
+	if len(s.Entities) > 0 && s.EntityFor(RefName(ref)) != "" {
+		ref = s.EntityFor(RefName(ref))
 	}
 	tpl := strings.ToLower(t.Spec.TemplateInfo.EntityRef)
 	kind := KindConfig
@@ -225,8 +226,18 @@ func taskChange(t ScaffolderTask, s Scope) (Change, bool) {
 	case strings.Contains(tpl, "infra"), strings.Contains(tpl, "terraform"), strings.Contains(tpl, "scale"):
 		kind = KindInfra
 	}
-	author := firstNonEmpty(t.Spec.User.Ref, t.CreatedBy)
+	author := cmp.Or(t.Spec.User.Ref, t.CreatedBy)
 	return Change{Time: t.CreatedAt, Entity: ref, Version: str("version", "tag", "image", "ref"),
 		Author: author, Kind: kind, Status: t.Status,
 		Description: "scaffolder task " + t.ID + " (" + t.Spec.TemplateInfo.EntityRef + ")"}, true
+}
+
+func ChangeVerb(kind string) string {
+	switch kind {
+	case KindConfig:
+		return "config change to"
+	case KindInfra:
+		return "infra change to"
+	}
+	return kind + " of"
 }

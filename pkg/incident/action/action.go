@@ -1,20 +1,23 @@
-package incident
+// Package action runs an investigation's plan: scaffolder tasks, MCP tool
+// calls, webhooks and pages, each behind one policy (policy.go) and recorded
+// in the audit log. Whether an item may run is decided here, in code, from
+// config; never from anything a model or a log line says.
+package action
 
 import (
-	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"sort"
-	"strings"
-	"text/template"
+	"slices"
 	"time"
 
 	"github.com/bsai-dev/bsai/pkg/config"
+	"github.com/bsai-dev/bsai/pkg/incident/source"
 	"github.com/bsai-dev/bsai/pkg/retry"
 )
 
@@ -51,89 +54,9 @@ const (
 	StatusDryRun   = "dry-run"
 )
 
-// Cause kinds an action's `on` may list besides the cause kinds.
-const onAny = "any"
-
-// DeterministicPlan proposes the configured actions whose `on` matches the
-// top cause's kind, in name order.
-func DeterministicPlan(actions map[string]config.IncidentAction, an Analysis, mode string, allow []string) []PlanItem {
-	if len(an.Causes) == 0 {
-		return nil
-	}
-	top := an.Causes[0]
-	names := make([]string, 0, len(actions))
-	for n := range actions {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	var out []PlanItem
-	for _, n := range names {
-		a := actions[n]
-		if !matchesOn(a.On, top.Kind) {
-			continue
-		}
-		reason := firstNonEmpty(a.Description, a.Type+" action")
-		reason += " — for: " + top.Title
-		out = append(out, checkItem(PlanItem{Action: n, Type: a.Type, Reason: reason, ProposedBy: "rules"}, actions, mode, allow))
-	}
-	return out
-}
-
-func matchesOn(on []string, kind string) bool {
-	if len(on) == 0 {
-		return kind != CauseNone
-	}
-	for _, o := range on {
-		if o == onAny || o == kind {
-			return true
-		}
-	}
-	return false
-}
-
-// checkItem fills Type, Refused and NeedsConfirmation from config and mode.
-func checkItem(p PlanItem, actions map[string]config.IncidentAction, mode string, allow []string) PlanItem {
-	a, ok := actions[p.Action]
-	if !ok {
-		p.Refused = "not a configured action (bsai.incident.actions)"
-		p.NeedsConfirmation = false
-		return p
-	}
-	p.Type = a.Type
-	if mode == ModeAgent {
-		if !contains(allow, p.Action) {
-			p.Refused = "not on the agent allowlist (bsai.incident.agent.allow)"
-		}
-		p.NeedsConfirmation = false
-		return p
-	}
-	p.NeedsConfirmation = true
-	return p
-}
-
 // Prompter asks the person at the terminal for an explicit yes.
 type Prompter interface {
 	Confirm(ctx context.Context, question string) (bool, error)
-}
-
-// TermPrompter reads y/yes from In; anything else is a no.
-type TermPrompter struct {
-	In  io.Reader
-	Out io.Writer
-	r   *bufio.Reader
-}
-
-func (t *TermPrompter) Confirm(ctx context.Context, q string) (bool, error) {
-	if t.r == nil {
-		t.r = bufio.NewReader(t.In)
-	}
-	fmt.Fprintf(t.Out, "%s [y/N] ", q)
-	line, err := t.r.ReadString('\n')
-	if err != nil && line == "" {
-		return false, err
-	}
-	s := strings.ToLower(strings.TrimSpace(line))
-	return s == "y" || s == "yes", nil
 }
 
 // Executor runs plan items under the mode's policy and audits them.
@@ -141,8 +64,8 @@ type Executor struct {
 	Actions    map[string]config.IncidentAction
 	Allow      []string
 	MaxActions int // agent mode, per run (default 3)
-	Backstage  BackstageClient
-	MCP        ToolCaller
+	Backstage  source.BackstageClient
+	MCP        source.ToolCaller
 	HTTP       *http.Client
 	Audit      *AuditLog
 	Now        func() time.Time
@@ -174,7 +97,7 @@ func (x *Executor) Run(ctx context.Context, req RunRequest) []ActionResult {
 		switch {
 		case !ok:
 			r.Status, r.Detail = StatusRefused, "not a configured action"
-		case req.Mode == ModeAgent && !contains(x.Allow, p.Action):
+		case req.Mode == ModeAgent && !slices.Contains(x.Allow, p.Action):
 			// Checked again here, not only in the plan: the plan may come
 			// from a model.
 			r.Status, r.Detail = StatusRefused, "not on the agent allowlist (bsai.incident.agent.allow)"
@@ -238,13 +161,13 @@ func (x *Executor) now() time.Time {
 func renderAction(a config.IncidentAction, data map[string]any) (map[string]any, error) {
 	switch a.Type {
 	case "scaffolder":
-		vals, err := templateArgs(a.Values, data)
+		vals, err := source.TemplateArgs(a.Values, data)
 		if err != nil {
 			return nil, err
 		}
 		return map[string]any{"templateRef": a.Template, "values": vals}, nil
 	case "mcp":
-		args, err := templateArgs(a.Args, data)
+		args, err := source.TemplateArgs(a.Args, data)
 		if err != nil {
 			return nil, err
 		}
@@ -254,7 +177,7 @@ func renderAction(a config.IncidentAction, data map[string]any) (map[string]any,
 		if text == "" {
 			text = "{{.Summary}}"
 		}
-		t, err := renderTemplate(text, data)
+		t, err := source.RenderTemplate(text, data)
 		if err != nil {
 			return nil, err
 		}
@@ -310,11 +233,11 @@ func (x *Executor) execute(ctx context.Context, a config.IncidentAction, in map[
 		if err != nil {
 			return "", "", err
 		}
-		text := ToolText(res)
+		text := source.ToolText(res)
 		if res.IsError {
-			return "", "", fmt.Errorf("tool error: %s", oneLineStr(text))
+			return "", "", fmt.Errorf("tool error: %s", source.OneLine(text))
 		}
-		return truncate(text, 500), "mcp://" + a.Server + "/" + a.Tool, nil
+		return source.Truncate(text, 500), "mcp://" + a.Server + "/" + a.Tool, nil
 	case "webhook", "page":
 		text, _ := in["text"].(string)
 		body := map[string]any{"text": text}
@@ -322,7 +245,7 @@ func (x *Executor) execute(ctx context.Context, a config.IncidentAction, in map[
 			// PagerDuty Events v2 shape (extra "text" for generic receivers).
 			src, _ := in["service"].(string)
 			body["event_action"] = "trigger"
-			body["payload"] = map[string]any{"summary": truncate(text, 1000), "source": firstNonEmpty(src, "bsai"), "severity": "critical"}
+			body["payload"] = map[string]any{"summary": source.Truncate(text, 1000), "source": cmp.Or(src, "bsai"), "severity": "critical"}
 			if a.RoutingKey != "" {
 				body["routing_key"] = a.RoutingKey
 			}
@@ -387,7 +310,7 @@ func (x *Executor) runTask(ctx context.Context, in map[string]any) (string, stri
 		sleep = retry.Sleep
 	}
 	for {
-		var task ScaffolderTask
+		var task source.ScaffolderTask
 		if err := x.Backstage.Do(ctx, "GET", "/api/scaffolder/v2/tasks/"+url.PathEscape(created.ID), nil, &task); err != nil {
 			return "", link, fmt.Errorf("follow task %s: %w", created.ID, err)
 		}
@@ -401,23 +324,4 @@ func (x *Executor) runTask(ctx context.Context, in map[string]any) (string, stri
 			return "", link, fmt.Errorf("task %s still %s: %w", created.ID, task.Status, err)
 		}
 	}
-}
-
-func renderTemplate(s string, data map[string]any) (string, error) {
-	t, err := template.New("v").Option("missingkey=error").Parse(s)
-	if err != nil {
-		return "", err
-	}
-	var b bytes.Buffer
-	if err := t.Execute(&b, data); err != nil {
-		return "", err
-	}
-	return b.String(), nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

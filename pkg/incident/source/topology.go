@@ -1,6 +1,7 @@
-package incident
+package source
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sort"
@@ -291,9 +292,9 @@ func (c *CatalogSource) Collect(ctx context.Context, s Scope) ([]Evidence, error
 func ScopeNames(g *catalog.Graph, refs []string) map[string]string {
 	m := map[string]string{}
 	for _, r := range refs {
-		name := refName(r)
+		name := RefName(r)
 		if e, ok := g.Get(r); ok {
-			name = firstNonEmpty(e.Metadata.Annotations[AnnoPrometheus], e.Metadata.Name)
+			name = cmp.Or(e.Metadata.Annotations[AnnoPrometheus], e.Metadata.Name)
 		}
 		m[r] = name
 	}

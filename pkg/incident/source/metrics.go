@@ -1,11 +1,11 @@
-package incident
+package source
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"net/url"
@@ -35,7 +35,8 @@ type PromSeries struct {
 	Values [][2]any          `json:"values"`
 }
 
-func (ps PromSeries) points() ([]Point, error) {
+// Points parses the series' [time, "value"] pairs.
+func (ps PromSeries) Points() ([]Point, error) {
 	out := make([]Point, 0, len(ps.Values))
 	for _, v := range ps.Values {
 		ts, ok := v[0].(float64)
@@ -82,11 +83,11 @@ func (m *MetricFileSource) Collect(ctx context.Context, s Scope) ([]Evidence, er
 			return out, fmt.Errorf("metrics %s: not a query_range response: %w", f, err)
 		}
 		for _, ser := range pr.Data.Result {
-			ent := s.EntityFor(firstNonEmpty(ser.Metric["service"], ser.Metric["job"], ser.Metric["app"], ser.Metric["entity"]))
+			ent := s.EntityFor(cmp.Or(ser.Metric["service"], ser.Metric["job"], ser.Metric["app"], ser.Metric["entity"]))
 			if ent == "" {
 				continue
 			}
-			name := firstNonEmpty(ser.Metric["signal"], ser.Metric["__name__"], "value")
+			name := cmp.Or(ser.Metric["signal"], ser.Metric["__name__"], "value")
 			e, err := seriesEvidence(s, ent, name, ser, m.Opts, "metrics", f)
 			if err != nil {
 				return out, fmt.Errorf("metrics %s: %w", f, err)
@@ -212,37 +213,10 @@ func renderQuery(q, service, ref string) (string, error) {
 	return b.String(), nil
 }
 
-func getJSON(ctx context.Context, hc *http.Client, u, token string, headers map[string]string, out any) error {
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
-	}
-	req, err := http.NewRequestWithContext(ctx, "GET", u, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Accept", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return fmt.Errorf("http %d: %s", resp.StatusCode, strings.TrimSpace(string(b)))
-	}
-	return json.NewDecoder(resp.Body).Decode(out)
-}
-
 // seriesEvidence analyses one series; a series with no points in the window
 // yields nothing.
 func seriesEvidence(s Scope, ent, name string, ser PromSeries, o MetricOptions, source, link string) (*Evidence, error) {
-	pts, err := ser.points()
+	pts, err := ser.Points()
 	if err != nil {
 		return nil, fmt.Errorf("series %s for %s: %w", name, ent, err)
 	}
@@ -256,7 +230,7 @@ func seriesEvidence(s Scope, ent, name string, ser PromSeries, o MetricOptions, 
 		return nil, nil
 	}
 	sig := AnalyzeSeries(ent, name, in, o.Thresholds[name])
-	d := fmt.Sprintf("%s %s: baseline %s, peak %s", refName(ent), name, fmtVal(sig.Baseline), fmtVal(sig.Peak))
+	d := fmt.Sprintf("%s %s: baseline %s, peak %s", RefName(ent), name, FormatValue(sig.Baseline), FormatValue(sig.Peak))
 	var t *time.Time
 	if sig.Breach != nil {
 		d += ", left baseline at " + sig.Breach.UTC().Format("15:04")
@@ -337,4 +311,5 @@ func AnalyzeSeries(ent, name string, pts []Point, threshold float64) *Signal {
 	return sig
 }
 
-func fmtVal(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
+// FormatValue prints a sample value compactly (4 significant digits).
+func FormatValue(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }

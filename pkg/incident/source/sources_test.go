@@ -1,4 +1,4 @@
-package incident_test
+package source_test
 
 import (
 	"context"
@@ -11,13 +11,13 @@ import (
 
 	"github.com/bsai-dev/bsai/pkg/backstage"
 	"github.com/bsai-dev/bsai/pkg/catalog"
-	"github.com/bsai-dev/bsai/pkg/incident"
 	"github.com/bsai-dev/bsai/pkg/incident/incidenttest"
+	"github.com/bsai-dev/bsai/pkg/incident/source"
 )
 
 func acme(t *testing.T) *catalog.Graph {
 	t.Helper()
-	g, err := incidenttest.LoadCatalog("../../examples/catalog/catalog-info.yaml")
+	g, err := incidenttest.LoadCatalog("../../../examples/catalog/catalog-info.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,17 +32,17 @@ func at(s string) time.Time {
 	return t
 }
 
-func paymentsScope(t *testing.T, g *catalog.Graph, start, end time.Time) (incident.Scope, incident.Topology) {
+func paymentsScope(t *testing.T, g *catalog.Graph, start, end time.Time) (source.Scope, source.Topology) {
 	t.Helper()
-	topo := incident.BuildTopology(g, "component:default/payments-api")
-	s := incident.Scope{Focus: topo.Focus, Entities: append([]string{topo.Focus}, topo.Dependencies...), Start: start, End: end}
-	s.Names = incident.ScopeNames(g, s.Entities)
+	topo := source.BuildTopology(g, "component:default/payments-api")
+	s := source.Scope{Focus: topo.Focus, Entities: append([]string{topo.Focus}, topo.Dependencies...), Start: start, End: end}
+	s.Names = source.ScopeNames(g, s.Entities)
 	return s, topo
 }
 
 func TestTopologyFromCatalog(t *testing.T) {
 	g := acme(t)
-	topo := incident.BuildTopology(g, "component:default/payments-api")
+	topo := source.BuildTopology(g, "component:default/payments-api")
 	for _, want := range []string{"resource:default/payments-db", "component:default/card-gateway-adapter",
 		"resource:default/payment-events", "component:default/fraud-scorer", "component:default/ledger-service"} {
 		if !topo.Direct[want] {
@@ -75,20 +75,20 @@ func TestResolveFocus(t *testing.T) {
 	g := acme(t)
 	for _, tc := range []struct {
 		service string
-		alert   *incident.Alert
+		alert   *source.Alert
 		want    string
 	}{
 		{"payments-api", nil, "component:default/payments-api"}, // a component and an API share the name
 		{"component:default/fraud-scorer", nil, "component:default/fraud-scorer"},
-		{"", &incident.Alert{Service: "ledger-service"}, "component:default/ledger-service"},
-		{"", &incident.Alert{ServiceID: "PPAYAPI", Service: "Payments API (prod)"}, "component:default/payments-api"},
+		{"", &source.Alert{Service: "ledger-service"}, "component:default/ledger-service"},
+		{"", &source.Alert{ServiceID: "PPAYAPI", Service: "Payments API (prod)"}, "component:default/payments-api"},
 	} {
-		got, err := incident.ResolveFocus(g, tc.service, tc.alert)
+		got, err := source.ResolveFocus(g, tc.service, tc.alert)
 		if err != nil || got != tc.want {
 			t.Errorf("ResolveFocus(%q, %+v) = %q, %v; want %q", tc.service, tc.alert, got, err, tc.want)
 		}
 	}
-	if _, err := incident.ResolveFocus(g, "nope", nil); err == nil {
+	if _, err := source.ResolveFocus(g, "nope", nil); err == nil {
 		t.Error("unknown service should fail")
 	}
 }
@@ -99,7 +99,7 @@ func TestParseAlert(t *testing.T) {
 	  {"status":"firing","labels":{"alertname":"HighErrorRate","job":"payments-api","severity":"page"},"annotations":{"summary":"later"},"startsAt":"2026-03-14T10:05:00Z","generatorURL":"http://prom/g"},
 	  {"status":"firing","labels":{"alertname":"HighErrorRate","service":"payments-api","severity":"page"},"annotations":{"description":"5xx above 5%"},"startsAt":"2026-03-14T10:00:00Z"},
 	  {"status":"resolved","labels":{"alertname":"HighErrorRate","service":"payments-api"},"startsAt":"2026-03-14T09:00:00Z"}]}`
-	a, err := incident.ParseAlert([]byte(am))
+	a, err := source.ParseAlert([]byte(am))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,10 +107,10 @@ func TestParseAlert(t *testing.T) {
 		!a.StartsAt.Equal(at("2026-03-14T10:00:00Z")) || a.Labels["team"] != "payments" {
 		t.Errorf("alertmanager: %+v", a)
 	}
-	pd := `{"event":{"id":"01DEN5T3K","event_type":"incident.triggered","resource_type":"incident","occurred_at":"2026-03-14T10:01:00.000Z",
+	pd := `{"event":{"id":"01DEN5T3K","event_type":"source.triggered","resource_type":"incident","occurred_at":"2026-03-14T10:01:00.000Z",
 	  "data":{"id":"Q1","type":"incident","title":"Payments API error rate","html_url":"https://acme.pagerduty.com/incidents/Q1",
 	  "created_at":"2026-03-14T10:00:30Z","urgency":"high","service":{"id":"PPAYAPI","summary":"Payments API","type":"service_reference"}}}}`
-	a, err = incident.ParseAlert([]byte(pd))
+	a, err = source.ParseAlert([]byte(pd))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestParseAlert(t *testing.T) {
 		t.Errorf("pagerduty: %+v", a)
 	}
 	for _, bad := range []string{`[]`, `{"foo":1}`, `{"alerts":[]}`, `not json`} {
-		if _, err := incident.ParseAlert([]byte(bad)); err == nil {
+		if _, err := source.ParseAlert([]byte(bad)); err == nil {
 			t.Errorf("ParseAlert(%s) should fail", bad)
 		}
 	}
@@ -134,27 +134,27 @@ func TestMask(t *testing.T) {
 		"panic in threeds.Verify  (k8s pod payments-api-7d9f4)":            "panic in threeds.Verify (<*> pod <*>)",
 		"connection refused": "connection refused",
 	} {
-		if got := incident.Mask(in); got != want {
+		if got := source.Mask(in); got != want {
 			t.Errorf("Mask(%q) = %q, want %q", in, got, want)
 		}
 	}
-	a := incident.TemplateID("component:default/a", incident.Mask("x 1"))
-	if a != incident.TemplateID("component:default/a", incident.Mask("x 2")) || a == incident.TemplateID("component:default/b", incident.Mask("x 1")) {
+	a := source.TemplateID("component:default/a", source.Mask("x 1"))
+	if a != source.TemplateID("component:default/a", source.Mask("x 2")) || a == source.TemplateID("component:default/b", source.Mask("x 1")) {
 		t.Error("template ids should be per entity and ignore masked parts")
 	}
 }
 
 func TestAnalyzeSeries(t *testing.T) {
 	base := at("2026-03-14T10:00:00Z")
-	mk := func(f func(i int) float64) []incident.Point {
-		var p []incident.Point
+	mk := func(f func(i int) float64) []source.Point {
+		var p []source.Point
 		for i := 0; i < 30; i++ {
-			p = append(p, incident.Point{T: base.Add(time.Duration(i) * time.Minute), V: f(i)})
+			p = append(p, source.Point{T: base.Add(time.Duration(i) * time.Minute), V: f(i)})
 		}
 		return p
 	}
 	wobble := func(i int) float64 { return 0.0005 * float64(i%3) }
-	step := incident.AnalyzeSeries("e", "errors", mk(func(i int) float64 {
+	step := source.AnalyzeSeries("e", "errors", mk(func(i int) float64 {
 		if i >= 20 {
 			return 0.1
 		}
@@ -163,11 +163,11 @@ func TestAnalyzeSeries(t *testing.T) {
 	if step.Breach == nil || !step.Breach.Equal(base.Add(20*time.Minute)) {
 		t.Errorf("step breach %v", step.Breach)
 	}
-	flat := incident.AnalyzeSeries("e", "errors", mk(func(i int) float64 { return 0.004 + wobble(i) }), 0)
+	flat := source.AnalyzeSeries("e", "errors", mk(func(i int) float64 { return 0.004 + wobble(i) }), 0)
 	if flat.Breach != nil {
 		t.Errorf("steady series breached at %v", flat.Breach)
 	}
-	spike := incident.AnalyzeSeries("e", "errors", mk(func(i int) float64 {
+	spike := source.AnalyzeSeries("e", "errors", mk(func(i int) float64 {
 		if i == 15 {
 			return 0.5 // one sample is a blip, not an onset
 		}
@@ -176,11 +176,11 @@ func TestAnalyzeSeries(t *testing.T) {
 	if spike.Breach != nil {
 		t.Errorf("single spike counted as breach at %v", spike.Breach)
 	}
-	thr := incident.AnalyzeSeries("e", "latency_p99", mk(func(i int) float64 { return 0.1 * float64(i) }), 2.05)
+	thr := source.AnalyzeSeries("e", "latency_p99", mk(func(i int) float64 { return 0.1 * float64(i) }), 2.05)
 	if thr.Breach == nil || !thr.Breach.Equal(base.Add(21*time.Minute)) || thr.Class != "latency" {
 		t.Errorf("threshold breach %v class %s", thr.Breach, thr.Class)
 	}
-	sat := incident.AnalyzeSeries("db", "db_connections_utilization", mk(func(i int) float64 {
+	sat := source.AnalyzeSeries("db", "db_connections_utilization", mk(func(i int) float64 {
 		return 0.4 + 0.03*float64(max(0, i-18))
 	}), 0)
 	if sat.Class != "saturation" || sat.Breach == nil {
@@ -208,7 +208,7 @@ func TestPrometheusLive(t *testing.T) {
 		}
 		return map[string][]incidenttest.Sample{"service=" + svc: out}
 	})
-	src := &incident.PromSource{URL: prom.URL, Step: time.Minute,
+	src := &source.PromSource{URL: prom.URL, Step: time.Minute,
 		Queries: map[string]string{"errors": `sum(rate(http_requests_total{service="{{.Service}}",code=~"5.."}[5m]))`}}
 	ev, err := src.Collect(context.Background(), s)
 	if err != nil {
@@ -217,7 +217,7 @@ func TestPrometheusLive(t *testing.T) {
 	if len(prom.Queries) != len(s.Entities) {
 		t.Errorf("want one query per entity (%d), got %d", len(s.Entities), len(prom.Queries))
 	}
-	var fraud *incident.Evidence
+	var fraud *source.Evidence
 	for i := range ev {
 		if ev[i].Entity == "component:default/fraud-scorer" {
 			fraud = &ev[i]
@@ -228,11 +228,11 @@ func TestPrometheusLive(t *testing.T) {
 	}
 	_ = topo
 	// A query error comes back in Prometheus's error envelope.
-	bad := &incident.PromSource{URL: prom.URL, Queries: map[string]string{"x": "{{.Nope}}"}}
+	bad := &source.PromSource{URL: prom.URL, Queries: map[string]string{"x": "{{.Nope}}"}}
 	if _, err := bad.Collect(context.Background(), s); err == nil {
 		t.Error("template with an unknown field should fail")
 	}
-	down := &incident.PromSource{URL: "http://127.0.0.1:1", Queries: map[string]string{"errors": "up"}}
+	down := &source.PromSource{URL: "http://127.0.0.1:1", Queries: map[string]string{"errors": "up"}}
 	if _, err := down.Collect(context.Background(), s); err == nil {
 		t.Error("unreachable prometheus should fail")
 	}
@@ -251,7 +251,7 @@ func TestLokiLive(t *testing.T) {
 			Labels: map[string]string{"service": "payments-api"}, Line: fmt.Sprintf("authorised payment pay_%d", i)})
 	}
 	loki := incidenttest.NewLoki(t, lines)
-	src := &incident.LokiSource{URL: loki.URL, TenantID: "acme"}
+	src := &source.LokiSource{URL: loki.URL, TenantID: "acme"}
 	ev, err := src.Collect(context.Background(), s)
 	if err != nil {
 		t.Fatal(err)
@@ -280,16 +280,16 @@ func TestScaffolderHistory(t *testing.T) {
 		task("t3", "template:default/deploy-service", "2026-03-13T09:50:00Z", "completed", map[string]any{"component": "payments-api", "version": "v2.13.0"}),
 	})
 	fake.Token = "s3cret"
-	src := &incident.ScaffolderSource{Client: backstage.New(fake.URL, "s3cret", nil), BaseURL: "https://backstage.acme.example.com"}
+	src := &source.ScaffolderSource{Client: backstage.New(fake.URL, "s3cret", nil), BaseURL: "https://backstage.acme.example.com"}
 	ev, err := src.Collect(context.Background(), s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ev) != 1 || ev[0].Change == nil || ev[0].Change.Version != "v2.14.0" || ev[0].Kind != incident.KindDeploy ||
+	if len(ev) != 1 || ev[0].Change == nil || ev[0].Change.Version != "v2.14.0" || ev[0].Kind != source.KindDeploy ||
 		ev[0].Entity != "component:default/payments-api" || ev[0].Link != "https://backstage.acme.example.com/create/tasks/t1" {
 		t.Fatalf("scaffolder evidence %+v", ev)
 	}
-	wrong := &incident.ScaffolderSource{Client: backstage.New(fake.URL, "wrong", nil)}
+	wrong := &source.ScaffolderSource{Client: backstage.New(fake.URL, "wrong", nil)}
 	if _, err := wrong.Collect(context.Background(), s); err == nil || strings.Contains(err.Error(), "wrong") {
 		t.Errorf("bad token should fail without echoing it: %v", err)
 	}
@@ -299,8 +299,8 @@ func TestDeployFileErrors(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "d.jsonl")
 	os.WriteFile(p, []byte("# comment\n{\"time\":\"2026-03-14T10:00:00Z\",\"entity\":\"x\"}\n{\"entity\":\"y\"}\n"), 0o600)
-	src := &incident.DeployFileSource{Files: []string{p}}
-	_, err := src.Collect(context.Background(), incident.Scope{Start: at("2026-03-14T00:00:00Z"), End: at("2026-03-15T00:00:00Z")})
+	src := &source.DeployFileSource{Files: []string{p}}
+	_, err := src.Collect(context.Background(), source.Scope{Start: at("2026-03-14T00:00:00Z"), End: at("2026-03-15T00:00:00Z")})
 	if err == nil || !strings.Contains(err.Error(), "line 3") {
 		t.Errorf("want a line-numbered error, got %v", err)
 	}
@@ -313,30 +313,4 @@ func contains(xs []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func TestWindow(t *testing.T) {
-	now := at("2026-11-26T00:00:00Z")
-	alert := &incident.Alert{StartsAt: func() *time.Time { x := at("2026-03-14T10:00:00Z"); return &x }()}
-	recent := &incident.Alert{StartsAt: func() *time.Time { x := now.Add(-10 * time.Minute); return &x }()}
-	replay := at("2026-03-14T10:10:00Z")
-	for _, tc := range []struct {
-		name       string
-		at         *time.Time
-		alert      *incident.Alert
-		since      time.Duration
-		start, end time.Time
-	}{
-		{"service now", nil, nil, time.Hour, now.Add(-time.Hour), now},
-		{"default since", nil, nil, 0, now.Add(-2 * time.Hour), now},
-		{"old alert replays 30m after it", nil, alert, 2 * time.Hour, at("2026-03-14T08:00:00Z"), at("2026-03-14T10:30:00Z")},
-		{"fresh alert ends now", nil, recent, time.Hour, now.Add(-70 * time.Minute), now},
-		{"--at with alert", &replay, alert, time.Hour, at("2026-03-14T09:00:00Z"), replay},
-		{"--at alone", &replay, nil, time.Hour, replay.Add(-time.Hour), replay},
-	} {
-		s, e := incident.Window(now, tc.at, tc.alert, tc.since)
-		if !s.Equal(tc.start) || !e.Equal(tc.end) {
-			t.Errorf("%s: %s – %s, want %s – %s", tc.name, s, e, tc.start, tc.end)
-		}
-	}
 }

@@ -1,4 +1,4 @@
-package incident
+package source
 
 import (
 	"context"
@@ -29,7 +29,7 @@ type MCPSource struct {
 func (m *MCPSource) Name() string { return "mcp:" + m.Label }
 
 func (m *MCPSource) Collect(ctx context.Context, s Scope) ([]Evidence, error) {
-	args, err := templateArgs(m.Args, map[string]any{
+	args, err := TemplateArgs(m.Args, map[string]any{
 		"Service": s.ServiceName(s.Focus), "Entity": s.Focus,
 		"Start": s.Start.UTC().Format("2006-01-02T15:04:05Z"), "End": s.End.UTC().Format("2006-01-02T15:04:05Z"),
 	})
@@ -49,7 +49,7 @@ func (m *MCPSource) Collect(ctx context.Context, s Scope) ([]Evidence, error) {
 		text = text[:max] + "…"
 	}
 	if res.IsError {
-		return nil, fmt.Errorf("mcp source %s: tool error: %s", m.Label, oneLineStr(text))
+		return nil, fmt.Errorf("mcp source %s: tool error: %s", m.Label, OneLine(text))
 	}
 	return []Evidence{{Source: m.Name(), Kind: KindText, Time: tp(s.End), Entity: s.Focus,
 		Detail: text, Link: "mcp://" + m.Server + "/" + m.Tool}}, nil
@@ -72,47 +72,4 @@ func ToolText(res *mcpgo.CallToolResult) string {
 		parts = append(parts, string(b))
 	}
 	return strings.TrimSpace(strings.Join(parts, "\n"))
-}
-
-// templateArgs renders every string value (recursively) as a Go template.
-func templateArgs(in map[string]any, data map[string]any) (map[string]any, error) {
-	out := make(map[string]any, len(in))
-	for k, v := range in {
-		r, err := templateValue(v, data)
-		if err != nil {
-			return nil, fmt.Errorf("arg %s: %w", k, err)
-		}
-		out[k] = r
-	}
-	return out, nil
-}
-
-func templateValue(v any, data map[string]any) (any, error) {
-	switch t := v.(type) {
-	case string:
-		if !strings.Contains(t, "{{") {
-			return t, nil
-		}
-		return renderTemplate(t, data)
-	case map[string]any:
-		return templateArgs(t, data)
-	case []any:
-		out := make([]any, len(t))
-		for i, x := range t {
-			r, err := templateValue(x, data)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = r
-		}
-		return out, nil
-	}
-	return v, nil
-}
-
-func oneLineStr(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i] + " …"
-	}
-	return s
 }

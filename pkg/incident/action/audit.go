@@ -1,4 +1,4 @@
-package incident
+package action
 
 import (
 	"encoding/json"

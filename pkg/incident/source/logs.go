@@ -1,6 +1,7 @@
-package incident
+package source
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
@@ -141,7 +142,7 @@ func maskWord(w string) bool {
 
 // TemplateID is a short stable id of an entity's template.
 func TemplateID(entity, tpl string) string {
-	h := sha1.Sum([]byte(refName(entity) + "|" + tpl))
+	h := sha1.Sum([]byte(RefName(entity) + "|" + tpl))
 	return "tpl-" + hex.EncodeToString(h[:])[:8]
 }
 
@@ -205,7 +206,7 @@ func GroupTemplates(lines []LogLine, source, link string, perEntity int) []Evide
 		}
 		for _, t := range ts {
 			out = append(out, Evidence{Source: source, Kind: KindLogTemplate, Time: tp(t.First), Entity: t.Entity,
-				Detail: fmt.Sprintf("%s log template %s ×%d from %s to %s: %q", refName(t.Entity), t.ID, t.Count,
+				Detail: fmt.Sprintf("%s log template %s ×%d from %s to %s: %q", RefName(t.Entity), t.ID, t.Count,
 					t.First.UTC().Format("15:04:05"), t.Last.UTC().Format("15:04:05"), t.Text),
 				Link: link, Template: t})
 		}
@@ -246,15 +247,15 @@ func ParseLogLines(b []byte, s Scope) ([]LogLine, error) {
 		if t.Before(s.Start) || t.After(s.End) {
 			return nil
 		}
-		ent := s.EntityFor(firstNonEmpty(j.Service, j.Entity, j.App))
+		ent := s.EntityFor(cmp.Or(j.Service, j.Entity, j.App))
 		if ent == "" {
-			ent = s.EntityFor(refName(firstNonEmpty(j.Entity, j.Service)))
+			ent = s.EntityFor(RefName(cmp.Or(j.Entity, j.Service)))
 		}
 		if ent == "" {
 			return nil
 		}
-		out = append(out, LogLine{Time: t, Entity: ent, Level: firstNonEmpty(j.Level, j.Severity),
-			Msg: firstNonEmpty(j.Msg, j.Message, j.Line, j.Error)})
+		out = append(out, LogLine{Time: t, Entity: ent, Level: cmp.Or(j.Level, j.Severity),
+			Msg: cmp.Or(j.Msg, j.Message, j.Line, j.Error)})
 		return nil
 	})
 	if err != nil {
@@ -335,7 +336,7 @@ func (l *LokiSource) QueryLines(ctx context.Context, q string, s Scope, ent stri
 	for _, st := range lr.Data.Result {
 		who := ent
 		if who == "" {
-			who = firstNonEmpty(s.EntityFor(firstNonEmpty(st.Stream["service"], st.Stream["app"], st.Stream["job"])), st.Stream["service"], "query")
+			who = cmp.Or(s.EntityFor(cmp.Or(st.Stream["service"], st.Stream["app"], st.Stream["job"])), st.Stream["service"], "query")
 		}
 		for _, val := range st.Values {
 			ns, err := strconv.ParseInt(val[0], 10, 64)
@@ -346,8 +347,8 @@ func (l *LokiSource) QueryLines(ctx context.Context, q string, s Scope, ent stri
 			// Structured lines carry their own level and message.
 			var j jsonLog
 			if strings.HasPrefix(msg, "{") && json.Unmarshal([]byte(msg), &j) == nil {
-				level = firstNonEmpty(j.Level, j.Severity, level)
-				msg = firstNonEmpty(j.Msg, j.Message, j.Error, msg)
+				level = cmp.Or(j.Level, j.Severity, level)
+				msg = cmp.Or(j.Msg, j.Message, j.Error, msg)
 			}
 			lines = append(lines, LogLine{Time: time.Unix(0, ns).UTC(), Entity: who, Level: level, Msg: msg})
 		}

@@ -1,6 +1,7 @@
-package incident
+package source
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -101,7 +102,7 @@ func ParseAlert(b []byte) (*Alert, error) {
 	}
 	a := &Alert{Format: "alertmanager", Name: labels["alertname"], Severity: labels["severity"],
 		Labels: labels, Link: al.GeneratorURL}
-	a.Summary = firstNonEmpty(al.Annotations["summary"], al.Annotations["description"], al.Annotations["message"])
+	a.Summary = cmp.Or(al.Annotations["summary"], al.Annotations["description"], al.Annotations["message"])
 	for _, k := range []string{"service", "component", "app", "job", "backstage_entity"} {
 		if v := labels[k]; v != "" {
 			a.Service = v
@@ -135,13 +136,4 @@ func firstTime(ts ...time.Time) time.Time {
 		}
 	}
 	return time.Time{}
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

@@ -1,17 +1,13 @@
-// Package incident is the on-call co-pilot behind `bsai incident
-// investigate`. The shape, one hop from anywhere:
-//
-//	alert/--service ──► Scope (focus entity, blast radius, window)
-//	SignalSources (catalog, deploys, metrics, logs, MCP) ──► []Evidence
-//	Analyze (deterministic: onset, candidates, scores) ──► ranked Causes
-//	[Synthesize with a model: summary, cited causes, plan] ──► Plan
-//	Execute (policy: co-pilot asks, agent obeys the allowlist) ──► audit log
-//
-// Everything up to Analyze needs no model and is what the tests pin down.
-package incident
+// Package source gathers an investigation's evidence: the catalog topology
+// around the alerting service, the alert itself (Alertmanager, PagerDuty),
+// deploys (JSONL files, scaffolder history), metrics (files, Prometheus),
+// logs (JSONL files, Loki) and MCP tools. Every source turns what it reads
+// into []Evidence for one Scope; none of them ranks anything.
+package source
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -34,7 +30,7 @@ func (s Scope) ServiceName(ref string) string {
 	if n := s.Names[ref]; n != "" {
 		return n
 	}
-	return refName(ref)
+	return RefName(ref)
 }
 
 // EntityFor maps a label value (service/job/app) back to a scope entity ref,
@@ -44,7 +40,7 @@ func (s Scope) EntityFor(label string) string {
 		return ""
 	}
 	for _, ref := range s.Entities {
-		if s.ServiceName(ref) == label || refName(ref) == label || ref == label {
+		if s.ServiceName(ref) == label || RefName(ref) == label || ref == label {
 			return ref
 		}
 	}
@@ -138,23 +134,29 @@ type OnCall struct {
 	Contact   string `json:"contact,omitempty"`
 }
 
-func refName(ref string) string {
-	if i := lastIndexByte(ref, '/'); i >= 0 {
+func RefName(ref string) string {
+	if i := strings.LastIndexByte(ref, '/'); i >= 0 {
 		return ref[i+1:]
 	}
-	if i := lastIndexByte(ref, ':'); i >= 0 {
+	if i := strings.LastIndexByte(ref, ':'); i >= 0 {
 		return ref[i+1:]
 	}
 	return ref
 }
 
-func lastIndexByte(s string, c byte) int {
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
-}
-
 func tp(t time.Time) *time.Time { return &t }
+
+// String is "owner (PagerDuty X, contact)".
+func (oc OnCall) String() string {
+	var extra []string
+	if oc.PagerDuty != "" {
+		extra = append(extra, "PagerDuty "+oc.PagerDuty)
+	}
+	if oc.Contact != "" {
+		extra = append(extra, oc.Contact)
+	}
+	if len(extra) == 0 {
+		return oc.Owner
+	}
+	return oc.Owner + " (" + strings.Join(extra, ", ") + ")"
+}

@@ -1,0 +1,5 @@
+package incident
+
+import "time"
+
+func tp(t time.Time) *time.Time { return &t }
