@@ -23,6 +23,7 @@ import (
 	mcpcmd "github.com/bsai-dev/bsai/cmd/mcp"
 	templatecmd "github.com/bsai-dev/bsai/cmd/template"
 	versioncmd "github.com/bsai-dev/bsai/cmd/version"
+	"github.com/bsai-dev/bsai/pkg/buildinfo"
 	"github.com/bsai-dev/bsai/pkg/errs"
 )
 
@@ -120,7 +121,8 @@ func configFiles(cmd *cobra.Command, v *viper.Viper) []string {
 // Main runs bsai and returns the process exit code. Ctrl-C cancels the
 // context every command runs under; a second Ctrl-C kills the process.
 func Main(version, commit, date string) int {
-	f := factory.New(version, commit, date)
+	bi := buildinfo.Resolve(version, commit, date, nil)
+	f := factory.New(bi.Version, bi.Commit, bi.Date)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cmd := NewCmdRoot(f)
