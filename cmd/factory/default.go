@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/bsai-dev/bsai/pkg/backstage"
@@ -33,16 +32,11 @@ func New(version, commit, date string) *Factory {
 	f.Backstage = memo(func() (*backstage.Client, error) { return newBackstage(f) })
 	f.LLM = func(command string) (llm.Provider, error) { return newLLM(f, command) }
 	f.CatalogSource = memo(func() (catalog.Source, error) { return newCatalogSource(f) })
-	var (
-		graphOnce sync.Once
-		graph     *catalog.Graph
-		graphErr  error
-	)
-	// The first caller's context loads the graph; every later caller in the
-	// process shares the result.
+	// Loaded once per process and shared; see lazyCtx for why a cancelled
+	// load is not kept.
+	var graph lazyCtx[*catalog.Graph]
 	f.Catalog = func(ctx context.Context) (*catalog.Graph, error) {
-		graphOnce.Do(func() { graph, graphErr = newCatalogGraph(ctx, f) })
-		return graph, graphErr
+		return graph.get(ctx, func(ctx context.Context) (*catalog.Graph, error) { return newCatalogGraph(ctx, f) })
 	}
 	f.MCP = memo(func() (*mcp.Registry, error) {
 		r, err := newMCP(f)

@@ -1,14 +1,12 @@
 package mcp
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/spf13/cobra"
 
 	"github.com/bsai-dev/bsai/cmd/factory"
-	"github.com/bsai-dev/bsai/pkg/catalog"
 	pkgmcp "github.com/bsai-dev/bsai/pkg/mcp"
 )
 
@@ -29,39 +27,9 @@ type ServeOptions struct {
 // factory's LLM provider, so they live here, not in pkg/mcp.
 func ServeTools(f *factory.Factory) []server.ServerTool {
 	var tools []server.ServerTool
-	tools = append(tools, pkgmcp.CatalogTools(pkgmcp.CatalogLoader(detachCatalog(f.Catalog)))...)
+	tools = append(tools, pkgmcp.CatalogTools(pkgmcp.CatalogLoader(f.Catalog))...)
 	tools = append(tools, TemplateValidateTool(), TemplateGenerateTool(f), AskTool(f), IncidentInvestigateTool(f))
 	return tools
-}
-
-// detachCatalog shields the process-wide catalog load from the context of
-// the tool call that happens to trigger it. The factory loads the catalog
-// once per process with the first caller's context and remembers the
-// result, errors included; in a long-running server a client cancelling
-// that first call would otherwise leave "context canceled" as the catalog
-// for every later call. The load runs to completion in the background and
-// only the cancelled caller stops waiting.
-func detachCatalog(load func(ctx context.Context) (*catalog.Graph, error)) func(ctx context.Context) (*catalog.Graph, error) {
-	if load == nil {
-		return nil
-	}
-	return func(ctx context.Context) (*catalog.Graph, error) {
-		type result struct {
-			g   *catalog.Graph
-			err error
-		}
-		ch := make(chan result, 1)
-		go func() {
-			g, err := load(context.WithoutCancel(ctx))
-			ch <- result{g, err}
-		}()
-		select {
-		case r := <-ch:
-			return r.g, r.err
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
 }
 
 // NewCmdServe runs bsai as an MCP server.

@@ -54,7 +54,7 @@ func (r *jsonRun) sub(f *factory.Factory, in []byte) *factory.Factory {
 		AppVersion: f.AppVersion, Commit: f.Commit, Date: f.Date,
 		IOStreams: ios, Globals: &g, Now: f.Now,
 		Config: f.Config, HTTPClient: f.HTTPClient, Backstage: f.Backstage, LLM: f.LLM,
-		CatalogSource: f.CatalogSource, Catalog: detachCatalog(f.Catalog), MCP: f.MCP,
+		CatalogSource: f.CatalogSource, Catalog: f.Catalog, MCP: f.MCP,
 	}
 }
 
