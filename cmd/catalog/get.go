@@ -28,11 +28,11 @@ func NewCmdGet(f *factory.Factory, runF func(*GetOptions) error) *cobra.Command 
 	return &cobra.Command{
 		Use:   "get REF",
 		Short: "Show one entity",
-		Long: `Show one entity with its relations. REF is a full ref (component:default/payments-api)
-or a partial one (payments-api, api:payments-api, default/payments-api); a partial
+		Long: `Show one entity with its relations. REF is a full ref (component:default/my-service)
+or a partial one (my-service, api:my-service, default/my-service); a partial
 ref that matches several entities lists them. -o json prints the entity as
 Backstage's API returns it.`,
-		Example: `  bsai catalog get payments-api
+		Example: `  bsai catalog get my-service
   bsai catalog get group:default/team-a -o yaml`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -13,7 +13,12 @@ import (
 
 // NewCmdConfig groups the config commands.
 func NewCmdConfig(f *factory.Factory) *cobra.Command {
-	c := &cobra.Command{Use: "config", Short: "Inspect the merged configuration"}
+	c := &cobra.Command{
+		Use:   "config",
+		Short: "Inspect the merged configuration",
+		Example: `  bsai config show
+  bsai -c app-config.yaml -c app-config.production.yaml config show -o json`,
+	}
 	c.AddCommand(NewCmdShow(f, nil))
 	return c
 }

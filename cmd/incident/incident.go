@@ -23,7 +23,12 @@ import (
 
 // NewCmdIncident groups the incident commands.
 func NewCmdIncident(f *factory.Factory) *cobra.Command {
-	c := &cobra.Command{Use: "incident", Short: "Investigate incidents"}
+	c := &cobra.Command{
+		Use:   "incident",
+		Short: "Investigate incidents",
+		Example: `  bsai incident investigate --service my-service --since 2h
+  bsai incident investigate --alert alert.json -o markdown`,
+	}
 	c.AddCommand(NewCmdInvestigate(f, nil))
 	return c
 }

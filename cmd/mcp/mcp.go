@@ -21,6 +21,9 @@ func NewCmdMCP(f *factory.Factory) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "mcp",
 		Short: "List and call tools on MCP servers, or serve bsai over MCP",
+		Example: `  bsai mcp servers
+  bsai mcp tools everything
+  bsai mcp call everything get-sum a=1 b=2`,
 		Long: `Call any tool on any MCP server from the terminal or CI.
 
 Servers come from bsai.mcp.servers.<id> (and the seed's scaffolder.mcpServers)

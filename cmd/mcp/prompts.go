@@ -27,8 +27,10 @@ func NewCmdPrompts(f *factory.Factory, runF func(*PromptsOptions) error) *cobra.
 	return &cobra.Command{
 		Use:   "prompts SERVER",
 		Short: "List a server's prompts",
-		Long:  `List a server's prompts and their arguments. -o json prints the raw list.`,
-		Args:  cobra.ExactArgs(1),
+		Example: `  bsai mcp prompts everything
+  bsai mcp prompts everything -o json`,
+		Long: `List a server's prompts and their arguments. -o json prints the raw list.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Common = common(f, cmd)
 			opts.Server = args[0]
@@ -84,6 +86,8 @@ func NewCmdGet(f *factory.Factory, runF func(*GetOptions) error) *cobra.Command 
 	return &cobra.Command{
 		Use:   "get SERVER PROMPT [key=value ...]",
 		Short: "Get (render) a prompt from a server",
+		Example: `  bsai mcp get everything simple-prompt
+  bsai mcp get everything args-prompt city=Lisbon -o json`,
 		Long: `Render a prompt with string arguments. Text prints "role: text" per message;
 -o json prints {"description", "messages": [{"role", "content"}]}.`,
 		Args: cobra.MinimumNArgs(2),

@@ -25,8 +25,10 @@ func NewCmdResources(f *factory.Factory, runF func(*ResourcesOptions) error) *co
 	return &cobra.Command{
 		Use:   "resources SERVER",
 		Short: "List a server's resources",
-		Long:  `List a server's resources (uri, name, mime type). -o json prints the raw list.`,
-		Args:  cobra.ExactArgs(1),
+		Example: `  bsai mcp resources everything
+  bsai mcp resources api:default/my-mcp -o json`,
+		Long: `List a server's resources (uri, name, mime type). -o json prints the raw list.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Common = common(f, cmd)
 			opts.Server = args[0]
@@ -73,6 +75,8 @@ func NewCmdRead(f *factory.Factory, runF func(*ReadOptions) error) *cobra.Comman
 	return &cobra.Command{
 		Use:   "read SERVER URI",
 		Short: "Read a resource from a server",
+		Example: `  bsai mcp read everything demo://resource/static/document/features.md
+  bsai mcp read everything demo://resource/static/document/features.md -o json`,
 		Long: `Read one resource. Text contents are printed as is, binary ones summarised.
 -o json prints {"contents": [{"uri", "mimeType", "text"|"blob"}]}.`,
 		Args: cobra.ExactArgs(2),

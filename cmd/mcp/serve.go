@@ -38,6 +38,9 @@ func NewCmdServe(f *factory.Factory, runF func(*ServeOptions) error) *cobra.Comm
 	c := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve bsai's capabilities as MCP tools (stdio, or streamable HTTP on loopback)",
+		Example: `  bsai mcp serve -c app-config.yaml
+  bsai mcp serve --http 127.0.0.1:8765 --offline
+  claude mcp add bsai -- bsai mcp serve -c /path/to/app-config.yaml`,
 		Long: `Run bsai as an MCP server so Claude Code, Cursor and other MCP clients can use
 the catalog, templates and incidents: tools catalog_search, catalog_get, ask,
 template_validate, template_generate and incident_investigate (read-only:

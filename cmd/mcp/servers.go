@@ -21,6 +21,8 @@ func NewCmdServers(f *factory.Factory, runF func(*ServersOptions) error) *cobra.
 	return &cobra.Command{
 		Use:   "servers",
 		Short: "List configured MCP servers (id, transport, command or URL)",
+		Example: `  bsai mcp servers
+  bsai mcp servers --mcp-config ~/.cursor/mcp.json -o json`,
 		Long: `List configured MCP servers. Header values and environment variables are never
 shown. JSON shape: [{"id", "transport", "target", "source"}].`,
 		Args: cobra.NoArgs,

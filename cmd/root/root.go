@@ -73,6 +73,7 @@ MCP tool. Every command also works without a model (--offline).`,
 		templatecmd.NewCmdTemplate(f),
 		incidentcmd.NewCmdIncident(f),
 	)
+	wireGroups(cmd)
 	return cmd
 }
 

@@ -37,7 +37,9 @@ func NewCmdVersion(f *factory.Factory, runF func(*Options) error) *cobra.Command
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print bsai's version, commit and build date",
-		Args:  cobra.NoArgs,
+		Example: `  bsai version
+  bsai version -o json`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Version, opts.Commit, opts.Date = f.AppVersion, f.Commit, f.Date
 			if runF != nil {
