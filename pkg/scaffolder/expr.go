@@ -3,6 +3,7 @@ package scaffolder
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // This file is a small parser for the nunjucks expression subset used
@@ -20,6 +21,20 @@ type exprRef struct {
 	// Call is set when the root itself is called (a global function such as
 	// parseRepoUrl(x)), so it is not a variable.
 	Call bool
+}
+
+// clipExpr shortens an expression body quoted in a finding: a hostile
+// multi-megabyte expression must not be echoed whole into every output.
+func clipExpr(b string) string {
+	const max = 120
+	if len(b) <= max {
+		return b
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(b[cut]) {
+		cut--
+	}
+	return b[:cut] + fmt.Sprintf("… (%d bytes)", len(b))
 }
 
 // templated reports whether s contains a ${{ }} expression.
@@ -152,7 +167,30 @@ type exprParser struct {
 	toks []token
 	i    int
 	refs []exprRef
+	// depth counts the nesting of the recursive descent. Every nesting
+	// construct ((, [, {, calls, filters' args, not, unary -) goes through
+	// enter, so hostile input such as 4 MB of "(" ends as a finding instead
+	// of a goroutine stack overflow, which Go cannot recover from.
+	depth int
 }
+
+// maxExprDepth bounds expression nesting. Real templates nest a handful of
+// levels; nunjucks itself has no limit but would blow the Node stack far
+// below what a Go stack allows, so nothing valid is rejected.
+const maxExprDepth = 100
+
+// errTooDeep is returned when an expression nests beyond maxExprDepth.
+var errTooDeep = fmt.Errorf("expression nests more than %d levels deep", maxExprDepth)
+
+// enter records one nesting level; leave undoes it.
+func (p *exprParser) enter() error {
+	if p.depth++; p.depth > maxExprDepth {
+		return errTooDeep
+	}
+	return nil
+}
+
+func (p *exprParser) leave() { p.depth-- }
 
 // parseExpr parses one expression body and returns the paths it reads.
 func parseExpr(src string) ([]exprRef, error) {
@@ -196,6 +234,10 @@ func (p *exprParser) expect(v string) error {
 }
 
 func (p *exprParser) expr() error {
+	if err := p.enter(); err != nil {
+		return err
+	}
+	defer p.leave()
 	if err := p.or(); err != nil {
 		return err
 	}
@@ -254,6 +296,10 @@ func (p *exprParser) not() error {
 	}
 	if p.isKw("not") {
 		p.next()
+		if err := p.enter(); err != nil {
+			return err
+		}
+		defer p.leave()
 		return p.not()
 	}
 	return p.compare()
@@ -341,6 +387,10 @@ func (p *exprParser) mul() error {
 func (p *exprParser) unary() error {
 	if p.isOp("-") || p.isOp("+") {
 		p.next()
+		if err := p.enter(); err != nil {
+			return err
+		}
+		defer p.leave()
 		return p.unary()
 	}
 	if err := p.primary(); err != nil {

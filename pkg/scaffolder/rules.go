@@ -291,16 +291,16 @@ func (c *check) exprs(v any, path []any, ctx exprCtx) {
 		}
 		for _, b := range bodies {
 			if id := dashedStepRef(b, c.d.Value); id != "" {
-				c.add(sev, stepRule, path, "${{%s}} reads steps.%s as steps.%s minus %s; ids with '-' need brackets: steps['%s']", b, id, id[:strings.Index(id, "-")], id[strings.Index(id, "-")+1:], id)
+				c.add(sev, stepRule, path, "${{%s}} reads steps.%s as steps.%s minus %s; ids with '-' need brackets: steps['%s']", clipExpr(b), id, id[:strings.Index(id, "-")], id[strings.Index(id, "-")+1:], id)
 				continue
 			}
 			if name := dashedParamRef(b, c.params); name != "" {
-				c.add(sev, paramRule, path, "${{%s}} reads parameters.%s as a subtraction; names with '-' need brackets: parameters['%s']", b, name, name)
+				c.add(sev, paramRule, path, "${{%s}} reads parameters.%s as a subtraction; names with '-' need brackets: parameters['%s']", clipExpr(b), name, name)
 				continue
 			}
 			refs, err := parseExpr(b)
 			if err != nil {
-				c.add(SevError, RuleExprSyntax, path, "cannot parse ${{%s}}: %v", b, err)
+				c.add(SevError, RuleExprSyntax, path, "cannot parse ${{%s}}: %v", clipExpr(b), err)
 				continue
 			}
 			for _, r := range refs {
