@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	openai "github.com/sashabaranov/go-openai"
 
@@ -92,24 +93,34 @@ func (p *openAIProvider) mapError(ctx context.Context, verb string, err error, i
 		return errs.Upstream("provider %s: %s timed out: %w", p.cfg.Name, verb, context.DeadlineExceeded).
 			WithHint("raise bsai.ai.providers.%s.timeout or try a smaller model", p.cfg.Name)
 	}
-	status, msg := 0, ""
+	status, msg, raw := 0, "", ""
 	var apiErr *openai.APIError
 	var reqErr *openai.RequestError
+	// RequestError first: it wraps a half-decoded APIError (no status,
+	// no message) when the body's "error" is a bare string.
 	switch {
-	case errors.As(err, &apiErr):
-		status, msg = apiErr.HTTPStatusCode, apiErr.Message
 	case errors.As(err, &reqErr):
 		status = reqErr.HTTPStatusCode
-		msg = strings.TrimSpace(string(reqErr.Body))
+		raw = string(reqErr.Body)
+		if m, ok := vendorMessage(reqErr.Body); ok {
+			msg = m
+		} else {
+			msg = strings.TrimSpace(raw)
+		}
 		if len(msg) > 300 {
-			msg = msg[:300] + "..."
+			msg = truncateUTF8(msg, 300) + "..."
 		}
 		if msg == "" && reqErr.Err != nil {
 			msg = reqErr.Err.Error()
 		}
+	case errors.As(err, &apiErr):
+		status, msg = apiErr.HTTPStatusCode, apiErr.Message
 	}
 	msg = p.red.apply(msg)
 	name := p.cfg.Name
+	if authFailure(status, raw+" "+msg) {
+		status = 401
+	}
 	switch {
 	case status == 401 || status == 403:
 		what := "rejected the api key"
@@ -127,6 +138,9 @@ func (p *openAIProvider) mapError(ctx context.Context, verb string, err error, i
 	case status == 400 && strings.Contains(strings.ToLower(msg), "does not support tools"):
 		return errs.Upstream("%w", &APIError{Provider: name, Status: status, Message: msg}).
 			WithHint("use a model with tool support, or set bsai.ai.providers.%s.tools: false", name)
+	case status == 400 && contentFiltered(msg):
+		return errs.Upstream("%w", &APIError{Provider: name, Status: status, Message: msg}).
+			WithHint("the provider's content filter rejected the request; rephrase it, or ask the provider's administrator about the filter policy")
 	case status == 400 && contextTooLong(msg):
 		return errs.Upstream("%w", &APIError{Provider: name, Status: status, Message: msg}).
 			WithHint("the prompt is too long for model %s; narrow the question or use a model with a larger context", p.cfg.Model)
@@ -180,7 +194,26 @@ func (p *openAIProvider) keyEnv() string {
 func contextTooLong(msg string) bool {
 	m := strings.ToLower(msg)
 	return strings.Contains(m, "context length") || strings.Contains(m, "context_length") ||
-		strings.Contains(m, "maximum context") || strings.Contains(m, "too many tokens")
+		strings.Contains(m, "maximum context") || strings.Contains(m, "too many tokens") ||
+		strings.Contains(m, "prompt is too long") || strings.Contains(m, "context window")
+}
+
+// contentFiltered: Azure's and OpenAI's moderation refusals of a prompt.
+func contentFiltered(msg string) bool {
+	m := strings.ToLower(msg)
+	return strings.Contains(m, "content management policy") || strings.Contains(m, "content_filter") ||
+		strings.Contains(m, "content filter")
+}
+
+// truncateUTF8 cuts s to at most n bytes without splitting a character.
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 func plural(n int, word string) string {

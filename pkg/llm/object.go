@@ -78,6 +78,7 @@ func GenerateObject(ctx context.Context, p Provider, req Request, schema json.Ra
 	}
 	base := append([]Message(nil), req.Messages...)
 	var extra []Message // repair turns
+	raised := false     // MaxTokens was doubled after a cut-off reply
 	for round := 0; ; {
 		r := req
 		r.Messages = append(withSchemaPrompt(base, schema, mode), extra...)
@@ -109,6 +110,17 @@ func GenerateObject(ctx context.Context, p Provider, req Request, schema json.Ra
 		total.Add(u)
 		text := StripFences(resp.Message.Content)
 		problems := validate(sch, text)
+		if len(problems) > 0 && resp.FinishReason == "length" && !json.Valid([]byte(text)) {
+			// Cut off mid-JSON at the token limit: asking for a repair
+			// would be cut off the same way. Give it room once, then say so.
+			if !raised && req.MaxTokens > 0 {
+				raised, req.MaxTokens = true, req.MaxTokens*2
+				continue
+			}
+			return nil, total, errs.Upstream("provider %s: model %s stopped at its token limit in the middle of the JSON reply (finish_reason length)",
+				p.Name(), modelOf(p, req)).
+				WithHint("raise bsai.ai.providers.%s.maxTokens, or use a model with a larger output limit", p.Name())
+		}
 		if len(problems) == 0 {
 			var buf bytes.Buffer
 			if json.Compact(&buf, []byte(text)) == nil {

@@ -69,6 +69,10 @@ type openAIProvider struct {
 	noJSONSchema atomic.Bool
 	// noStreamOptions flips when the server rejected stream_options.
 	noStreamOptions atomic.Bool
+	// maxCompletion and noTemperature flip when the server rejected
+	// max_tokens or a non-default temperature (see adapt.go).
+	maxCompletion atomic.Bool
+	noTemperature atomic.Bool
 }
 
 func newOpenAI(cfg ProviderConfig, ti TypeInfo) (*openAIProvider, error) {
@@ -170,7 +174,7 @@ func (p *openAIProvider) chatRequest(req Request) (openai.ChatCompletionRequest,
 		model = p.cfg.Model
 	}
 	out := openai.ChatCompletionRequest{Model: model}
-	if req.Temperature != nil && !reasoningModel(model) {
+	if req.Temperature != nil && !reasoningModel(model) && !p.noTemperature.Load() {
 		// go-openai omits a zero temperature (omitempty), which servers
 		// read as their default (~0.7-1); the smallest positive float is
 		// sent instead and means 0 to every sampler.
@@ -183,7 +187,7 @@ func (p *openAIProvider) chatRequest(req Request) (openai.ChatCompletionRequest,
 		req.MaxTokens = p.cfg.MaxTokens
 	}
 	if req.MaxTokens > 0 {
-		if reasoningModel(model) {
+		if reasoningModel(model) || p.maxCompletion.Load() {
 			out.MaxCompletionTokens = req.MaxTokens
 		} else {
 			out.MaxTokens = req.MaxTokens
@@ -293,8 +297,26 @@ func wireArgs(a json.RawMessage) string {
 	return string(a)
 }
 
-// Generate sends one chat completion.
+// Generate sends one chat completion, retrying once per adjustment the
+// server asks for (see adapt.go).
 func (p *openAIProvider) Generate(ctx context.Context, req Request) (Response, error) {
+	shrunk := false
+	for {
+		res, err := p.generate(ctx, req)
+		if err == nil {
+			return res, nil
+		}
+		switch p.adapt(err, req, shrunk) {
+		case adaptNone:
+			return res, err
+		case adaptShrink:
+			req, _ = shrink(req)
+			shrunk = true
+		}
+	}
+}
+
+func (p *openAIProvider) generate(ctx context.Context, req Request) (Response, error) {
 	cr, err := p.chatRequest(req)
 	if err != nil {
 		return Response{}, err
@@ -315,8 +337,8 @@ func (p *openAIProvider) Generate(ctx context.Context, req Request) (Response, e
 	}
 	ch := res.Choices[0]
 	msg := Message{Role: RoleAssistant, Content: ch.Message.Content, ToolCalls: fromToolCalls(ch.Message.ToolCalls)}
-	if msg.Content == "" && ch.Message.Refusal != "" && len(msg.ToolCalls) == 0 {
-		return Response{}, errs.Upstream("provider %s: the model refused: %s", p.cfg.Name, p.red.apply(ch.Message.Refusal))
+	if err := p.emptyAnswer(msg.Content, ch.Message.Refusal, string(ch.FinishReason), len(msg.ToolCalls)); err != nil {
+		return Response{}, err
 	}
 	return Response{Message: msg, Usage: fromUsage(res.Usage), FinishReason: string(ch.FinishReason)}, nil
 }
@@ -332,14 +354,26 @@ func (p *openAIProvider) Embed(ctx context.Context, texts []string) ([][]float32
 		return nil, errs.Config("provider %s has no embeddingModel: %w", p.cfg.Name, ErrNoModel).
 			WithHint("set bsai.ai.providers.%s.embeddingModel (e.g. text-embedding-3-small, nomic-embed-text)", p.cfg.Name)
 	}
+	size := embedBatch
+	if p.ti.EmbedBatch > 0 {
+		size = p.ti.EmbedBatch
+	}
 	out := make([][]float32, 0, len(texts))
-	for start := 0; start < len(texts); start += embedBatch {
-		batch := texts[start:min(start+embedBatch, len(texts))]
+	for start := 0; start < len(texts); start += size {
+		batch := texts[start:min(start+size, len(texts))]
 		vecs, err := p.embedBatch(ctx, model, batch)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, vecs...)
+	}
+	// Vectors of different lengths cannot be compared; that happens when
+	// a server mixes models or truncates (dimensions) per request.
+	for i, v := range out {
+		if len(v) == 0 || len(v) != len(out[0]) {
+			return nil, errs.Upstream("provider %s returned embeddings of different sizes (%d and %d values, input %d)", p.cfg.Name, len(out[0]), len(v), i).
+				WithHint("check bsai.ai.providers.%s.embeddingModel names one model", p.cfg.Name)
+		}
 	}
 	return out, nil
 }
@@ -368,4 +402,22 @@ func (p *openAIProvider) embedBatch(ctx context.Context, model string, texts []s
 		out[idx] = d.Embedding
 	}
 	return out, nil
+}
+
+// emptyAnswer explains a reply without content or tool calls: a refusal
+// (message.refusal, streamed as refusal deltas) or the provider's content
+// filter (finish_reason content_filter, as OpenAI and Azure send it).
+func (p *openAIProvider) emptyAnswer(content, refusal, finish string, toolCalls int) error {
+	if strings.TrimSpace(content) != "" || toolCalls > 0 {
+		return nil
+	}
+	switch {
+	case strings.TrimSpace(refusal) != "":
+		return errs.Upstream("provider %s: the model refused: %s", p.cfg.Name, p.red.apply(strings.TrimSpace(refusal))).
+			WithHint("rephrase the request; the model declined to answer it")
+	case finish == "content_filter":
+		return errs.Upstream("provider %s: the provider's content filter withheld the answer (finish_reason content_filter)", p.cfg.Name).
+			WithHint("rephrase the request, or ask the provider's administrator about the filter policy")
+	}
+	return nil
 }

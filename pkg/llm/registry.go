@@ -57,6 +57,10 @@ type TypeInfo struct {
 	// EmbeddingModel is used when the config names none ("" = embeddings
 	// need bsai.ai.providers.<name>.embeddingModel).
 	EmbeddingModel string
+	// EmbedBatch is the most inputs one /embeddings request may carry
+	// (0 = embedBatch). Gemini's limit is 100 ("at most 100 requests can
+	// be in one batch").
+	EmbedBatch int
 }
 
 var types = map[string]TypeInfo{
@@ -64,7 +68,7 @@ var types = map[string]TypeInfo{
 	"azure":             {APIKeyEnv: "AZURE_OPENAI_API_KEY", NeedsKey: true, JSONSchema: true, Embeddings: true},
 	"ollama":            {BaseURL: "http://localhost:11434/v1", JSONSchema: true, Embeddings: true},
 	"anthropic":         {BaseURL: "https://api.anthropic.com/v1/", APIKeyEnv: "ANTHROPIC_API_KEY", NeedsKey: true, JSONSchema: false},
-	"gemini":            {BaseURL: "https://generativelanguage.googleapis.com/v1beta/openai/", APIKeyEnv: "GEMINI_API_KEY", NeedsKey: true, JSONSchema: true, Embeddings: true},
+	"gemini":            {BaseURL: "https://generativelanguage.googleapis.com/v1beta/openai/", APIKeyEnv: "GEMINI_API_KEY", NeedsKey: true, JSONSchema: true, Embeddings: true, EmbedBatch: 100},
 	"vllm":              {BaseURL: "http://localhost:8000/v1", APIKeyEnv: "VLLM_API_KEY", JSONSchema: true, Embeddings: true},
 	"lmstudio":          {BaseURL: "http://localhost:1234/v1", JSONSchema: true, Embeddings: true},
 	"openai-compatible": {APIKeyEnv: "OPENAI_API_KEY", JSONSchema: true, Embeddings: true},

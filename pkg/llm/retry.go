@@ -7,6 +7,8 @@ import (
 	"io"
 	"math/rand"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -64,10 +66,62 @@ func (r RetryPolicy) backoff(attempt int) time.Duration {
 	return half + time.Duration(r.Rand()*float64(half))
 }
 
-// retryAfter parses Retry-After (seconds or an HTTP date, or OpenAI's
-// Retry-After-Ms) on the policy's clock; ok=false if absent.
-func (r RetryPolicy) retryAfter(h http.Header) (time.Duration, bool) {
-	return retry.After(h, r.Now)
+// retryAfter says how long the server asks us to wait, from what vendors
+// really send: Retry-After-Ms (Azure, OpenAI; more precise, so first),
+// Retry-After (seconds or an HTTP date, on the policy's clock), OpenAI's
+// x-ratelimit-reset-requests/-tokens ("1s", "6m0s", "20ms"), and Gemini's
+// google.rpc.RetryInfo retryDelay in the error body. ok=false if none.
+func (r RetryPolicy) retryAfter(h http.Header, body []byte) (time.Duration, bool) {
+	if ms, err := strconv.ParseFloat(h.Get("Retry-After-Ms"), 64); err == nil && ms >= 0 {
+		return time.Duration(ms * float64(time.Millisecond)), true
+	}
+	if d, ok := retry.After(h, r.Now); ok {
+		return d, true
+	}
+	if d, ok := rateLimitReset(h); ok {
+		return d, true
+	}
+	return retryInfoDelay(body)
+}
+
+// rateLimitReset reads OpenAI's x-ratelimit-reset-* headers: the reset of
+// the exhausted limit (remaining 0), else the longer of the two.
+func rateLimitReset(h http.Header) (time.Duration, bool) {
+	var best time.Duration
+	found := false
+	for _, kind := range []string{"requests", "tokens"} {
+		d, err := time.ParseDuration(strings.TrimSpace(h.Get("x-ratelimit-reset-" + kind)))
+		if err != nil || d < 0 {
+			continue
+		}
+		if h.Get("x-ratelimit-remaining-"+kind) == "0" {
+			return d, true
+		}
+		if !found || d > best {
+			best, found = d, true
+		}
+	}
+	return best, found
+}
+
+// retryInfoDelay finds google.rpc.RetryInfo's retryDelay ("30s") in a
+// Gemini error body ([{"error":{"details":[{"retryDelay":"30s"}]}}]).
+func retryInfoDelay(body []byte) (time.Duration, bool) {
+	i := bytes.Index(body, []byte(`"retryDelay"`))
+	if i < 0 {
+		return 0, false
+	}
+	rest := body[i+len(`"retryDelay"`):]
+	q1 := bytes.IndexByte(rest, '"')
+	if q1 < 0 {
+		return 0, false
+	}
+	q2 := bytes.IndexByte(rest[q1+1:], '"')
+	if q2 < 0 {
+		return 0, false
+	}
+	d, err := time.ParseDuration(string(rest[q1+1 : q1+1+q2]))
+	return d, err == nil && d >= 0
 }
 
 // attempts records what the doer did for one call, so the final error can
@@ -102,6 +156,7 @@ type doer struct {
 	client  *http.Client
 	headers map[string]string
 	policy  RetryPolicy
+	sigs    toolExtras
 }
 
 func (d *doer) Do(req *http.Request) (*http.Response, error) {
@@ -114,6 +169,7 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 		}
 		body = b
 	}
+	body = d.sigs.restore(body)
 	ctx := req.Context()
 	info, _ := ctx.Value(attemptsKey{}).(*attempts)
 	note := func(f func(a *attempts)) {
@@ -135,17 +191,28 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 		}
 		note(func(a *attempts) { a.n = attempt + 1 })
 		resp, err := d.client.Do(r)
+		var errBody []byte
+		if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+			// Gemini says how long to wait only in the body: read it
+			// (bounded) and hand the same bytes on.
+			errBody, _ = io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+			resp.Body.Close()
+			resp.Body = io.NopCloser(bytes.NewReader(errBody))
+		}
 		if resp != nil {
-			if ra, ok := d.policy.retryAfter(resp.Header); ok {
+			if ra, ok := d.policy.retryAfter(resp.Header, errBody); ok {
 				note(func(a *attempts) { a.retryAfter = ra })
 			}
+		}
+		if resp != nil && err == nil && resp.StatusCode < 300 {
+			d.sigs.watch(resp)
 		}
 		if attempt >= d.policy.MaxRetries || !retryable(ctx, resp, err) {
 			return resp, err
 		}
 		wait := d.policy.backoff(attempt)
 		if resp != nil {
-			if ra, ok := d.policy.retryAfter(resp.Header); ok {
+			if ra, ok := d.policy.retryAfter(resp.Header, errBody); ok {
 				if ra > d.policy.MaxDelay {
 					// The server asks for longer than we are willing to
 					// wait: report the 429 now instead of hanging.

@@ -14,8 +14,26 @@ import (
 )
 
 // Stream starts a streamed completion. Text deltas come from Recv; tool-call
-// deltas are assembled into Response().Message.ToolCalls.
+// deltas are assembled into Response().Message.ToolCalls. Errors before the
+// first byte are adapted to as in Generate.
 func (p *openAIProvider) Stream(ctx context.Context, req Request) (Stream, error) {
+	shrunk := false
+	for {
+		s, err := p.stream(ctx, req)
+		if err == nil {
+			return s, nil
+		}
+		switch p.adapt(err, req, shrunk) {
+		case adaptNone:
+			return nil, err
+		case adaptShrink:
+			req, _ = shrink(req)
+			shrunk = true
+		}
+	}
+}
+
+func (p *openAIProvider) stream(ctx context.Context, req Request) (Stream, error) {
 	cr, err := p.chatRequest(req)
 	if err != nil {
 		return nil, err
@@ -59,8 +77,12 @@ type openAIStream struct {
 	idle     *time.Timer
 	timedOut atomic.Bool
 
-	text   strings.Builder
-	calls  map[int]*ToolCall
+	text    strings.Builder
+	refusal strings.Builder
+	calls   map[int]*ToolCall
+	// remap sends later deltas of a reused index to the call that took it
+	// over (see slot).
+	remap  map[int]int
 	order  []int
 	args   map[int]*strings.Builder
 	usage  Usage
@@ -81,6 +103,9 @@ func (s *openAIStream) Recv() (Chunk, error) {
 		if errors.Is(err, io.EOF) {
 			s.done = true
 			s.idle.Stop()
+			if ferr := s.p.emptyAnswer(s.text.String(), s.refusal.String(), s.finish, len(s.order)); ferr != nil {
+				return s.fail(ferr)
+			}
 			s.err = io.EOF
 			return Chunk{}, io.EOF
 		}
@@ -100,6 +125,7 @@ func (s *openAIStream) Recv() (Chunk, error) {
 				continue
 			}
 			delta += ch.Delta.Content
+			s.refusal.WriteString(ch.Delta.Refusal)
 			if ch.FinishReason != "" {
 				s.finish = string(ch.FinishReason)
 			}
@@ -117,9 +143,25 @@ func (s *openAIStream) Recv() (Chunk, error) {
 // slot picks which call a delta belongs to: its index when the server
 // sends one (OpenAI, vLLM); otherwise the call with the same id, a new call
 // for a new id, or the latest call for an id-less continuation.
+//
+// Ollama sends every call of a parallel batch with index 0 (ollama#15457):
+// a new id at an index that already holds another call is a new call.
+// Gemini sends no index at all, each call whole, which the id path covers.
 func (s *openAIStream) slot(tc openai.ToolCall) int {
 	if tc.Index != nil {
-		return *tc.Index
+		idx := *tc.Index
+		if m, ok := s.remap[idx]; ok {
+			idx = m
+		}
+		if c, ok := s.calls[idx]; ok && tc.ID != "" && c.ID != "" && c.ID != tc.ID {
+			n := s.nextSlot()
+			if s.remap == nil {
+				s.remap = map[int]int{}
+			}
+			s.remap[*tc.Index] = n
+			return n
+		}
+		return idx
 	}
 	if tc.ID != "" {
 		for _, idx := range s.order {
