@@ -99,8 +99,13 @@ func newOpenAI(cfg ProviderConfig, ti TypeInfo) (*openAIProvider, error) {
 	if cfg.Timeout <= 0 {
 		p.cfg.Timeout = defaultTimeout
 	}
-	if p.cfg.EmbeddingModel == "" {
+	switch strings.ToLower(strings.TrimSpace(p.cfg.EmbeddingModel)) {
+	case "":
 		p.cfg.EmbeddingModel = ti.EmbeddingModel
+	case "none", "off", "false":
+		// Keyword retrieval only, even where the type has a default
+		// embedding model (a key without embedding access, a gateway).
+		p.cfg.EmbeddingModel = ""
 	}
 	p.retry = cfg.Retry.withDefaults()
 

@@ -113,6 +113,8 @@ type Request struct {
 
 // Server is a running replay of one vendor.
 type Server struct {
+	// Vendor is the folder name under testdata/vendors.
+	Vendor  string
 	t       testing.TB
 	dir     string
 	Profile Profile
@@ -161,7 +163,7 @@ func Start(t testing.TB, vendor string, script ...string) *Server {
 	if err != nil {
 		t.Fatalf("vendortest: %v", err)
 	}
-	s := &Server{t: t, dir: Dir(vendor), Profile: p, script: script}
+	s := &Server{Vendor: vendor, t: t, dir: Dir(vendor), Profile: p, script: script}
 	for _, name := range script {
 		if _, err := os.Stat(s.file(name)); err != nil {
 			t.Fatalf("vendortest: %s: no transcript %s", vendor, name)
@@ -249,6 +251,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		answer, s.script = s.script[0], s.script[1:]
 		s.mu.Unlock()
+		if (endpoint == "embeddings") != strings.HasPrefix(filepath.Base(answer), "embeddings") {
+			s.t.Errorf("vendortest %s: script mismatch: a %s request answered by %s", s.Profile.Name, endpoint, answer)
+		}
 	}
 	req.Served = answer
 	s.record(req)
