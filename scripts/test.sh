@@ -2,7 +2,8 @@
 # The one test command (README "Run the tests"): unit, integration and
 # end-to-end tests. It first installs what the tests need from npm (real MCP
 # servers, a real Backstage backend) into gitignored node_modules folders,
-# skipped when already installed from the same lock file.
+# skipped when already installed from the same lock file, and Debian's
+# Prometheus and Alertmanager when missing (scripts/prometheus-setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOTOOLCHAIN=local
@@ -11,6 +12,9 @@ for d in test/mcp-servers test/e2e/backstage; do
     ./scripts/npm-setup.sh "$d"
   fi
 done
+# A real Prometheus and Alertmanager for the incident e2e (Debian packages,
+# installed when missing; their services are not started).
+./scripts/prometheus-setup.sh
 # Tests that need these find them here; with BSAI_REQUIRE_NPM=1 (set by this
 # script) they fail instead of skipping when something is missing.
 export BSAI_REQUIRE_NPM=1
