@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bsai-dev/bsai/cmd/factory"
+	"github.com/bsai-dev/bsai/pkg/boundedio"
 	"github.com/bsai-dev/bsai/pkg/errs"
 	"github.com/bsai-dev/bsai/pkg/incident"
 	"github.com/bsai-dev/bsai/pkg/incident/action"
@@ -105,9 +106,6 @@ func RunInvestigate(o *InvestigateOptions) error {
 	if err != nil {
 		return err
 	}
-	if o.Service == "" && o.Alert == "" {
-		return errs.Usage("nothing to investigate").WithHint("pass --service REF and/or --alert FILE (or - for stdin)")
-	}
 	if o.Mode != action.ModeCopilot && o.Mode != action.ModeAgent {
 		return errs.Usage("unknown mode %q", o.Mode).WithHint("use --mode copilot or --mode agent")
 	}
@@ -122,19 +120,19 @@ func RunInvestigate(o *InvestigateOptions) error {
 		}
 		at = &t
 	}
-	var alert *source.Alert
+	var alerts []source.Alert
 	if o.Alert != "" {
 		var b []byte
 		if o.Alert == "-" {
-			b, err = io.ReadAll(f.IOStreams.In)
+			b, err = boundedio.ReadAll(ctx, f.IOStreams.In, "stdin", boundedio.Input())
 		} else {
-			b, err = os.ReadFile(o.Alert)
+			b, err = boundedio.ReadFile(ctx, o.Alert, boundedio.Input())
 		}
 		if err != nil {
 			return errs.Usage("read alert: %w", err).WithHint("pass a JSON file or - for stdin")
 		}
-		if alert, err = source.ParseAlert(b); err != nil {
-			return errs.Validation("invalid alert: %w", err).WithHint("give an Alertmanager webhook payload or a PagerDuty v3 webhook event")
+		if alerts, err = source.ParseAlerts(b); err != nil {
+			return errs.Validation("invalid alert: %w", err).WithHint("give an Alertmanager webhook payload, the GET /api/v2/alerts array, a Grafana alerting webhook or a PagerDuty v3 webhook event")
 		}
 	}
 	cfg, err := f.Config()
@@ -144,6 +142,9 @@ func RunInvestigate(o *InvestigateOptions) error {
 	ic, err := cfg.Incident()
 	if err != nil {
 		return err
+	}
+	if o.Service == "" && o.Alert == "" && ic.Sources.Alertmanager.URL == "" {
+		return errs.Usage("nothing to investigate").WithHint("pass --service REF and/or --alert FILE (or - for stdin), or set bsai.incident.sources.alertmanager.url")
 	}
 	stop := f.IOStreams.StartProgress("loading the catalog")
 	graph, err := f.Catalog(ctx)
@@ -155,6 +156,35 @@ func RunInvestigate(o *InvestigateOptions) error {
 	deps := source.SourceDeps{}
 	if hc, err := f.HTTPClient(); err == nil {
 		deps.HTTP = hc
+	}
+	if o.Alert == "" && ic.Sources.Alertmanager.URL != "" {
+		stop = f.IOStreams.StartProgress("reading firing alerts from Alertmanager")
+		alerts, err = source.FetchAlertmanager(ctx, deps.HTTP, ic.Sources.Alertmanager.URL, ic.Sources.Alertmanager.Token)
+		stop()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if o.Service == "" {
+				return errs.Upstream("%w", err).WithHint("check bsai.incident.sources.alertmanager.url, or pass --alert FILE or --service REF")
+			}
+			f.IOStreams.Warnf("%v; investigating %s without an alert", err, o.Service)
+		}
+	}
+	if o.Service == "" && len(alerts) == 0 {
+		return errs.Usage("nothing is firing in Alertmanager (%s)", ic.Sources.Alertmanager.URL).WithHint("pass --service REF (and --at TIME to replay a past incident)")
+	}
+	// One prompter for every question, so one reader owns the terminal.
+	// With --alert - stdin held the alert and cannot also answer.
+	var term *iostreams.TermPrompter
+	var chooser incident.Chooser
+	if f.IOStreams.CanPrompt() && o.Alert != "-" {
+		term = &iostreams.TermPrompter{In: f.IOStreams.In, Out: f.IOStreams.ErrOut}
+		chooser = term
+	}
+	alert, err := incident.SelectAlert(ctx, graph, alerts, o.Service, chooser)
+	if err != nil {
+		return err
 	}
 	needBackstage := ic.Sources.Deploys.Scaffolder
 	needMCP := len(ic.Sources.MCP) > 0
@@ -200,8 +230,8 @@ func RunInvestigate(o *InvestigateOptions) error {
 			Backstage: deps.Backstage, MCP: deps.MCP, HTTP: deps.HTTP, Audit: &action.AuditLog{Path: audit}, Now: f.Now}
 	}
 	prompter := o.Prompter
-	if prompter == nil && o.Mode == action.ModeCopilot && f.IOStreams.CanPrompt() && !o.DryRun {
-		prompter = &iostreams.TermPrompter{In: f.IOStreams.In, Out: f.IOStreams.ErrOut}
+	if prompter == nil && o.Mode == action.ModeCopilot && term != nil && !o.DryRun {
+		prompter = term
 	}
 
 	// On a terminal in text form, the person reads the report before any

@@ -19,6 +19,15 @@ type IncidentSources struct {
 	Metrics MetricSignal  `json:"metrics"`
 	Logs    LogSignal     `json:"logs"`
 	MCP     []MCPSignal   `json:"mcp"`
+	// Alertmanager is where `incident investigate` without --alert finds
+	// the firing alerts (GET /api/v2/alerts).
+	Alertmanager AlertmanagerConfig `json:"alertmanager"`
+}
+
+// AlertmanagerConfig is the Alertmanager HTTP API endpoint.
+type AlertmanagerConfig struct {
+	URL   string `json:"url"`
+	Token string `json:"token"`
 }
 
 // CatalogSignal turns catalog evidence (owners, on-call, topology) on/off.

@@ -117,14 +117,7 @@ func Investigate(ctx context.Context, o Options) (*Report, error) {
 		warn("%s", w)
 	}
 	if o.Alert != nil {
-		d := fmt.Sprintf("%s alert %q", o.Alert.Format, o.Alert.Name)
-		if o.Alert.Summary != "" && o.Alert.Summary != o.Alert.Name {
-			d += ": " + o.Alert.Summary
-		}
-		if ls := o.Alert.LabelString(); ls != "" {
-			d += " (" + ls + ")"
-		}
-		ev = append(ev, source.Evidence{Source: "alert", Kind: source.KindAlert, Time: o.Alert.StartsAt, Entity: focus, Detail: d, Link: o.Alert.Link})
+		ev = append(ev, source.Evidence{Source: "alert", Kind: source.KindAlert, Time: o.Alert.StartsAt, Entity: focus, Detail: alertDetail(o.Alert), Link: o.Alert.Link})
 	}
 	AssignIDs(ev)
 	an := Analyze(scope, topo, o.Alert, ev)

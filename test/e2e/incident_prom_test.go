@@ -116,8 +116,7 @@ func TestE2EIncidentPrometheusAlertmanager(t *testing.T) {
 			overlay := liveOverlay(t, series, prom.URL, step)
 			alerts := httpGet(t, am.URL+"/api/v2/alerts")
 			live, r := e.investigateJSON(t, alerts, "-c", filepath.Join(scen, "app-config.yaml"), "-c", overlay,
-				"--offline", "incident", "investigate", "--alert", filepath.Join(scen, "alert.json"))
-			_ = alerts
+				"--offline", "incident", "investigate", "--alert", "-")
 			if live.Alert == nil || live.Alert.StartsAt == nil || !live.Alert.StartsAt.Equal(hook.Alerts[0].StartsAt) {
 				t.Fatalf("alert from /api/v2/alerts not read: %+v\n%s", live.Alert, r)
 			}
@@ -132,6 +131,18 @@ func TestE2EIncidentPrometheusAlertmanager(t *testing.T) {
 			}
 			if fromProm < len(series) {
 				t.Errorf("%d metric evidence items from Prometheus, want one per series (%d)\n%s", fromProm, len(series), r)
+			}
+			// And with Alertmanager in config, no --alert and no --service:
+			// bsai reads /api/v2/alerts itself and finds the one alerting
+			// entity.
+			amOverlay := writeFile(t, t.TempDir(), "am.yaml", "bsai:\n  incident:\n    sources:\n      alertmanager:\n        url: "+am.URL+"\n")
+			byConfig, r2 := e.investigateJSON(t, nil, "-c", filepath.Join(scen, "app-config.yaml"), "-c", overlay, "-c", amOverlay,
+				"--offline", "incident", "investigate")
+			if byConfig.Alert == nil || byConfig.Alert.Format != "alertmanager-api" || byConfig.Alert.Name != hook.Alerts[0].Labels["alertname"] {
+				t.Fatalf("alert from bsai.incident.sources.alertmanager not used: %+v\n%s", byConfig.Alert, r2)
+			}
+			if a, b := causeLines(live.Causes), causeLines(byConfig.Causes); a != b {
+				t.Errorf("ranking with the alert from config differs\n--- --alert - ---\n%s\n--- alertmanager.url ---\n%s", a, b)
 			}
 			if len(files.Causes) == 0 {
 				t.Fatal("no causes from the files")
