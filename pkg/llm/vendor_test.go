@@ -540,3 +540,21 @@ func TestVendorEmbeddings(t *testing.T) {
 		}
 	})
 }
+
+// Tool calls with empty ids (Gemini, llama_index PR #20207): each gets an
+// id of its own so every tool reply names the call it answers.
+func TestVendorToolCallsWithoutIDs(t *testing.T) {
+	srv := vendortest.Start(t, "gemini", "chat-tool-calls-empty-ids", "chat-text")
+	srv.Profile.Rules = nil // the signature is keyed by id: none to key by here
+	p, _ := provider(t, srv, "gemini-2.5-flash")
+	ok := func(context.Context, json.RawMessage) (string, error) { return "group:default/payments-team", nil }
+	res, err := llm.RunTools(context.Background(), p, user("Who owns the payments API?"), []llm.Tool{
+		{Def: llm.ToolDef{Name: "search_catalog"}, Fn: ok}, {Def: llm.ToolDef{Name: "get_entity"}, Fn: ok}}, llm.Budget{})
+	if err != nil || len(res.Calls) != 2 {
+		t.Fatalf("%v %+v", err, res.Calls)
+	}
+	if res.Calls[0].ID == "" || res.Calls[0].ID == res.Calls[1].ID {
+		t.Fatalf("ids %q %q", res.Calls[0].ID, res.Calls[1].ID)
+	}
+	noRejections(t, srv)
+}
