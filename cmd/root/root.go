@@ -74,6 +74,7 @@ MCP tool. Every command also works without a model (--offline).`,
 		incidentcmd.NewCmdIncident(f),
 	)
 	wireGroups(cmd)
+	wireCompletion(f, v, cmd)
 	return cmd
 }
 

@@ -103,6 +103,27 @@ func (c *CachedSource) fresh() ([]Entity, bool) {
 	return c.mem, true
 }
 
+// Snapshot returns the entities of the last snapshot of this source however
+// old it is, without asking the source. Shell completion uses it: a stale
+// list of refs is fine for a TAB, a network round trip is not.
+func (c *CachedSource) Snapshot() ([]Entity, bool) {
+	if c.mem != nil {
+		return c.mem, true
+	}
+	if c.Path == "" {
+		return nil, false
+	}
+	b, err := os.ReadFile(c.Path)
+	if err != nil {
+		return nil, false
+	}
+	var s snapshot
+	if err := json.Unmarshal(b, &s); err != nil || s.Version != snapshotVersion || s.Source != c.Label {
+		return nil, false
+	}
+	return s.Entities, true
+}
+
 // Entities serves from the snapshot when possible.
 func (c *CachedSource) Entities(ctx context.Context, q Query) ([]Entity, error) {
 	if len(q.Fields) > 0 {

@@ -87,6 +87,11 @@ type Server struct {
 	// Fallback answers requests after the script ran out; nil means a 500
 	// and a test error ("no scripted reply left").
 	Fallback *Reply
+	// Models is what GET /v1/models lists (default Model and
+	// EmbeddingModel). Listing models takes no scripted reply unless
+	// ScriptModels is set, so a test can script an error for it.
+	Models       []string
+	ScriptModels bool
 
 	t    testing.TB
 	srv  *httptest.Server
@@ -213,9 +218,29 @@ func (s *Server) next(req Request) (Reply, bool) {
 	return r, true
 }
 
+// models answers GET /v1/models as OpenAI does.
+func (s *Server) models(w http.ResponseWriter, req Request) {
+	s.mu.Lock()
+	s.reqs = append(s.reqs, req)
+	ids := s.Models
+	s.mu.Unlock()
+	if ids == nil {
+		ids = []string{Model, EmbeddingModel}
+	}
+	data := make([]map[string]any, len(ids))
+	for i, id := range ids {
+		data[i] = map[string]any{"id": id, "object": "model", "created": 0, "owned_by": "llmtest"}
+	}
+	writeJSON(w, 200, map[string]any{"object": "list", "data": data})
+}
+
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	raw, _ := io.ReadAll(r.Body)
 	req := decode(r, raw)
+	if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/models") && !s.ScriptModels {
+		s.models(w, req)
+		return
+	}
 	reply, ok := s.next(req)
 	if !ok {
 		s.t.Errorf("llmtest: no scripted reply left for request %d (%s %s)", len(s.Requests()), r.Method, r.URL.Path)

@@ -1,0 +1,50 @@
+package root
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+)
+
+// TestMain lets the test binary double as a stdio MCP server (an mcp-go
+// server, as real Go servers are built), so completion and doctor tests
+// can count how often bsai starts it: each start appends a line to
+// $BSAI_ROOT_TEST_SPAWNS.
+func TestMain(m *testing.M) {
+	if os.Getenv("BSAI_ROOT_TEST_MCP") == "1" {
+		os.Exit(testMCPServer())
+	}
+	os.Exit(m.Run())
+}
+
+func testMCPServer() int {
+	if p := os.Getenv("BSAI_ROOT_TEST_SPAWNS"); p != "" {
+		f, err := os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err == nil {
+			fmt.Fprintln(f, os.Getpid())
+			f.Close()
+		}
+	}
+	s := server.NewMCPServer("root-test", "1")
+	s.AddTool(mcp.NewTool("get-sum", mcp.WithDescription("Add two numbers"),
+		mcp.WithNumber("a", mcp.Required(), mcp.Description("first number")),
+		mcp.WithNumber("b", mcp.Required(), mcp.Description("second number"))),
+		func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return mcp.NewToolResultText(fmt.Sprint(req.GetFloat("a", 0) + req.GetFloat("b", 0))), nil
+		})
+	s.AddTool(mcp.NewTool("say", mcp.WithDescription("Say something"),
+		mcp.WithString("message", mcp.Required()),
+		mcp.WithString("mode", mcp.Enum("loud", "quiet")),
+		mcp.WithBoolean("twice")),
+		func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return mcp.NewToolResultText(req.GetString("message", "")), nil
+		})
+	if err := server.ServeStdio(s); err != nil {
+		return 1
+	}
+	return 0
+}
