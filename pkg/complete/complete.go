@@ -66,7 +66,7 @@ type Completer struct {
 	// ProviderKey identifies a provider's endpoint (type, base URL) so a
 	// changed config does not reuse an old model list.
 	ProviderKey func(provider string) string
-	Cache  *Cache
+	Cache       *Cache
 }
 
 // MCPServers completes server ids.
