@@ -80,7 +80,7 @@ func RunShow(opts *ShowOptions) error {
 		ios.Verbosef("environment overrides: %s", strings.Join(env, ", "))
 	}
 	if format == output.JSON {
-		return output.WriteJSON(ios.Out, cfg.Redacted())
+		return output.Print(ios, format, cfg.Redacted(), nil)
 	}
 	// Text is YAML: the config's own language, and what people paste back.
 	return output.WriteYAML(ios.Out, cfg.Redacted())

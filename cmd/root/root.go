@@ -25,6 +25,7 @@ import (
 	versioncmd "github.com/bsai-dev/bsai/cmd/version"
 	"github.com/bsai-dev/bsai/pkg/buildinfo"
 	"github.com/bsai-dev/bsai/pkg/errs"
+	"github.com/bsai-dev/bsai/pkg/output"
 )
 
 // NewCmdRoot builds the whole tree. Global flags are bound through viper so
@@ -48,6 +49,7 @@ MCP tool. Every command also works without a model (--offline).`,
 	fl := cmd.PersistentFlags()
 	fl.StringSliceP("config", "c", nil, "config file (repeatable; later wins; default app-config.yaml, app-config.local.yaml) [$BSAI_CONFIG]")
 	fl.StringP("output", "o", "text", "output format: text, json or yaml (incident also: markdown) [$BSAI_OUTPUT]")
+	fl.String("jq", "", "filter JSON output with a jq expression (implies -o json), e.g. --jq '.[].ref'")
 	fl.String("catalog", "", "catalog YAML file, folder or glob, or a Backstage base URL; overrides config [$BSAI_CATALOG]")
 	fl.String("token", "", "Backstage token for --catalog URL [$BACKSTAGE_TOKEN]")
 	fl.String("provider", "", "LLM provider name from bsai.ai.providers [$BSAI_PROVIDER]")
@@ -96,9 +98,21 @@ func applyGlobals(f *factory.Factory, v *viper.Viper, cmd *cobra.Command) error 
 	}
 	f.IOStreams.SetVerbose(g.Verbose)
 	switch g.Output {
-	case "text", "json", "yaml", "markdown", "md":
+	case "text", "json", "yaml", "markdown", "md", "mermaid":
 	default:
 		return errs.Usage("unknown output format %q", g.Output).WithHint("use -o text, json or yaml")
+	}
+	if jq := v.GetString("jq"); jq != "" {
+		if _, err := output.CompileJQ(jq); err != nil {
+			return err
+		}
+		switch {
+		case !cmd.Flags().Changed("output") && os.Getenv("BSAI_OUTPUT") == "":
+			g.Output = "json"
+		case g.Output != "json":
+			return errs.Usage("--jq filters JSON output, but -o is %s", g.Output).WithHint("drop -o, or use -o json")
+		}
+		f.IOStreams.SetJQ(jq)
 	}
 	return nil
 }

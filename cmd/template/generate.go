@@ -174,7 +174,7 @@ func RunGenerate(opts *GenerateOptions) error {
 		fmt.Fprintf(ios.ErrOut, "wrote %s\n", opts.Out)
 	}
 	if format == output.JSON {
-		return output.WriteJSON(ios.Out, res)
+		return output.Print(ios, format, res, nil)
 	}
 	if len(res.Warnings) > 0 {
 		rep := &scaffolder.Report{Files: []scaffolder.FileResult{{Path: displayPath(opts.Out), Templates: 1, Valid: true, Findings: res.Warnings}}}

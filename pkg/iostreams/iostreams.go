@@ -23,6 +23,7 @@ type IOStreams struct {
 	stdinTTY, stdoutTTY, stderrTTY bool
 	colorDisabled                  bool
 	verbose                        bool
+	jq                             string
 
 	// SpinnerDelay is how long a wait must last before a spinner shows; short
 	// waits stay quiet so fast commands don't flicker.
@@ -68,6 +69,12 @@ func (s *IOStreams) DisableColor() { s.colorDisabled = true }
 
 // SetVerbose turns on Verbosef output (-v).
 func (s *IOStreams) SetVerbose(v bool) { s.verbose = v }
+
+// SetJQ sets the --jq expression JSON output is filtered through.
+func (s *IOStreams) SetJQ(expr string) { s.jq = expr }
+
+// JQ is the --jq expression, or "".
+func (s *IOStreams) JQ() string { return s.jq }
 
 // Verbose reports whether -v was given.
 func (s *IOStreams) Verbose() bool { return s.verbose }

@@ -48,10 +48,15 @@ func ParseFormat(s string, allowed ...Format) (Format, error) {
 }
 
 // Print writes v to io.Out in format f. For Text (and Markdown) it calls
-// text, which gets styles bound to whether stdout can show colour.
+// text, which gets styles bound to whether stdout can show colour. JSON
+// goes through the --jq expression when one is set (ios.JQ): every command
+// that prints JSON through here supports --jq without code of its own.
 func Print(ios *iostreams.IOStreams, f Format, v any, text func(w io.Writer, st *Styles) error) error {
 	switch f {
 	case JSON:
+		if expr := ios.JQ(); expr != "" {
+			return WriteJQ(ios.Out, v, expr)
+		}
 		return WriteJSON(ios.Out, v)
 	case YAML:
 		return WriteYAML(ios.Out, v)
