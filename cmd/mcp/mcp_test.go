@@ -18,6 +18,7 @@ import (
 	"github.com/bsai-dev/bsai/pkg/errs"
 	"github.com/bsai-dev/bsai/pkg/iostreams"
 	pkgmcp "github.com/bsai-dev/bsai/pkg/mcp"
+	"github.com/bsai-dev/bsai/pkg/mcpserve"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
@@ -272,7 +273,7 @@ func TestCmdWiring(t *testing.T) {
 
 func TestTemplateValidateTool(t *testing.T) {
 	reg := pkgmcp.New(pkgmcp.Options{})
-	reg.AddInProcess("bsai", pkgmcp.NewServer("test", TemplateValidateTool()))
+	reg.AddInProcess("bsai", pkgmcp.NewServer("test", "", mcpserve.TemplateValidateTool()))
 	defer reg.Close()
 	good := `apiVersion: scaffolder.backstage.io/v1beta3
 kind: Template

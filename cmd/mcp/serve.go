@@ -8,6 +8,7 @@ import (
 
 	"github.com/bsai-dev/bsai/cmd/factory"
 	pkgmcp "github.com/bsai-dev/bsai/pkg/mcp"
+	"github.com/bsai-dev/bsai/pkg/mcpserve"
 )
 
 // ServeOptions for `bsai mcp serve`.
@@ -22,14 +23,11 @@ type ServeOptions struct {
 	Ready func(addr string)
 }
 
-// ServeTools is the list of bsai capabilities exposed over MCP. The
-// model-backed ones (ask, template_generate, incident_investigate) need the
-// factory's LLM provider, so they live here, not in pkg/mcp.
+// ServeTools is the list of bsai capabilities exposed over MCP
+// (pkg/mcpserve defines them), wired from the same factory environments as
+// the commands they mirror.
 func ServeTools(f *factory.Factory) []server.ServerTool {
-	var tools []server.ServerTool
-	tools = append(tools, pkgmcp.CatalogTools(pkgmcp.CatalogLoader(f.Catalog))...)
-	tools = append(tools, TemplateValidateTool(), TemplateGenerateTool(f), AskTool(f), IncidentInvestigateTool(f))
-	return tools
+	return mcpserve.Tools(mcpserve.Deps{Catalog: f.Catalog, AskEnv: f.AskEnv, GenerateEnv: f.GenerateEnv, IncidentEnv: f.IncidentEnv})
 }
 
 // NewCmdServe runs bsai as an MCP server.
@@ -66,7 +64,7 @@ Claude Code: claude mcp add bsai -- bsai mcp serve -c /path/to/app-config.yaml`,
 
 // RunServe serves until stdin ends (stdio) or the context is cancelled.
 func RunServe(opts *ServeOptions) error {
-	s := pkgmcp.NewServer(opts.Version, opts.Tools...)
+	s := pkgmcp.NewServer(opts.Version, mcpserve.Instructions, opts.Tools...)
 	if opts.HTTP == "" {
 		return pkgmcp.ServeStdio(opts.ctx(), s, opts.IO.In, opts.IO.Out)
 	}

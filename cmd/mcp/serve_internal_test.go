@@ -8,6 +8,7 @@ import (
 	"github.com/bsai-dev/bsai/cmd/factory"
 	"github.com/bsai-dev/bsai/pkg/catalog"
 	pkgmcp "github.com/bsai-dev/bsai/pkg/mcp"
+	"github.com/bsai-dev/bsai/pkg/mcpserve"
 )
 
 // blockingSource answers once release is closed, or fails with the
@@ -36,7 +37,7 @@ func TestCatalogLoadSurvivesACancelledFirstCall(t *testing.T) {
 	f := factory.New("test", "", "")
 	f.CatalogSource = func() (catalog.Source, error) { return src, nil }
 	reg := pkgmcp.New(pkgmcp.Options{})
-	reg.AddInProcess("bsai", pkgmcp.NewServer("test", pkgmcp.CatalogTools(f.Catalog)...))
+	reg.AddInProcess("bsai", mcpserve.NewServer("test", mcpserve.Deps{Catalog: f.Catalog}))
 	defer reg.Close()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bsai-dev/bsai/cmd/factory"
-	"github.com/bsai-dev/bsai/pkg/catalog"
 	"github.com/bsai-dev/bsai/pkg/errs"
 	"github.com/bsai-dev/bsai/pkg/llm"
 	"github.com/bsai-dev/bsai/pkg/output"
@@ -94,62 +93,20 @@ func RunGenerate(opts *GenerateOptions) error {
 	if err != nil {
 		return err
 	}
-	if strings.TrimSpace(opts.Description) == "" {
-		return errs.Usage("empty description").WithHint(`describe the template, e.g. bsai template generate "Go service with CI"`)
-	}
-	if opts.Owner != "" {
-		if _, err := catalog.ParseRef(opts.Owner, "group", catalog.DefaultNamespace); err != nil {
-			return errs.Usage("invalid --owner: %v", err).WithHint("use an entity ref such as group:default/platform-team")
-		}
-	}
 	values, err := parseValues(opts.Values)
 	if err != nil {
 		return err
 	}
-	cat, err := loadCatalogue(ctx, f, opts.Actions)
+	env, err := f.GenerateEnv()
 	if err != nil {
 		return err
 	}
-	v, err := scaffolder.NewValidator(cat)
-	if err != nil {
-		return err
-	}
-	refs, err := fetchRefs(ctx, f, opts.Refs)
-	if err != nil {
-		return err
-	}
-	provider, err := f.LLM("template")
-	switch {
-	case errors.Is(err, llm.ErrNoModel):
-		provider = nil
-	case err != nil:
-		return err
-	}
+	req := scaffolder.GenerateRequest{Description: opts.Description, Refs: opts.Refs, Owner: opts.Owner,
+		MaxRepairs: opts.MaxRepairs, Actions: opts.Actions}
 	if opts.ShowPrompt {
-		name, model := "none", ""
-		if provider != nil {
-			name, model = provider.Name(), provider.Model()
-		}
-		provider = &llm.PromptPrinter{W: ios.Out, Provider_: name, ModelName: model}
+		req.ShowPrompt = ios.Out
 	}
-	maxRepairs := opts.MaxRepairs
-	if maxRepairs == 0 {
-		if cfg, err := f.Config(); err == nil {
-			if sc, err := cfg.Scaffolder(); err == nil {
-				maxRepairs = sc.MaxRepairs
-			}
-		}
-	}
-	gopts := scaffolder.GenerateOptions{Description: opts.Description, Refs: refs, Owner: opts.Owner, Provider: provider, MaxRepairs: maxRepairs, Validator: v}
-	if len(refs) == 0 {
-		gopts.Candidates = catalogTemplates(ctx, f)
-	}
-	stop := func() {}
-	if provider != nil && !opts.ShowPrompt {
-		stop = ios.StartProgress("generating the template")
-	}
-	res, err := scaffolder.Generate(ctx, gopts)
-	stop()
+	res, err := scaffolder.RunGenerate(ctx, env, req)
 	if errors.Is(err, llm.ErrPromptShown) {
 		return nil
 	}
@@ -220,56 +177,6 @@ func reportInvalid(out, errOut io.Writer, format output.Format, res *scaffolder.
 		fmt.Fprint(errOut, res.YAML)
 	}
 	return errs.Validation("generated template has %d error(s)", len(res.Errors)).Silenced()
-}
-
-// fetchRefs loads --ref templates from the catalog; each must be a Template.
-func fetchRefs(ctx context.Context, f *factory.Factory, refs []string) ([]*catalog.Entity, error) {
-	if len(refs) == 0 {
-		return nil, nil
-	}
-	src, err := f.CatalogSource()
-	if err != nil {
-		return nil, err
-	}
-	var out []*catalog.Entity
-	for _, s := range refs {
-		r, err := catalog.ParseRef(s, "template", catalog.DefaultNamespace)
-		if err != nil {
-			return nil, errs.Usage("invalid --ref %q: %v", s, err).WithHint("use a template ref such as template:default/acme-go-service")
-		}
-		e, err := src.Entity(ctx, r)
-		if err != nil {
-			if errs.KindOf(err) == errs.KindNotFound {
-				return nil, errs.NotFound("reference template %s not found in the catalog", r.String()).
-					WithHint("list templates with: bsai catalog list --kind template")
-			}
-			return nil, err
-		}
-		if e == nil {
-			return nil, errs.NotFound("reference template %s not found in the catalog", r.String())
-		}
-		if !strings.EqualFold(e.Kind, "Template") {
-			return nil, errs.Usage("--ref %s is a %s, not a Template", s, e.Kind).WithHint("pass template refs, e.g. template:default/acme-go-service")
-		}
-		out = append(out, e)
-	}
-	return out, nil
-}
-
-// catalogTemplates lists the catalog's templates for the offline draft; a
-// catalog that cannot load just means no candidates.
-func catalogTemplates(ctx context.Context, f *factory.Factory) []*catalog.Entity {
-	if f.Catalog == nil {
-		return nil
-	}
-	g, err := f.Catalog(ctx)
-	if err != nil || g == nil {
-		if err != nil {
-			f.IOStreams.Verbosef("no catalog templates to start from: %v", err)
-		}
-		return nil
-	}
-	return g.ByKind("Template")
 }
 
 func parseValues(kvs []string) (map[string]any, error) {

@@ -2,15 +2,12 @@ package template
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/bsai-dev/bsai/cmd/factory"
-	"github.com/bsai-dev/bsai/pkg/backstage"
 	"github.com/bsai-dev/bsai/pkg/config"
 	"github.com/bsai-dev/bsai/pkg/errs"
 	"github.com/bsai-dev/bsai/pkg/output"
@@ -144,24 +141,5 @@ func loadCatalogue(ctx context.Context, f *factory.Factory, mode string) (*scaff
 		}
 		extra = sc.Actions
 	}
-	if f.Globals.Offline && mode != scaffolder.ActionsLive {
-		mode = scaffolder.ActionsBuiltin
-	}
-	var backend func() (*backstage.Client, error)
-	if f.Backstage != nil {
-		backend = f.Backstage
-	}
-	cat, err := scaffolder.LoadCatalogue(ctx, mode, backend, extra, func(msg string) {
-		fmt.Fprintln(f.IOStreams.ErrOut, "warning: "+msg)
-	})
-	if err != nil {
-		// Keep the kind of any classified cause (a 401 is exit 4, an
-		// unreachable backend exit 1); only unclassified errors are usage.
-		var ke *errs.Error
-		if errors.As(err, &ke) {
-			return nil, err
-		}
-		return nil, errs.Usage("%w", err)
-	}
-	return cat, nil
+	return scaffolder.ResolveCatalogue(ctx, mode, f.Globals.Offline, f.Backstage, extra, f.IOStreams.Warnf)
 }

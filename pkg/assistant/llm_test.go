@@ -221,7 +221,7 @@ func TestAgentBudgetFallsBackToOffline(t *testing.T) {
 func TestShowPromptPrintsAndCallsNothing(t *testing.T) {
 	g := retrievaltest.Examples(t)
 	var buf bytes.Buffer
-	a := &assistant.Assistant{Graph: g, Index: retrieval.Build(g), Provider: &llm.PromptPrinter{W: &buf, Provider_: "test", ModelName: "m"}}
+	a := &assistant.Assistant{Graph: g, Index: retrieval.Build(g), Provider: &llm.PromptPrinter{W: &buf, ProviderName: "test", ModelName: "m"}}
 	_, err := a.Ask(context.Background(), assistant.Question{Text: "What does the order service depend on?"})
 	if !errors.Is(err, llm.ErrPromptShown) {
 		t.Fatalf("err = %v, want ErrPromptShown", err)

@@ -106,12 +106,21 @@ var ErrPromptShown = errors.New("prompt shown; no model was called")
 // PromptPrinter is a Provider that prints exactly what would be sent
 // (messages, tools, response schema) as JSON and calls nothing.
 type PromptPrinter struct {
-	W         io.Writer
-	Provider_ string // name shown in the output
-	ModelName string
+	W            io.Writer
+	ProviderName string // name shown in the output
+	ModelName    string
 }
 
-func (p *PromptPrinter) Name() string  { return p.Provider_ }
+// NewPromptPrinter stands in for p (nil when no model is configured) for
+// --show-prompt: it prints p's name and model with each request.
+func NewPromptPrinter(w io.Writer, p Provider) *PromptPrinter {
+	if p == nil {
+		return &PromptPrinter{W: w, ProviderName: "none"}
+	}
+	return &PromptPrinter{W: w, ProviderName: p.Name(), ModelName: p.Model()}
+}
+
+func (p *PromptPrinter) Name() string  { return p.ProviderName }
 func (p *PromptPrinter) Model() string { return p.ModelName }
 
 func (p *PromptPrinter) print(kind string, req Request) error {
@@ -121,7 +130,7 @@ func (p *PromptPrinter) print(kind string, req Request) error {
 	enc := json.NewEncoder(p.W)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(map[string]any{"provider": p.Provider_, "call": kind, "request": req}); err != nil {
+	if err := enc.Encode(map[string]any{"provider": p.ProviderName, "call": kind, "request": req}); err != nil {
 		return err
 	}
 	return ErrPromptShown

@@ -191,7 +191,7 @@ func TestMeteredSumsEveryVerb(t *testing.T) {
 
 func TestPromptPrinter(t *testing.T) {
 	var buf bytes.Buffer
-	pp := &llm.PromptPrinter{W: &buf, Provider_: "openai", ModelName: "gpt-4o-mini"}
+	pp := &llm.PromptPrinter{W: &buf, ProviderName: "openai", ModelName: "gpt-4o-mini"}
 	_, _, err := llm.GenerateObject(context.Background(), pp, userReq("who owns payments-api?"), ownerSchema, llm.ObjectOptions{Name: "owner"})
 	if !errors.Is(err, llm.ErrPromptShown) {
 		t.Fatalf("err = %v", err)

@@ -29,17 +29,22 @@ const (
 	Markdown Format = "markdown"
 )
 
-// ParseFormat checks s against the formats a command supports.
+// ParseFormat checks s against the formats a command supports. "md" is
+// short for markdown.
 func ParseFormat(s string, allowed ...Format) (Format, error) {
 	if s == "" {
 		return Text, nil
+	}
+	want := s
+	if strings.EqualFold(s, "md") {
+		want = string(Markdown)
 	}
 	if len(allowed) == 0 {
 		allowed = []Format{Text, JSON, YAML}
 	}
 	names := make([]string, len(allowed))
 	for i, a := range allowed {
-		if strings.EqualFold(s, string(a)) {
+		if strings.EqualFold(want, string(a)) {
 			return a, nil
 		}
 		names[i] = string(a)

@@ -28,6 +28,7 @@ func TestParseFormat(t *testing.T) {
 		{"JSON", nil, JSON},
 		{"Yaml", nil, YAML},
 		{"markdown", []Format{Text, JSON, YAML, Markdown}, Markdown},
+		{"md", []Format{Text, Markdown}, Markdown},
 	}
 	for _, c := range cases {
 		got, err := ParseFormat(c.in, c.allowed...)
@@ -45,6 +46,7 @@ func TestParseFormatUnknown(t *testing.T) {
 	}{
 		{"xml", nil, "use one of: text, json, yaml"},
 		{"markdown", nil, "use one of: text, json, yaml"}, // not allowed unless the command says so
+		{"md", nil, "use one of: text, json, yaml"},
 		{"yaml", []Format{Text, JSON}, "use one of: text, json"},
 		{" json", nil, "use one of: text, json, yaml"},
 	}

@@ -1,4 +1,4 @@
-package mcp
+package mcpserve
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/bsai-dev/bsai/pkg/catalog"
 	"github.com/bsai-dev/bsai/pkg/config"
 	"github.com/bsai-dev/bsai/pkg/errs"
+	pkgmcp "github.com/bsai-dev/bsai/pkg/mcp"
 )
 
 func testGraph() *catalog.Graph {
@@ -67,12 +68,12 @@ func TestSearchCatalog(t *testing.T) {
 
 // bsai serve over stdio, driven by mcp-go's client through pipes.
 func TestServeStdio(t *testing.T) {
-	s := NewServer("test", CatalogTools(catalogLoader())...)
+	s := pkgmcp.NewServer("test", Instructions, CatalogTools(catalogLoader())...)
 	cin, sout := io.Pipe()
 	sin, cout := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- ServeStdio(ctx, s, sin, sout) }()
+	go func() { done <- pkgmcp.ServeStdio(ctx, s, sin, sout) }()
 
 	c := client.NewClient(transport.NewIO(cin, cout, io.NopCloser(strings.NewReader(""))))
 	if err := c.Start(ctx); err != nil {
@@ -110,14 +111,14 @@ func TestServeStdio(t *testing.T) {
 // bsai serve --http, called through our own Registry: the same path a user
 // of `bsai mcp call` takes against any remote server.
 func TestServeHTTPRoundTrip(t *testing.T) {
-	s := NewServer("test", CatalogTools(catalogLoader())...)
+	s := pkgmcp.NewServer("test", Instructions, CatalogTools(catalogLoader())...)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	addrc := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- ServeHTTP(ctx, s, "127.0.0.1:0", func(a string) { addrc <- a }) }()
+	go func() { done <- pkgmcp.ServeHTTP(ctx, s, "127.0.0.1:0", func(a string) { addrc <- a }) }()
 	addr := <-addrc
-	r := New(Options{Servers: map[string]config.MCPServer{"bsai": {URL: "http://" + addr + "/mcp", Transport: "http"}}})
+	r := pkgmcp.New(pkgmcp.Options{Servers: map[string]config.MCPServer{"bsai": {URL: "http://" + addr + "/mcp", Transport: "http"}}})
 	defer r.Close()
 	res, err := r.CallTool(ctx, "bsai", "catalog_search", map[string]any{"query": "payments", "kind": "Component"})
 	if err != nil {
@@ -136,7 +137,13 @@ func TestServeHTTPRoundTrip(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if err := ServeHTTP(context.Background(), s, "0.0.0.0:0", nil); errs.ExitCode(err) != errs.ExitUsage {
+	if err := pkgmcp.ServeHTTP(context.Background(), s, "0.0.0.0:0", nil); errs.ExitCode(err) != errs.ExitUsage {
 		t.Fatalf("non-loopback: %v", err)
 	}
+}
+
+func textOf(r *mcp.CallToolResult) string {
+	var b strings.Builder
+	_ = pkgmcp.WriteResult(&b, r)
+	return b.String()
 }

@@ -1,4 +1,4 @@
-package mcp
+package mcpserve
 
 import (
 	"context"

@@ -1,108 +1,91 @@
-package mcp
+package mcpserve
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	askcmd "github.com/bsai-dev/bsai/cmd/ask"
-	"github.com/bsai-dev/bsai/cmd/factory"
-	incidentcmd "github.com/bsai-dev/bsai/cmd/incident"
-	templatecmd "github.com/bsai-dev/bsai/cmd/template"
+	"github.com/bsai-dev/bsai/pkg/assistant"
 	"github.com/bsai-dev/bsai/pkg/errs"
+	"github.com/bsai-dev/bsai/pkg/incident"
 	"github.com/bsai-dev/bsai/pkg/incident/action"
-	"github.com/bsai-dev/bsai/pkg/iostreams"
+	"github.com/bsai-dev/bsai/pkg/output"
+	"github.com/bsai-dev/bsai/pkg/scaffolder"
 )
 
-// The model-backed tools run the very same code as `bsai ask`,
-// `bsai template generate` and `bsai incident investigate` with -o json,
-// against a copy of the factory whose streams are buffers. That keeps one
-// behaviour (config blocks, offline fallback, agent mode, live action lists)
-// for both front ends, and nothing a command prints can reach stdout, which
-// is the MCP channel in stdio mode.
+// The model-backed tools call the same functions as `bsai ask`,
+// `bsai template generate` and `bsai incident investigate`, in the same
+// environments, and return what those commands print with -o json. Their
+// warnings come back in the result instead of on a terminal; nothing can
+// prompt, and nothing reaches stdout, which is the MCP channel in stdio
+// mode.
 
-// jsonRun is one command run in JSON form: what it printed, its warnings
-// and its error.
-type jsonRun struct {
-	out, errOut bytes.Buffer
-	// skip drops warning lines with this prefix (already in the JSON).
-	skip string
+// warnings collects a tool call's warnings (Warn may be called from the
+// goroutines of a parallel collection).
+type warnings struct {
+	mu    sync.Mutex
+	lines []string
 }
 
-// sub returns a factory sharing f's lazy constructors (so the catalog and
-// providers are loaded once per process) but printing JSON into r's
-// buffers, with no terminal: nothing can prompt.
-func (r *jsonRun) sub(f *factory.Factory, in []byte) *factory.Factory {
-	g := factory.GlobalOptions{}
-	if f.Globals != nil {
-		g = *f.Globals
-	}
-	g.Output = "json"
-	verbose := f.IOStreams != nil && f.IOStreams.Verbose()
-	ios := &iostreams.IOStreams{In: bytes.NewReader(in), Out: &r.out, ErrOut: &r.errOut}
-	ios.SetVerbose(verbose)
-	ios.DisableColor()
-	return &factory.Factory{
-		AppVersion: f.AppVersion, Commit: f.Commit, Date: f.Date,
-		IOStreams: ios, Globals: &g, Now: f.Now,
-		Config: f.Config, HTTPClient: f.HTTPClient, Backstage: f.Backstage, LLM: f.LLM,
-		CatalogSource: f.CatalogSource, Catalog: f.Catalog, MCP: f.MCP,
-	}
+func (w *warnings) warn(format string, args ...any) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.lines = append(w.lines, "warning: "+fmt.Sprintf(format, args...))
 }
 
-// result turns the run into a tool result: the command's JSON as text and
-// as structuredContent, its warnings as a second text block. A command
-// error without JSON output is a tool error (isError) with the hint, so
-// the calling model can read and fix it; printedOK says which errors still
-// printed a meaningful result (an invalid generated template).
-func (r *jsonRun) result(err error, printedOK bool) *mcp.CallToolResult {
-	if err != nil && !(printedOK && r.out.Len() > 0) {
-		return toolError(err, r.errOut.String())
+func (w *warnings) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return strings.Join(w.lines, "\n")
+}
+
+// result is v as the command's JSON, in text and as structuredContent,
+// with the warnings as a second text block.
+func result(v any, w *warnings) *mcp.CallToolResult {
+	var buf bytes.Buffer
+	if err := output.WriteJSON(&buf, v); err != nil {
+		return mcp.NewToolResultError("bsai produced no JSON result: " + err.Error())
 	}
 	var structured map[string]any
-	if jerr := json.Unmarshal(r.out.Bytes(), &structured); jerr != nil {
-		return mcp.NewToolResultError("bsai produced no JSON result: " + jerr.Error())
+	if err := json.Unmarshal(buf.Bytes(), &structured); err != nil {
+		return mcp.NewToolResultError("bsai produced no JSON result: " + err.Error())
 	}
-	res := mcp.NewToolResultStructured(structured, strings.TrimSpace(r.out.String()))
-	var lines []string
-	for _, l := range strings.Split(strings.TrimSpace(r.errOut.String()), "\n") {
-		if l != "" && (r.skip == "" || !strings.HasPrefix(l, r.skip)) {
-			lines = append(lines, l)
-		}
-	}
-	if w := strings.Join(lines, "\n"); w != "" {
-		res.Content = append(res.Content, mcp.NewTextContent("warnings:\n"+w))
+	res := mcp.NewToolResultStructured(structured, strings.TrimSpace(buf.String()))
+	if s := w.String(); s != "" {
+		res.Content = append(res.Content, mcp.NewTextContent("warnings:\n"+s))
 	}
 	return res
 }
 
 // toolError renders an error with its hint and any warnings printed before
-// it.
-func toolError(err error, warnings string) *mcp.CallToolResult {
+// it, so the calling model can read and fix it.
+func toolError(err error, w *warnings) *mcp.CallToolResult {
 	msg := err.Error()
 	if h := errs.HintOf(err); h != "" {
 		msg += "\nhint: " + h
 	}
-	if w := strings.TrimSpace(warnings); w != "" {
-		msg += "\n" + w
+	if s := w.String(); s != "" {
+		msg += "\n" + s
 	}
 	return mcp.NewToolResultError(msg)
 }
 
 // AskTool is `bsai ask QUESTION -o json`.
-func AskTool(f *factory.Factory) server.ServerTool {
+func AskTool(askEnv func(context.Context) (assistant.Env, error)) server.ServerTool {
 	tool := mcp.NewTool("ask",
 		mcp.WithDescription("Answer a question about the Backstage catalog (owners, dependencies, APIs, on-call), citing the entity refs the answer uses; every citation is checked against the catalog. "+
 			"Uses bsai's configured model, or a deterministic offline answer when none is configured. Returns the JSON of `bsai ask -o json`: question, answer, citations, retrieved, mode, usage."),
-		mcp.WithString("question", mcp.Required(), mcp.Description("the question, e.g. \"Who owns the payments API?\"")),
+		mcp.WithString("question", mcp.Required(), mcp.Description("the question, e.g. \"Who owns <service>?\" or \"What depends on <api>?\"")),
 		mcp.WithInteger("topK", mcp.Min(1), mcp.Max(100), mcp.Description("how many entities to retrieve (default 5, or bsai.ask.topK)")),
 		mcp.WithString("kind", mcp.Description("only retrieve entities of this kind (component, api, group, ...)")),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),
@@ -123,31 +106,40 @@ func AskTool(f *factory.Factory) server.ServerTool {
 		if err != nil {
 			return mcp.NewToolResultError(err.Error()), nil
 		}
-		topK, topKSet, err := a.integer("topK")
+		topK, _, err := a.integer("topK")
 		if err != nil {
 			return mcp.NewToolResultError(err.Error()), nil
 		}
-		if !topKSet {
-			topK = 5
+		w := &warnings{}
+		env, err := askEnv(ctx)
+		if err != nil {
+			return toolError(err, w), nil
 		}
-		var r jsonRun
-		err = askcmd.Run(&askcmd.Options{Factory: r.sub(f, nil), Ctx: ctx, Question: q, TopK: topK, TopKSet: topKSet, Kind: kind})
-		return r.result(err, false), nil
+		env.Warn, env.Progress = w.warn, nil
+		as, question, err := assistant.Prepare(ctx, env, assistant.Request{Question: q, TopK: topK, Kind: kind})
+		if err != nil {
+			return toolError(err, w), nil
+		}
+		ans, err := as.Ask(ctx, question)
+		if err != nil {
+			return toolError(err, w), nil
+		}
+		return result(ans, w), nil
 	}}
 }
 
 // TemplateGenerateTool is `bsai template generate DESCRIPTION -o json`
 // without --out or --dry-run: it never writes a file nor calls the backend's
 // dry run.
-func TemplateGenerateTool(f *factory.Factory) server.ServerTool {
+func TemplateGenerateTool(generateEnv func() (scaffolder.GenerateEnv, error)) server.ServerTool {
 	tool := mcp.NewTool("template_generate",
 		mcp.WithDescription("Generate a Backstage scaffolder template (v1beta3) from a description and validate it. "+
 			"Uses bsai's configured model with validator-driven repairs, or offline adapts the closest reference template from the catalog. "+
 			"Never writes files. Returns the JSON of `bsai template generate -o json`: yaml, template, valid, errors and warnings (validator findings), citations, mode. "+
 			"valid: false is a result, not a tool error."),
 		mcp.WithString("description", mcp.Required(), mcp.Description("what the template should create, e.g. \"Go gRPC service with a Postgres database\"")),
-		mcp.WithArray("refs", mcp.WithStringItems(), mcp.Description("reference templates from the catalog, e.g. [\"template:default/acme-go-service\"]")),
-		mcp.WithString("owner", mcp.Description("spec.owner of the new template, e.g. group:default/platform-team")),
+		mcp.WithArray("refs", mcp.WithStringItems(), mcp.Description("reference templates from the catalog (catalog_search with kind Template lists them), e.g. [\"template:default/<name>\"]")),
+		mcp.WithString("owner", mcp.Description("spec.owner of the new template, an entity ref such as group:default/<team>")),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),
 	)
 	return server.ServerTool{Tool: tool, Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
@@ -167,13 +159,19 @@ func TemplateGenerateTool(f *factory.Factory) server.ServerTool {
 		if err != nil {
 			return mcp.NewToolResultError(err.Error()), nil
 		}
-		// Notes are printed to stderr and also in the JSON's notes.
-		r := jsonRun{skip: "note: "}
-		err = templatecmd.RunGenerate(&templatecmd.GenerateOptions{Factory: r.sub(f, nil), Ctx: ctx,
-			Description: desc, Refs: refs, Owner: owner})
-		// An invalid template exits 3 after printing its JSON (with
-		// valid: false and the errors): that is the answer, not a failure.
-		return r.result(err, errs.ExitCode(err) == errs.ExitValidation), nil
+		w := &warnings{}
+		env, err := generateEnv()
+		if err != nil {
+			return toolError(err, w), nil
+		}
+		env.Warn, env.Progress = w.warn, nil
+		res, err := scaffolder.RunGenerate(ctx, env, scaffolder.GenerateRequest{Description: desc, Refs: refs, Owner: owner})
+		if err != nil {
+			return toolError(err, w), nil
+		}
+		// An invalid template (valid: false with the errors) is the
+		// answer, not a failure; notes are in the JSON.
+		return result(res, w), nil
 	}}
 }
 
@@ -181,7 +179,7 @@ func TemplateGenerateTool(f *factory.Factory) server.ServerTool {
 // co-pilot mode with no terminal. Its actions are proposed (plan) and
 // reported as skipped; none is ever executed from MCP, whatever the config's
 // agent allowlist says, because a tool call is not a person saying yes.
-func IncidentInvestigateTool(f *factory.Factory) server.ServerTool {
+func IncidentInvestigateTool(incidentEnv func() incident.Env) server.ServerTool {
 	tool := mcp.NewTool("incident_investigate",
 		mcp.WithDescription("Investigate an incident around a service or an alert: affected entities and owners from the catalog, recent deploys and config changes, metrics and logs, ranked candidate causes citing evidence, and proposed actions. "+
 			"READ-ONLY: this runs in co-pilot mode without a prompter, so no action (rollback, webhook, page) is ever executed from MCP; proposed actions come back in plan, with status skipped. "+
@@ -222,26 +220,28 @@ func IncidentInvestigateTool(f *factory.Factory) server.ServerTool {
 		if err != nil {
 			return mcp.NewToolResultError(err.Error()), nil
 		}
-		var r jsonRun
-		o := &incidentcmd.InvestigateOptions{Ctx: ctx, Service: service, Since: since, At: at,
-			// Read-only by construction: co-pilot, no dry-run shortcut, no
-			// prompter, and streams that are not a terminal, so the
-			// executor's "co-pilot without a terminal" branch skips every
-			// action.
-			Mode: action.ModeCopilot, DryRun: false, Prompter: nil}
-		var in []byte
+		// Read-only by construction: co-pilot, no dry-run shortcut and no
+		// prompter, so the executor's "co-pilot without a terminal"
+		// branch skips every action.
+		r := incident.Request{Service: service, Since: since, At: at, Mode: action.ModeCopilot, DryRun: false, Prompter: nil}
 		if alert != nil {
-			in, _ = json.Marshal(alert)
-			o.Alert = "-"
+			r.Alert, _ = json.Marshal(alert)
 		}
-		o.Factory = r.sub(f, in)
-		err = incidentcmd.RunInvestigate(o)
-		if err != nil && errs.ExitCode(err) == errs.ExitFailure && r.out.Len() > 0 {
-			// "actions failed" cannot happen without execution; if it ever
-			// does, say so loudly rather than hide it in a result.
-			return toolError(fmt.Errorf("incident_investigate must not run actions but reported: %w", err), r.errOut.String()), nil
+		w := &warnings{}
+		env := incidentEnv()
+		env.Warn, env.Progress = w.warn, nil
+		run, err := incident.Investigation(ctx, env, r)
+		if err != nil {
+			return toolError(err, w), nil
 		}
-		return r.result(err, false), nil
+		for _, x := range run.Report.Actions {
+			if x.Status == action.StatusFailed {
+				// "actions failed" cannot happen without execution; if it
+				// ever does, say so loudly rather than hide it in a result.
+				return toolError(errors.New("incident_investigate must not run actions but reported: actions failed: "+x.Action), w), nil
+			}
+		}
+		return result(run.Report, w), nil
 	}}
 }
 
