@@ -71,4 +71,3 @@ func (f *Factory) IncidentEnv() incident.Env {
 		Provider: func() (llm.Provider, error) { return f.LLM("incident") },
 		Now:      f.Now, Warn: ios.Warnf, Verbosef: ios.Verbosef, Progress: ios.StartProgress}
 }
-
