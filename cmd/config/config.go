@@ -2,6 +2,9 @@
 package config
 
 import (
+	"fmt"
+	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -19,8 +22,77 @@ func NewCmdConfig(f *factory.Factory) *cobra.Command {
 		Example: `  bsai config show
   bsai -c app-config.yaml -c app-config.production.yaml config show -o json`,
 	}
-	c.AddCommand(NewCmdShow(f, nil))
+	c.AddCommand(NewCmdShow(f, nil), NewCmdPath(f, nil))
 	return c
+}
+
+// PathOptions are the inputs of `bsai config path`.
+type PathOptions struct {
+	Factory *factory.Factory
+	// Env is the environment discovery sees (os.Environ()).
+	Env []string
+}
+
+// PathResult is the JSON/YAML shape of `bsai config path`.
+type PathResult struct {
+	// Files are the files merged, in merge order (later wins).
+	Files    []string          `json:"files"`
+	Searched []config.Searched `json:"searched"`
+}
+
+// NewCmdPath lists the config files bsai merges.
+func NewCmdPath(f *factory.Factory, runF func(*PathOptions) error) *cobra.Command {
+	opts := &PathOptions{Factory: f}
+	return &cobra.Command{
+		Use:   "path",
+		Short: "List the config files found, in merge order",
+		Long: `Print the config files bsai merges, one per line, in merge order (later files win):
+the --config files (or BSAI_CONFIG) when given, only those; otherwise
+$XDG_CONFIG_HOME/bsai/app-config.yaml (~/.config/bsai/app-config.yaml when
+XDG_CONFIG_HOME is unset), then app-config.yaml and app-config.local.yaml in the
+working directory, each if present. APP_CONFIG_* variables apply after all files.
+With -v the places searched without a file are listed on stderr; -o json prints
+both lists. The files are not parsed, so this works with a broken config.`,
+		Example: `  bsai config path
+  bsai -c base.yaml -c prod.yaml config path -o json
+  $EDITOR "$(bsai config path | tail -1)"`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Env = os.Environ()
+			if runF != nil {
+				return runF(opts)
+			}
+			return RunPath(opts)
+		},
+	}
+}
+
+// RunPath is the `config path` logic.
+func RunPath(opts *PathOptions) error {
+	f := opts.Factory
+	format, err := output.ParseFormat(f.Globals.Output)
+	if err != nil {
+		return err
+	}
+	res := PathResult{Files: []string{}, Searched: config.Discover(config.LoadOptions{Files: f.Globals.ConfigFiles, Env: opts.Env})}
+	for _, s := range res.Searched {
+		if s.Found {
+			res.Files = append(res.Files, s.Path)
+		} else {
+			f.IOStreams.Verbosef("not found (%s): %s", s.Origin, s.Path)
+		}
+	}
+	if len(res.Files) == 0 {
+		f.IOStreams.Verbosef("no config files found")
+	}
+	return output.Print(f.IOStreams, format, res, func(w io.Writer, _ *output.Styles) error {
+		for _, p := range res.Files {
+			if _, err := fmt.Fprintln(w, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // ShowOptions are the inputs of `bsai config show`.
@@ -69,7 +141,7 @@ func RunShow(opts *ShowOptions) error {
 	ios := f.IOStreams
 	files := cfg.Files()
 	if len(files) == 0 {
-		ios.Verbosef("no config files found (looked for %s in the working directory)", strings.Join(config.DefaultFiles, ", "))
+		ios.Verbosef("no config files found (bsai config path -v lists where bsai looks)")
 	} else {
 		ios.Verbosef("merged config files (later wins):")
 		for i, file := range files {

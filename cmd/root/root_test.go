@@ -35,6 +35,8 @@ func clearEnv(t *testing.T) {
 		}
 	}
 	t.Chdir(t.TempDir()) // no app-config.yaml around
+	// nor a per-user one
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 }
 
 type result struct {

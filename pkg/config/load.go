@@ -18,8 +18,9 @@ import (
 
 // LoadOptions says which files to read and which environment to use.
 type LoadOptions struct {
-	// Files are read in order, later wins. Empty means the defaults in Dir:
-	// app-config.yaml then app-config.local.yaml, each if present.
+	// Files are read in order, later wins. Empty means the defaults (see
+	// Discover): the user's $XDG_CONFIG_HOME/bsai/app-config.yaml, then
+	// app-config.yaml and app-config.local.yaml in Dir, each if present.
 	Files []string
 	// Dir is the working directory for the defaults ("" = current).
 	Dir string
@@ -53,12 +54,11 @@ func Load(opts LoadOptions) (*Config, error) {
 	}
 	files := opts.Files
 	if len(files) == 0 {
-		for _, name := range DefaultFiles {
-			p := filepath.Join(opts.Dir, name)
-			// A default file that exists but cannot be read is still
-			// loaded, so the read error is reported rather than ignored.
-			if _, err := readFile(p); err == nil || !errors.Is(err, fs.ErrNotExist) {
-				files = append(files, p)
+		o := opts
+		o.ReadFile = readFile
+		for _, s := range Discover(o) {
+			if s.Found {
+				files = append(files, s.Path)
 			}
 		}
 	}
