@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,13 +11,12 @@ import (
 	"time"
 
 	"github.com/bsai-dev/bsai/cmd/factory"
+	"github.com/bsai-dev/bsai/internal/golden"
 	"github.com/bsai-dev/bsai/pkg/catalog"
 	"github.com/bsai-dev/bsai/pkg/catalog/catalogtest"
 	"github.com/bsai-dev/bsai/pkg/errs"
 	"github.com/bsai-dev/bsai/pkg/iostreams"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 const examples = "../../pkg/catalog/testdata/all.yaml"
 
@@ -46,23 +44,6 @@ func writeEmptyConfig(t *testing.T) string {
 	return p
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
-
 func TestGetTextGolden(t *testing.T) {
 	for name, ref := range map[string]string{
 		"get_artist_lookup.golden": "artist-lookup",
@@ -72,7 +53,7 @@ func TestGetTextGolden(t *testing.T) {
 		if err := RunGet(&GetOptions{Factory: f, Ref: ref}); err != nil {
 			t.Fatal(err)
 		}
-		golden(t, name, out.Bytes())
+		golden.Check(t, filepath.Join("testdata", name), out.Bytes())
 	}
 }
 

@@ -1,19 +1,17 @@
 package config
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/bsai-dev/bsai/cmd/factory"
+	"github.com/bsai-dev/bsai/internal/golden"
 	"github.com/bsai-dev/bsai/pkg/config"
 	"github.com/bsai-dev/bsai/pkg/errs"
 	"github.com/bsai-dev/bsai/pkg/iostreams"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 // env is the fixed environment of the golden run: some variables set, some
 // secret-looking, some deliberately unset (GHE_TOKEN, OPENAI_MODEL).
@@ -40,24 +38,6 @@ func testFactory(t *testing.T, output string, verbose bool, files ...string) (*f
 	return f, o, e
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/config -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from golden (go test ./cmd/config -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
-
 var twoFiles = []string{"testdata/two-files/app-config.yaml", "testdata/two-files/app-config.local.yaml"}
 
 func TestShowGolden(t *testing.T) {
@@ -71,7 +51,7 @@ func TestShowGolden(t *testing.T) {
 			if err := RunShow(&ShowOptions{Factory: f}); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tc.golden, out.String())
+			golden.Check(t, filepath.Join("testdata", tc.golden), []byte(out.String()))
 			if errOut.Len() != 0 {
 				t.Errorf("stderr without -v: %q", errOut.String())
 			}
@@ -89,7 +69,7 @@ func TestShowVerboseListsFiles(t *testing.T) {
 	if err := RunShow(&ShowOptions{Factory: f}); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "show.verbose.txt", errOut.String())
+	golden.Check(t, filepath.Join("testdata", "show.verbose.txt"), []byte(errOut.String()))
 	if out.Len() == 0 {
 		t.Error("no config printed with -v")
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,13 +14,12 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/bsai-dev/bsai/cmd/factory"
+	"github.com/bsai-dev/bsai/internal/golden"
 	"github.com/bsai-dev/bsai/pkg/errs"
 	"github.com/bsai-dev/bsai/pkg/iostreams"
 	pkgmcp "github.com/bsai-dev/bsai/pkg/mcp"
 	"github.com/bsai-dev/bsai/pkg/mcpserve"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 // fakeServer has one tool of each awkward kind, a resource and a prompt.
 func fakeServer() *server.MCPServer {
@@ -75,23 +73,6 @@ func testCommon(t *testing.T, format string) (Common, *bytes.Buffer, *bytes.Buff
 		in, out, errOut
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s differs:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
-
 func TestCallText(t *testing.T) {
 	c, _, out, _ := testCommon(t, "text")
 	err := RunCall(&CallOptions{Common: c, Server: "fake", Tool: "echo", Pairs: []string{"message=hi", "times=3"}})
@@ -108,13 +89,13 @@ func TestCallMediaGolden(t *testing.T) {
 	if err := RunCall(&CallOptions{Common: c, Server: "fake", Tool: "media"}); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "call-media.txt", out.Bytes())
+	golden.Check(t, filepath.Join("testdata", "call-media.txt"), out.Bytes())
 
 	c, _, out, _ = testCommon(t, "json")
 	if err := RunCall(&CallOptions{Common: c, Server: "fake", Tool: "media"}); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "call-media.json", out.Bytes())
+	golden.Check(t, filepath.Join("testdata", "call-media.json"), out.Bytes())
 }
 
 func TestToolsGolden(t *testing.T) {
@@ -122,7 +103,7 @@ func TestToolsGolden(t *testing.T) {
 	if err := RunTools(&ToolsOptions{Common: c, Server: "fake"}); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "tools.txt", out.Bytes())
+	golden.Check(t, filepath.Join("testdata", "tools.txt"), out.Bytes())
 
 	c, _, out, _ = testCommon(t, "json")
 	if err := RunTools(&ToolsOptions{Common: c, Server: "fake", Tool: "echo"}); err != nil {

@@ -3,21 +3,18 @@ package assistant_test
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/bsai-dev/bsai/internal/golden"
 	"github.com/bsai-dev/bsai/pkg/assistant"
 	"github.com/bsai-dev/bsai/pkg/catalog"
 	"github.com/bsai-dev/bsai/pkg/output"
 	"github.com/bsai-dev/bsai/pkg/retrieval"
 	"github.com/bsai-dev/bsai/pkg/retrieval/retrievaltest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func offline(t *testing.T) (*assistant.Assistant, *catalog.Graph) {
 	t.Helper()
@@ -89,19 +86,7 @@ func TestOfflineGolden(t *testing.T) {
 	if err := assistant.WriteText(&buf, output.NewStyles(false), g, ans); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "own-payments-api.golden")
-	if *update {
-		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./pkg/assistant -run Golden -update)", err)
-	}
-	if buf.String() != string(want) {
-		t.Errorf("offline answer changed (run with -update if intended):\n--- got\n%s\n--- want\n%s", buf.String(), want)
-	}
+	golden.Check(t, filepath.Join("testdata", "own-payments-api.golden"), buf.Bytes())
 }
 
 func TestColourOnlyWhenEnabled(t *testing.T) {

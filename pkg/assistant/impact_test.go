@@ -3,12 +3,12 @@ package assistant_test
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/bsai-dev/bsai/internal/golden"
 	"github.com/bsai-dev/bsai/pkg/assistant"
 	"github.com/bsai-dev/bsai/pkg/llm/llmtest"
 	"github.com/bsai-dev/bsai/pkg/output"
@@ -44,19 +44,7 @@ func TestOfflineBlastRadiusIsTransitive(t *testing.T) {
 	if err := assistant.WriteText(&buf, output.NewStyles(false), g, ans); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "breaks-payments-db.golden")
-	if *update {
-		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	wantText, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./pkg/assistant -run BlastRadius -update)", err)
-	}
-	if buf.String() != string(wantText) {
-		t.Errorf("offline answer changed (run with -update if intended):\n--- got\n%s\n--- want\n%s", buf.String(), wantText)
-	}
+	golden.Check(t, filepath.Join("testdata", "breaks-payments-db.golden"), buf.Bytes())
 }
 
 // A dependents question about something nothing depends on still says so,

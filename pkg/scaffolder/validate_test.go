@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,11 +12,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bsai-dev/bsai/internal/golden"
 	"github.com/bsai-dev/bsai/pkg/backstage"
 	"github.com/bsai-dev/bsai/pkg/output"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func newTestValidator(t testing.TB) *Validator {
 	t.Helper()
@@ -97,30 +95,13 @@ func TestSeededBugs(t *testing.T) {
 			if err := WriteText(&buf, rep, output.NewStyles(false)); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, filepath.Join("testdata/golden", strings.TrimSuffix(filepath.Base(file), ".yaml")+".txt"), buf.Bytes())
+			golden.Check(t, filepath.Join("testdata/golden", strings.TrimSuffix(filepath.Base(file), ".yaml")+".txt"), buf.Bytes())
 		})
 	}
 	for rule := range RuleDescriptions {
 		if !fired[rule] {
 			t.Errorf("rule %s never fires in testdata/bad", rule)
 		}
-	}
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run go test -update to accept):\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }
 
