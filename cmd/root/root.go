@@ -18,6 +18,7 @@ import (
 	askcmd "github.com/bsai-dev/bsai/cmd/ask"
 	catalogcmd "github.com/bsai-dev/bsai/cmd/catalog"
 	configcmd "github.com/bsai-dev/bsai/cmd/config"
+	doctorcmd "github.com/bsai-dev/bsai/cmd/doctor"
 	"github.com/bsai-dev/bsai/cmd/factory"
 	incidentcmd "github.com/bsai-dev/bsai/cmd/incident"
 	mcpcmd "github.com/bsai-dev/bsai/cmd/mcp"
@@ -70,6 +71,7 @@ MCP tool. Every command also works without a model (--offline).`,
 	cmd.AddCommand(
 		catalogcmd.NewCmdCatalog(f),
 		configcmd.NewCmdConfig(f),
+		doctorcmd.NewCmdDoctor(f, nil),
 		mcpcmd.NewCmdMCP(f),
 		askcmd.NewCmdAsk(f, nil),
 		templatecmd.NewCmdTemplate(f),

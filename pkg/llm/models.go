@@ -2,10 +2,17 @@ package llm
 
 import (
 	"context"
+	"errors"
 	"sort"
+
+	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/bsai-dev/bsai/pkg/errs"
 )
+
+// ErrNoModelList means the server has no GET /models (many gateways and
+// some local servers); the provider may still answer completions.
+var ErrNoModelList = errors.New("the server does not list models")
 
 // ModelLister is implemented by providers that can list the models their
 // server offers (GET /models on OpenAI-compatible servers).
@@ -38,6 +45,18 @@ func (p *openAIProvider) ListModels(ctx context.Context) ([]string, error) {
 	cctx, info := withAttempts(cctx)
 	list, err := p.client.ListModels(cctx)
 	if err != nil {
+		var apiErr *openai.APIError
+		var reqErr *openai.RequestError
+		status := 0
+		switch {
+		case errors.As(err, &apiErr):
+			status = apiErr.HTTPStatusCode
+		case errors.As(err, &reqErr):
+			status = reqErr.HTTPStatusCode
+		}
+		if status == 404 || status == 405 || status == 501 {
+			return nil, errs.Upstream("provider %s: %w (http %d)", p.cfg.Name, ErrNoModelList, status)
+		}
 		return nil, p.mapError(ctx, "list models", err, info)
 	}
 	ids := make([]string, 0, len(list.Models))
