@@ -122,16 +122,21 @@ func RunInvestigate(o *InvestigateOptions) error {
 			req.Prompter = term
 		}
 	}
-	// On a terminal in text form, the person reads the report before any
-	// question; everywhere else the actions are decided first so the
-	// printed result (json/yaml/markdown) holds them.
+	// Whenever someone is asked, the spinner has stopped first (it would
+	// redraw over the question): the actions run after Investigation
+	// returns. On a terminal in text form the person reads the report
+	// before any question; in json/yaml/markdown the actions are decided
+	// before printing so the result holds them.
 	interactive := req.Prompter != nil && format == output.Text
-	req.DeferActions = interactive
+	req.DeferActions = req.Prompter != nil
 	run, err := incident.Investigation(ctx, f.IncidentEnv(), req)
 	if err != nil {
 		return err
 	}
 	rep, exec, prompter := run.Report, run.Executor, req.Prompter
+	if prompter != nil && !interactive && exec != nil {
+		rep.RunActions(ctx, exec, o.Mode, o.DryRun, prompter)
+	}
 	if err := output.Print(f.IOStreams, format, rep, func(w io.Writer, st *output.Styles) error {
 		if format == output.Markdown {
 			return rep.RenderMarkdown(w)
@@ -143,6 +148,11 @@ func RunInvestigate(o *InvestigateOptions) error {
 	if interactive && exec != nil {
 		rep.RunActions(ctx, exec, o.Mode, o.DryRun, prompter)
 		rep.RenderActions(f.IOStreams.Out, output.NewStyles(f.IOStreams.ColorEnabled()))
+	}
+	if ctx.Err() != nil {
+		// Ctrl-C at a prompt: what ran is in the report and the audit log;
+		// nothing after it did. Exit 130, not "declined".
+		return errs.Wrap(errs.KindInterrupted, ctx.Err(), "")
 	}
 	var failed []string
 	for _, a := range rep.Actions {

@@ -51,6 +51,8 @@ const (
 	StatusDeclined = "declined"
 	StatusSkipped  = "skipped"
 	StatusRefused  = "refused"
+	// StatusInterrupted: Ctrl-C at the prompt; nothing after it runs.
+	StatusInterrupted = "interrupted"
 	StatusDryRun   = "dry-run"
 )
 
@@ -92,6 +94,11 @@ func (x *Executor) Run(ctx context.Context, req RunRequest) []ActionResult {
 	done := 0
 	var out []ActionResult
 	for _, p := range req.Plan {
+		if ctx.Err() != nil {
+			// Interrupted (at a prompt or during an action): nothing
+			// further is decided or run.
+			break
+		}
 		r := ActionResult{Action: p.Action, Type: p.Type}
 		a, ok := x.Actions[p.Action]
 		switch {
@@ -117,9 +124,12 @@ func (x *Executor) Run(ctx context.Context, req RunRequest) []ActionResult {
 			default:
 				yes := req.Mode == ModeAgent
 				if !yes {
-					q := fmt.Sprintf("Run %s action %q? %s", a.Type, p.Action, p.Reason)
 					var perr error
-					yes, perr = req.Prompter.Confirm(ctx, q)
+					yes, perr = req.Prompter.Confirm(ctx, Question(p, a, r.Inputs))
+					if perr != nil && ctx.Err() != nil {
+						r.Status, r.Detail = StatusInterrupted, "interrupted at the prompt; nothing further runs"
+						break
+					}
 					if perr != nil {
 						r.Status, r.Detail = StatusDeclined, "no answer: "+perr.Error()
 						break

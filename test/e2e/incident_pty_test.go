@@ -1,0 +1,227 @@
+package e2e
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// term is the built binary on a real pseudo-terminal: stdin, stdout and
+// stderr are the pty, so bsai sees a TTY exactly as in a person's shell
+// (spinner, prompts, Ctrl-C through the line discipline as SIGINT).
+type term struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	out  bytes.Buffer
+	tty  interface{ Write([]byte) (int, error) }
+	done chan struct{}
+	read chan struct{} // closed when the pty has been read to its end
+	err  error
+}
+
+func (e *Env) startTerm(t *testing.T, args ...string) *term {
+	t.Helper()
+	dir := t.TempDir()
+	cmd := exec.Command(e.Bin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(cleanEnv(dir), "TERM=xterm-256color")
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 160})
+	if err != nil {
+		t.Fatalf("start on a pty: %v", err)
+	}
+	tm := &term{t: t, cmd: cmd, tty: f, done: make(chan struct{}), read: make(chan struct{})}
+	go func() {
+		defer close(tm.read)
+		buf := make([]byte, 4096)
+		for {
+			n, rerr := f.Read(buf)
+			tm.mu.Lock()
+			tm.out.Write(buf[:n])
+			tm.mu.Unlock()
+			if rerr != nil {
+				return
+			}
+		}
+	}()
+	go func() {
+		tm.err = cmd.Wait()
+		close(tm.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-tm.done:
+		default:
+			_ = cmd.Process.Kill()
+			<-tm.done
+		}
+		f.Close()
+	})
+	return tm
+}
+
+func (tm *term) output() string {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	return tm.out.String()
+}
+
+// waitFor waits until the output holds want n times.
+func (tm *term) waitFor(want string, n int) string {
+	tm.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if o := tm.output(); strings.Count(o, want) >= n {
+			return o
+		}
+		select {
+		case <-tm.done:
+			if o := tm.output(); strings.Count(o, want) >= n {
+				return o
+			}
+			tm.t.Fatalf("bsai exited (%v) before %q appeared %d times:\n%s", tm.err, want, n, tm.output())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	tm.t.Fatalf("no %q (x%d) after 30s:\n%s", want, n, tm.output())
+	return ""
+}
+
+func (tm *term) exitCode() int {
+	tm.t.Helper()
+	select {
+	case <-tm.done:
+	case <-time.After(30 * time.Second):
+		tm.t.Fatalf("bsai still running:\n%s", tm.output())
+	}
+	// Everything bsai wrote is read once the pty reports its end (EIO
+	// after the last writer closed).
+	select {
+	case <-tm.read:
+	case <-time.After(5 * time.Second):
+	}
+	var ee *exec.ExitError
+	if errors.As(tm.err, &ee) {
+		return ee.ExitCode()
+	}
+	if tm.err != nil {
+		tm.t.Fatal(tm.err)
+	}
+	return 0
+}
+
+// copilotConfig swaps the bad-deploy scenario's actions for two webhooks on
+// local servers that count what they receive.
+func copilotConfig(t *testing.T, notify, ticket string) string {
+	return writeFile(t, t.TempDir(), "copilot.yaml", fmt.Sprintf(`bsai:
+  incident:
+    actions:
+      rollback: null
+      page-owner: null
+      notify-channel:
+        url: %s/services/T000/B000/SECRETPART
+      open-ticket:
+        type: webhook
+        description: open a ticket for the owning team
+        on: [any]
+        url: %s/tickets
+        text: "{{.Cause}}"
+`, notify, ticket))
+}
+
+func countingHook(t *testing.T) (*httptest.Server, *atomic.Int32) {
+	var n atomic.Int32
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.Add(1) }))
+	t.Cleanup(s.Close)
+	return s, &n
+}
+
+var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+// TestE2ECopilotOnTerminal: on a real terminal the co-pilot prints the
+// report before the first question, no spinner draws over a question, each
+// question shows what the action will really do, and a yes runs it.
+func TestE2ECopilotOnTerminal(t *testing.T) {
+	e := need(t)
+	notify, notified := countingHook(t)
+	ticket, ticketed := countingHook(t)
+	scen := filepath.Join(e.Root, "examples/incidents/bad-deploy")
+	tm := e.startTerm(t, "-c", filepath.Join(scen, "app-config.yaml"), "-c", copilotConfig(t, notify.URL, ticket.URL),
+		"--offline", "incident", "investigate", "--alert", filepath.Join(scen, "alert.json"))
+
+	first := tm.waitFor("[y/N]", 1)
+	before := first[:strings.Index(first, "[y/N]")]
+	for _, want := range []string{"Candidate causes", "Plan", "v2.14.0"} {
+		if !strings.Contains(before, want) {
+			t.Errorf("%q is not printed before the first question:\n%s", want, first)
+		}
+	}
+	q := before[max(0, len(before)-400):]
+	if i := strings.LastIndex(before, "Run \""); i >= 0 {
+		q = before[i:]
+	}
+	host := strings.TrimPrefix(notify.URL, "http://")
+	tickHost := strings.TrimPrefix(ticket.URL, "http://")
+	if !(strings.Contains(q, "POST to http://"+host+"/…") || strings.Contains(q, "POST to http://"+tickHost+"/…")) {
+		t.Errorf("the question does not show where the action posts:\n%q", q)
+	}
+	if strings.Contains(tm.output(), "SECRETPART") {
+		t.Errorf("the webhook URL's secret path is shown:\n%s", tm.output())
+	}
+	// Waiting at the question: nothing may draw over it (the spinner
+	// waits SpinnerDelay before its first frame, so give it time).
+	time.Sleep(1500 * time.Millisecond)
+	after := tm.output()[len(first):]
+	for _, f := range spinnerFrames {
+		if strings.Contains(after, f) || strings.Contains(q, f) {
+			t.Errorf("a spinner draws at the question: %q", after)
+			break
+		}
+	}
+	fmt.Fprint(tm.tty, "y\r")
+	tm.waitFor("[y/N]", 2)
+	fmt.Fprint(tm.tty, "y\r")
+	if code := tm.exitCode(); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, tm.output())
+	}
+	if notified.Load() != 1 || ticketed.Load() != 1 {
+		t.Errorf("posts: notify %d, ticket %d; want one each\n%s", notified.Load(), ticketed.Load(), tm.output())
+	}
+	if o := tm.output(); !strings.Contains(o, "notify-channel: executed") || !strings.Contains(o, "open-ticket: executed") {
+		t.Errorf("actions not reported:\n%s", o)
+	}
+}
+
+// TestE2ECopilotCtrlC: Ctrl-C at the first question exits 130 and runs
+// neither that action nor any after it.
+func TestE2ECopilotCtrlC(t *testing.T) {
+	e := need(t)
+	notify, notified := countingHook(t)
+	ticket, ticketed := countingHook(t)
+	scen := filepath.Join(e.Root, "examples/incidents/bad-deploy")
+	tm := e.startTerm(t, "-c", filepath.Join(scen, "app-config.yaml"), "-c", copilotConfig(t, notify.URL, ticket.URL),
+		"--offline", "incident", "investigate", "--alert", filepath.Join(scen, "alert.json"))
+	tm.waitFor("[y/N]", 1)
+	fmt.Fprint(tm.tty, "\x03") // the terminal turns it into SIGINT
+	if code := tm.exitCode(); code != 130 {
+		t.Fatalf("exit %d, want 130:\n%s", code, tm.output())
+	}
+	if n := notified.Load() + ticketed.Load(); n != 0 {
+		t.Errorf("%d actions ran after Ctrl-C", n)
+	}
+	o := tm.output()
+	if strings.Count(o, "[y/N]") != 1 || !strings.Contains(o, "interrupted") {
+		t.Errorf("want one question and an interrupted result:\n%s", o)
+	}
+}
