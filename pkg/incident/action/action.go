@@ -53,7 +53,7 @@ const (
 	StatusRefused  = "refused"
 	// StatusInterrupted: Ctrl-C at the prompt; nothing after it runs.
 	StatusInterrupted = "interrupted"
-	StatusDryRun   = "dry-run"
+	StatusDryRun      = "dry-run"
 )
 
 // Prompter asks the person at the terminal for an explicit yes.
