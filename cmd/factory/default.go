@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/bsai-dev/bsai/pkg/backstage"
@@ -51,19 +52,9 @@ func New(version, commit, date string) *Factory {
 // newBackstage builds the one Backstage connection: --catalog URL and
 // --token win over config.
 func newBackstage(f *Factory) (*backstage.Client, error) {
-	cfg, err := f.Config()
+	bc, err := backstageConfig(f)
 	if err != nil {
 		return nil, err
-	}
-	bc, err := cfg.Backstage()
-	if err != nil {
-		return nil, err
-	}
-	if isURL(f.Globals.Catalog) {
-		bc.BaseURL = f.Globals.Catalog
-	}
-	if f.Globals.Token != "" {
-		bc.Token = f.Globals.Token
 	}
 	if bc.BaseURL == "" {
 		return nil, errs.Config("no backstage backend configured").
@@ -81,6 +72,26 @@ func newBackstage(f *Factory) (*backstage.Client, error) {
 	return backstage.New(bc.BaseURL, bc.Token, hc), nil
 }
 
+// backstageConfig is the configured backend with --catalog URL and --token
+// applied: the one place they override config.
+func backstageConfig(f *Factory) (config.BackstageConfig, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return config.BackstageConfig{}, err
+	}
+	bc, err := cfg.Backstage()
+	if err != nil {
+		return bc, err
+	}
+	if isURL(f.Globals.Catalog) {
+		bc.BaseURL = f.Globals.Catalog
+	}
+	if f.Globals.Token != "" {
+		bc.Token = f.Globals.Token
+	}
+	return bc, nil
+}
+
 func isURL(s string) bool {
-	return len(s) > 7 && (s[:7] == "http://" || (len(s) > 8 && s[:8] == "https://"))
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
 }

@@ -35,7 +35,11 @@ func newLLM(f *Factory, command string) (llm.Provider, error) {
 	if hc, err := f.HTTPClient(); err == nil && hc != nil {
 		pc.HTTPClient = hc
 	}
-	return llm.New(pc)
+	p, err := llm.New(pc)
+	if err == nil && f.IOStreams != nil {
+		f.IOStreams.Verbosef("model: %s", llm.Describe(p))
+	}
+	return p, err
 }
 
 // providerConfig turns the selected bsai.ai provider into an
@@ -56,18 +60,9 @@ func providerConfig(cfg *config.Config, command, flagProvider, flagModel string,
 		EmbeddingModel: p.EmbeddingModel, APIKeyEnv: p.APIKeyEnv, Headers: p.Headers,
 		Timeout: p.Timeout.Duration, APIVersion: p.APIVersion, JSONSchema: p.JSONSchema, Tools: p.Tools, MaxTokens: p.MaxTokens,
 	}
-	if pc.Type == "" {
-		// The same inference llm.New makes, so the env fallback below
-		// looks at the right variable.
-		switch _, known := llm.LookupType(sel.Name); {
-		case known:
-			pc.Type = sel.Name
-		case pc.BaseURL != "":
-			pc.Type = "openai-compatible"
-		default:
-			pc.Type = "openai"
-		}
-	}
+	// The inference llm.New makes, so the env fallback below looks at the
+	// right variable.
+	pc.Type = llm.InferType(sel.Name, pc.Type, pc.BaseURL)
 	if pc.APIKey == "" {
 		env := pc.APIKeyEnv
 		if env == "" {

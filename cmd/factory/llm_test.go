@@ -9,6 +9,7 @@ import (
 
 	"github.com/bsai-dev/bsai/pkg/config"
 	"github.com/bsai-dev/bsai/pkg/errs"
+	"github.com/bsai-dev/bsai/pkg/iostreams"
 	"github.com/bsai-dev/bsai/pkg/llm"
 	"github.com/bsai-dev/bsai/pkg/llm/llmtest"
 )
@@ -158,5 +159,22 @@ func TestNewLLMAuthErrorNamesVariable(t *testing.T) {
 	// here; the type's default is named instead.
 	if !strings.HasPrefix(err.Error(), "provider corp rejected the api key (401); set ") || strings.Contains(err.Error(), llmtest.APIKey) {
 		t.Errorf("err = %q", err)
+	}
+}
+
+// -v names the provider, type, model and endpoint the command uses, never
+// its key.
+func TestNewLLMVerboseDescribesTheProvider(t *testing.T) {
+	yaml := "bsai:\n  ai:\n    providers:\n      corp:\n        baseUrl: http://127.0.0.1:9/v1\n        apiKey: sk-corp-secret-123\n        model: m1\n"
+	f := llmFactory(t, yaml)
+	ios, _, _, errOut := iostreams.Test()
+	ios.SetVerbose(true)
+	f.IOStreams = ios
+	if _, err := newLLM(f, "ask"); err != nil {
+		t.Fatal(err)
+	}
+	got := errOut.String()
+	if !strings.Contains(got, "model: corp (type openai-compatible, model m1, http://127.0.0.1:9/v1)") || strings.Contains(got, "sk-corp") {
+		t.Errorf("-v output %q", got)
 	}
 }

@@ -79,28 +79,9 @@ func resolveMCPRef(ctx context.Context, f *Factory, id string) (config.MCPServer
 	if err != nil {
 		return config.MCPServer{}, false, err
 	}
-	if base, tok := backstageBaseAndToken(f); base != "" && tok != "" &&
-		strings.HasPrefix(s.URL, strings.TrimRight(base, "/")+"/") {
-		s.Headers = map[string]string{"Authorization": "Bearer " + tok}
+	if bc, err := backstageConfig(f); err == nil && bc.BaseURL != "" && bc.Token != "" &&
+		strings.HasPrefix(s.URL, strings.TrimRight(bc.BaseURL, "/")+"/") {
+		s.Headers = map[string]string{"Authorization": "Bearer " + bc.Token}
 	}
 	return s, true, nil
-}
-
-// backstageBaseAndToken is the backend URL and token newBackstage would use.
-func backstageBaseAndToken(f *Factory) (string, string) {
-	cfg, err := f.Config()
-	if err != nil {
-		return "", ""
-	}
-	bc, err := cfg.Backstage()
-	if err != nil {
-		return "", ""
-	}
-	if isURL(f.Globals.Catalog) {
-		bc.BaseURL = f.Globals.Catalog
-	}
-	if f.Globals.Token != "" {
-		bc.Token = f.Globals.Token
-	}
-	return bc.BaseURL, bc.Token
 }

@@ -21,7 +21,7 @@ type Report struct {
 	Service      string                `json:"service"`
 	System       string                `json:"system,omitempty"`
 	Alert        *source.Alert         `json:"alert,omitempty"`
-	Window       Window_               `json:"window"`
+	Window       TimeWindow            `json:"window"`
 	Affected     []string              `json:"affected"`
 	Dependencies []string              `json:"dependencies"`
 	Owners       []string              `json:"owners"`
@@ -39,8 +39,8 @@ type Report struct {
 	topChange *source.Change
 }
 
-// Window_ is the investigated time range.
-type Window_ struct {
+// TimeWindow is the investigated time range.
+type TimeWindow struct {
 	Start time.Time `json:"start"`
 	End   time.Time `json:"end"`
 }
@@ -51,7 +51,7 @@ func newReport(s source.Scope, topo source.Topology, alert *source.Alert, an Ana
 		Service:      s.Focus,
 		System:       topo.System,
 		Alert:        alert,
-		Window:       Window_{Start: s.Start.UTC(), End: s.End.UTC()},
+		Window:       TimeWindow{Start: s.Start.UTC(), End: s.End.UTC()},
 		Affected:     append([]string{s.Focus}, topo.Dependents...),
 		Dependencies: nonNil(topo.Dependencies),
 		Owners:       nonNil(topo.Owners),

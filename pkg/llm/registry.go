@@ -109,18 +109,25 @@ func LookupType(t string) (TypeInfo, bool) {
 	return ti, ok
 }
 
+// InferType is a provider's type when its config names none: a provider
+// named like a type ("ollama") is of that type, one with a baseUrl is
+// openai-compatible, else openai.
+func InferType(name, typ, baseURL string) string {
+	switch _, known := LookupType(name); {
+	case typ != "":
+		return typ
+	case known:
+		return name
+	case baseURL != "":
+		return "openai-compatible"
+	}
+	return "openai"
+}
+
 // New builds a provider from cfg, failing loudly on an unknown type or a
 // missing required setting; it never substitutes a different provider.
 func New(cfg ProviderConfig) (Provider, error) {
-	if _, known := LookupType(cfg.Name); cfg.Type == "" && known {
-		cfg.Type = cfg.Name // a provider named "ollama" is of type ollama
-	}
-	if cfg.Type == "" {
-		cfg.Type = "openai-compatible"
-		if cfg.BaseURL == "" {
-			cfg.Type = "openai"
-		}
-	}
+	cfg.Type = InferType(cfg.Name, cfg.Type, cfg.BaseURL)
 	ti, ok := LookupType(cfg.Type)
 	if !ok {
 		return nil, errs.Config("provider %s has unknown type %q", cfg.Name, cfg.Type).

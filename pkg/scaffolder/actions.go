@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"sync"
 
 	"github.com/bsai-dev/bsai/pkg/backstage"
@@ -137,11 +136,6 @@ func FetchActions(ctx context.Context, bs *backstage.Client, extra []config.Scaf
 		}
 	}
 	return c, nil
-}
-
-// sortActions orders by id (stable prompts and output).
-func sortActions(as []*Action) {
-	sort.Slice(as, func(i, j int) bool { return as[i].ID < as[j].ID })
 }
 
 // Action list sources for LoadCatalogue.
