@@ -48,14 +48,24 @@ live list, else the built-in catalogue), the reference templates, and a JSON Sch
 for the reply with the action ids as an enum; the validator then checks the result
 and its errors go back to the model for at most --max-repairs rounds.
 
-Offline (--offline or no model configured) bsai drafts deterministically: it takes
-the closest reference template (--ref, else the catalog's templates by word overlap),
-adapts its name, title, description and owner, and keeps its steps.
+Offline (--offline or no model configured) bsai composes the template from the
+request: the kind of change (a new repository from a skeleton, registering an
+existing repository, a pull/merge request, or an operation), the language and
+framework (tags), where the code lives (GitHub, GitLab, Bitbucket Cloud/Server,
+Azure DevOps, Gitea: the matching publish action and RepoUrlPicker allowedHosts,
+or a host named in the request), extras (Argo CD, Sentry, GitHub Pages, a CI
+run, a notification) when such an action exists, secret and system fields, an
+optional catalog registration. A team the request names becomes spec.owner when
+it is a Group in the catalog (did-you-mean otherwise). A needed action that is
+not available is left out with a note, never invented. Reference templates
+(--ref, else the catalog's) lend conventions only: the skeleton of a template
+for the same stack, allowedOwners, repoVisibility. With a model, this draft is
+what the model improves.
 
 The result is validated like ` + "`bsai template validate`" + `; a template with errors is
 printed with its findings, --out is not written, and the exit status is 3.`,
-		Example: `  bsai template generate "Go gRPC service with a Postgres database" --owner group:default/payments-team
-  bsai template generate "docs site for a team" --ref template:default/acme-docs-site --out template.yaml
+		Example: `  bsai template generate "Go gRPC service with a Postgres database" --owner group:default/my-team
+  bsai template generate "docs site for a team" --ref template:default/docs-site --out template.yaml
   bsai template generate "roll back a release" -o json
   bsai template generate "roll back a release" --dry-run`,
 		Args: cobra.ExactArgs(1),
@@ -69,9 +79,9 @@ printed with its findings, --out is not written, and the exit status is 3.`,
 		},
 	}
 	fl := c.Flags()
-	fl.StringArrayVar(&opts.Refs, "ref", nil, "reference template from the catalog, e.g. template:default/acme-go-service (repeatable)")
+	fl.StringArrayVar(&opts.Refs, "ref", nil, "reference template from the catalog, e.g. template:default/go-service (repeatable)")
 	fl.StringVar(&opts.Out, "out", "", "write the template YAML to this file (only when it is valid)")
-	fl.StringVar(&opts.Owner, "owner", "", "spec.owner of the new template, e.g. group:default/platform-team")
+	fl.StringVar(&opts.Owner, "owner", "", "spec.owner of the new template, e.g. group:default/my-team")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "run the result through the backend's POST /api/scaffolder/v2/dry-run and show the step log")
 	fl.StringVar(&opts.DryRunDir, "dry-run-dir", "", "folder sent as the dry run's directoryContents (e.g. one holding ./skeleton)")
 	fl.StringArrayVar(&opts.Values, "set", nil, "form value for the dry run, key=value (repeatable; defaults come from the parameters)")

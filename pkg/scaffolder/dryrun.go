@@ -126,7 +126,7 @@ func DefaultValues(tpl map[string]any) map[string]any {
 					vals[k] = map[string]any{}
 				default:
 					if strOf(ps["ui:field"]) == "RepoUrlPicker" {
-						vals[k] = "github.com?owner=acme&repo=dry-run"
+						vals[k] = "github.com?owner=dry-run&repo=dry-run"
 					} else {
 						vals[k] = "dry-run"
 					}

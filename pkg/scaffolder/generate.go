@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/bsai-dev/bsai/pkg/catalog"
@@ -22,6 +21,9 @@ type GenerateOptions struct {
 	Candidates []*catalog.Entity
 	// Owner overrides spec.owner (an entity ref).
 	Owner string
+	// Groups are the catalog's Groups: a team named in the request resolves
+	// to one of them (with a did-you-mean note when it does not).
+	Groups []*catalog.Entity
 	// Provider is nil for the offline, deterministic draft.
 	Provider llm.Provider
 	// MaxRepairs bounds validator-driven repair rounds (default 2).
@@ -130,52 +132,15 @@ func actionsUsed(tpl map[string]any) []string {
 
 // --- offline draft ---
 
-// draft picks the closest reference by token overlap with the description
-// and adapts its identity (name, title, description, owner), keeping steps.
+// draft composes the template the request asks for (see compose): the
+// kind of change, stack, host, owner and extras read from the description,
+// with only actions the catalogue has. A reference template lends its
+// conventions when it fits, never its stack.
 func draft(opts GenerateOptions) (*GenerateResult, error) {
-	pool := opts.Refs
-	if len(pool) == 0 {
-		pool = opts.Candidates
-	}
-	res := &GenerateResult{Mode: "offline"}
-	ref := closest(opts.Description, pool)
-	var spec map[string]any
+	tpl, notes, ref := compose(opts.Description, opts)
+	res := &GenerateResult{Mode: "offline", Template: tpl, Notes: notes}
 	if ref != nil {
-		spec, _ = deepCopy(ref.Spec).(map[string]any)
-		if spec == nil {
-			spec = map[string]any{}
-		}
 		res.Citations.ReferenceTemplates = []string{ref.Ref().String()}
-		if hasRelativeFetch(spec) {
-			res.Notes = append(res.Notes, fmt.Sprintf("steps fetch relative paths (e.g. ./skeleton) from %s's folder: put this template next to a copy of that skeleton, or change the url", ref.Ref().String()))
-		}
-	} else {
-		spec = minimalSpec()
-		res.Notes = append(res.Notes, "no reference template found (pass --ref or configure a catalog with templates); drafted a minimal template")
-	}
-	if opts.Owner != "" {
-		spec["owner"] = opts.Owner
-	}
-	if _, ok := spec["type"]; !ok {
-		spec["type"] = "service"
-	}
-	md := map[string]any{
-		"name":        draftName(opts.Description),
-		"title":       draftTitle(opts.Description),
-		"description": strings.TrimSpace(opts.Description),
-	}
-	if ref != nil && len(ref.Metadata.Tags) > 0 {
-		tags := make([]any, len(ref.Metadata.Tags))
-		for i, t := range ref.Metadata.Tags {
-			tags[i] = t
-		}
-		md["tags"] = tags
-	}
-	res.Template = map[string]any{
-		"apiVersion": "scaffolder.backstage.io/v1beta3",
-		"kind":       "Template",
-		"metadata":   md,
-		"spec":       spec,
 	}
 	return res, nil
 }
@@ -258,24 +223,6 @@ func hasRelativeFetch(spec map[string]any) bool {
 		}
 	}
 	return false
-}
-
-func minimalSpec() map[string]any {
-	return map[string]any{
-		"owner": "group:default/platform-team",
-		"type":  "service",
-		"parameters": []any{map[string]any{
-			"title":    "Details",
-			"required": []any{"name"},
-			"properties": map[string]any{
-				"name": map[string]any{"title": "Name", "type": "string"},
-			},
-		}},
-		"steps": []any{map[string]any{
-			"id": "log", "name": "Log", "action": "debug:log",
-			"input": map[string]any{"message": "Creating ${{ parameters.name }}"},
-		}},
-	}
 }
 
 func deepCopy(v any) any {

@@ -192,3 +192,32 @@ func TestOutputSchemaCompiles(t *testing.T) {
 		t.Error("output schema must be self-contained")
 	}
 }
+
+// With a model, the composed draft is in the request (the model improves
+// it), its notes stand, and a team the request names that the catalog has
+// becomes spec.owner whatever the model replies.
+func TestGenerateWithModelImprovesComposedDraft(t *testing.T) {
+	srv := llmtest.New(t, llmtest.JSON(modelTemplate()))
+	groups := []*catalog.Entity{{APIVersion: "backstage.io/v1alpha1", Kind: "Group", Metadata: catalog.Metadata{Name: "search-team", Namespace: "default"}}}
+	res, err := Generate(context.Background(), GenerateOptions{
+		Description: "a Django service on GitLab for the search team, with an Argo CD application",
+		Provider:    srv.Provider(), Groups: groups})
+	if err != nil {
+		t.Fatal(err)
+	}
+	user := srv.Last().LastUser()
+	for _, want := range []string{"A draft composed from the request", "action: publish:gitlab", "- gitlab.com", "owner: group:default/search-team", "- django"} {
+		if !strings.Contains(user, want) {
+			t.Errorf("user prompt lacks %q:\n%s", want, user)
+		}
+	}
+	if strings.Contains(user, "argocd:create-resources\n") || !strings.Contains(user, "Note: the request asks for Argo CD") {
+		t.Errorf("the unavailable action must be a note, not a step:\n%s", user)
+	}
+	if o := asMap(res.Template["spec"])["owner"]; o != "group:default/search-team" {
+		t.Errorf("owner %v", o)
+	}
+	if !strings.Contains(strings.Join(res.Notes, "\n"), "Argo CD") {
+		t.Errorf("notes %v", res.Notes)
+	}
+}

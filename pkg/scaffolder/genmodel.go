@@ -43,12 +43,22 @@ func generateWithModel(ctx context.Context, opts GenerateOptions) (*GenerateResu
 		}
 	}
 	res := &GenerateResult{Mode: "model"}
+	// The composed draft (request read, actions checked against the
+	// catalogue, team resolved) is what the model improves; its notes
+	// (actions that are not available, an unknown team) stand.
+	draftTpl, draftNotes, _ := compose(opts.Description, opts)
+	res.Notes = append(res.Notes, draftNotes...)
+	if opts.Owner == "" {
+		if o := strOf(asMap(draftTpl["spec"])["owner"]); o != placeholderOwner {
+			opts.Owner = o // a team the request names and the catalog has
+		}
+	}
 	for _, r := range opts.Refs {
 		res.Citations.ReferenceTemplates = append(res.Citations.ReferenceTemplates, r.Ref().String())
 	}
 	msgs := []llm.Message{
 		{Role: llm.RoleSystem, Content: systemPrompt + "\n\n" + actionsPrompt(cat, opts)},
-		{Role: llm.RoleUser, Content: userPrompt(opts)},
+		{Role: llm.RoleUser, Content: userPrompt(opts) + draftPrompt(draftTpl, draftNotes)},
 	}
 	for round := 0; ; round++ {
 		raw, usage, err := llm.GenerateObject(ctx, opts.Provider, llm.Request{Messages: msgs}, schema, llm.ObjectOptions{Name: "template", MaxRepairs: objectRepairs(opts.MaxRepairs)})
@@ -75,6 +85,22 @@ func generateWithModel(ctx context.Context, opts GenerateOptions) (*GenerateResu
 			llm.Message{Role: llm.RoleAssistant, Content: string(raw)},
 			llm.Message{Role: llm.RoleUser, Content: repairPrompt(errsFound)})
 	}
+}
+
+// draftPrompt shows the model the composed draft to improve.
+func draftPrompt(tpl map[string]any, notes []string) string {
+	b, err := TemplateYAML(tpl, nil)
+	if err != nil {
+		return ""
+	}
+	var sb strings.Builder
+	sb.WriteString("\nA draft composed from the request with the available actions. Improve it (better form fields, inputs, descriptions) ")
+	sb.WriteString("but keep its kind of change, publish action, allowedHosts, owner and tags unless the request says otherwise, and add no action that is not available:\n")
+	sb.Write(b)
+	for _, n := range notes {
+		sb.WriteString("Note: " + n + "\n")
+	}
+	return sb.String()
 }
 
 func hardFindings(fs []Finding) []Finding {

@@ -26,6 +26,7 @@ var keyOrder = map[string][]string{
 // the key order the author (or model) chose for form fields; otherwise v.
 func TemplateYAML(v any, raw []byte) ([]byte, error) {
 	var doc yaml.Node
+	composed := raw == nil
 	if raw == nil {
 		b, err := json.Marshal(v)
 		if err != nil {
@@ -42,6 +43,9 @@ func TemplateYAML(v any, raw []byte) ([]byte, error) {
 	}
 	clearStyle(root)
 	reorder(root, "")
+	if composed {
+		orderFields(root)
+	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
@@ -52,6 +56,37 @@ func TemplateYAML(v any, raw []byte) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// fieldOrder is the order of form fields in a composed template (Go maps
+// have none): identity first, then ownership, then where it goes.
+var fieldOrder = []string{"name", "description", "owner", "system", "catalogInfoUrl", "repoUrl", "branchName", "recipients", "apiToken", "registerInCatalog"}
+
+// orderFields sorts every page's properties by fieldOrder (others after,
+// alphabetically as encoded).
+func orderFields(root *yaml.Node) {
+	spec := mapValue(root, "spec")
+	params := mapValue(spec, "parameters")
+	if params == nil || params.Kind != yaml.SequenceNode {
+		return
+	}
+	for _, page := range params.Content {
+		if props := mapValue(page, "properties"); props != nil && props.Kind == yaml.MappingNode {
+			sortMapping(props, fieldOrder)
+		}
+	}
+}
+
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
 }
 
 func clearStyle(n *yaml.Node) {

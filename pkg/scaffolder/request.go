@@ -95,8 +95,10 @@ func RunGenerate(ctx context.Context, env GenerateEnv, req GenerateRequest) (*Ge
 	}
 	gopts := GenerateOptions{Description: req.Description, Refs: refs, Owner: req.Owner, Provider: provider,
 		MaxRepairs: cmp.Or(req.MaxRepairs, env.Config.MaxRepairs), Validator: v}
+	templates, groups := catalogEntities(ctx, env)
+	gopts.Groups = groups // a team the request names resolves to one
 	if len(refs) == 0 {
-		gopts.Candidates = catalogTemplates(ctx, env)
+		gopts.Candidates = templates
 	}
 	stop := func() {}
 	if model && req.ShowPrompt == nil && env.Progress != nil {
@@ -169,18 +171,19 @@ func fetchRefs(ctx context.Context, source func() (catalog.Source, error), refs 
 	return out, nil
 }
 
-// catalogTemplates lists the catalog's templates for the offline draft; a
-// catalog that cannot load just means no candidates.
-func catalogTemplates(ctx context.Context, env GenerateEnv) []*catalog.Entity {
+// catalogEntities lists the catalog's templates (reference candidates)
+// and groups (owners a request may name); a catalog that cannot load just
+// means none.
+func catalogEntities(ctx context.Context, env GenerateEnv) (templates, groups []*catalog.Entity) {
 	if env.Catalog == nil {
-		return nil
+		return nil, nil
 	}
 	g, err := env.Catalog(ctx)
 	if err != nil || g == nil {
 		if err != nil && env.Verbosef != nil {
-			env.Verbosef("no catalog templates to start from: %v", err)
+			env.Verbosef("no catalog templates or groups to start from: %v", err)
 		}
-		return nil
+		return nil, nil
 	}
-	return g.ByKind("Template")
+	return g.ByKind("Template"), g.ByKind("Group")
 }

@@ -37,7 +37,7 @@ var RuleDescriptions = map[string]string{
 	RuleName:          "metadata.name must be 1-63 characters of [a-zA-Z0-9] separated by [-_.], as the catalog requires.",
 	RuleNamespace:     "metadata.namespace must be a DNS label: lower-case [a-z0-9] separated by '-', at most 63 characters.",
 	RuleTag:           "Tags must be 1-63 characters of [a-z0-9:+#] separated by '-'.",
-	RuleOwner:         "spec.owner must be an entity reference such as group:default/platform-team.",
+	RuleOwner:         "spec.owner must be an entity reference such as group:default/my-team.",
 	RuleStepID:        "Step ids must be unique.",
 	RuleStepRef:       "A step may only use the output of a step declared before it.",
 	RuleParamRef:      "${{ parameters.x }} must name a property declared in some parameters page.",
@@ -143,7 +143,7 @@ func (c *check) owner(v any) {
 		// The catalog still ingests the template (parseEntityRef does not
 		// check characters), but the ownedBy relation points at an entity
 		// that can never exist, so ownership is silently lost.
-		c.add(SevWarning, RuleOwner, path, "owner %q is not a valid entity reference, so the template ends up with no owner (use e.g. group:default/platform-team)", s)
+		c.add(SevWarning, RuleOwner, path, "owner %q is not a valid entity reference, so the template ends up with no owner (use e.g. group:default/my-team)", s)
 	}
 }
 
