@@ -45,7 +45,9 @@ func addProp(page map[string]any, name string, schema map[string]any, required b
 	}
 }
 
-func (c *composer) note(format string, args ...any) { c.notes = append(c.notes, fmt.Sprintf(format, args...)) }
+func (c *composer) note(format string, args ...any) {
+	c.notes = append(c.notes, fmt.Sprintf(format, args...))
+}
 
 // have reports whether an action exists in the catalogue.
 func (c *composer) have(id string) bool {

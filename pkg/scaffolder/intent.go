@@ -57,7 +57,7 @@ var stackWords = map[string][]string{
 	"python": {"python"}, "fastapi": {"python", "fastapi"}, "django": {"python", "django"}, "flask": {"python", "flask"},
 	"node": {"nodejs"}, "nodejs": {"nodejs"}, "node-js": {"nodejs"}, "express": {"nodejs", "express"}, "expressjs": {"nodejs", "express"},
 	"nestjs": {"nodejs", "nestjs"},
-	"java": {"java"}, "spring": {"java", "spring-boot"}, "spring-boot": {"java", "spring-boot"}, "springboot": {"java", "spring-boot"},
+	"java":   {"java"}, "spring": {"java", "spring-boot"}, "spring-boot": {"java", "spring-boot"}, "springboot": {"java", "spring-boot"},
 	"quarkus": {"java", "quarkus"}, "kotlin": {"kotlin"},
 	"golang": {"go"},
 	"dotnet": {"dotnet"}, "net": {"dotnet"}, "csharp": {"dotnet", "csharp"}, "asp-net": {"dotnet", "aspnet"},
