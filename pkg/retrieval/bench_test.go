@@ -11,6 +11,7 @@ import (
 	"github.com/bsai-dev/bsai/pkg/catalog"
 	"github.com/bsai-dev/bsai/pkg/catalog/catalogtest"
 	"github.com/bsai-dev/bsai/pkg/retrieval"
+	"github.com/bsai-dev/bsai/pkg/retrieval/retrievaltest"
 )
 
 var benchSizes = []int{1_000, 10_000, 100_000}
@@ -67,7 +68,7 @@ func BenchmarkSearch(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				start := time.Now()
-				retrieval.Baseline(g, benchQuestions[i%len(benchQuestions)], 5)
+				retrievaltest.Baseline(g, benchQuestions[i%len(benchQuestions)], 5)
 				lat = append(lat, time.Since(start))
 				i++
 			}

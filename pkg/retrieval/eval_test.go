@@ -81,7 +81,7 @@ func TestEvalRecall(t *testing.T) {
 	for _, c := range cases {
 		res := ix.Search(context.Background(), c.Question, retrieval.Options{TopK: 10})
 		got := refsOf(res.Hits)
-		bl := refsOf(retrieval.Baseline(g, c.Question, 10))
+		bl := refsOf(retrievaltest.Baseline(g, c.Question, 10))
 		if c.Split != "heldout" {
 			nf := ix.Search(context.Background(), c.Question, retrieval.Options{TopK: 10, NoExpand: true})
 			flat.add(c, refsOf(nf.Hits), nf.NoMatch)

@@ -55,9 +55,17 @@ type EvalCase struct {
 	Question string   `yaml:"question"`
 	Expect   []string `yaml:"expect"`
 	None     bool     `yaml:"none"`
-	// Split is "" for the tuning set and "heldout" for questions written
-	// afterwards and never tuned against.
+	// Split is "" or "tuning" for the tuning set and "heldout" for
+	// questions never tuned against.
 	Split string `yaml:"split"`
+	// Class is the kind of question in the real-catalog evals
+	// (evals/catalogs): owner, members, links, lacking, ...
+	Class string `yaml:"class"`
+	// MustMention are facts a correct answer states (case-insensitive
+	// substrings of the answer text).
+	MustMention []string `yaml:"mustMention"`
+	// YesNo, when set, is the word ("yes" or "no") a correct answer starts with.
+	YesNo string `yaml:"yesNo"`
 }
 
 // Evals loads evals/ask.yaml and checks every expected ref exists in g, so

@@ -1,17 +1,18 @@
-package retrieval
+package retrievaltest
 
 import (
 	"sort"
 	"strings"
 
 	"github.com/bsai-dev/bsai/pkg/catalog"
+	"github.com/bsai-dev/bsai/pkg/retrieval"
 )
 
-// Baseline is the seed's retriever, kept only as the yardstick the evals
-// compare against: a whole-catalog scan scoring each entity by how many
+// Baseline is the seed's retriever, kept only in test code as the yardstick
+// the evals compare against: a whole-catalog scan scoring each entity by how many
 // question words (lower-case, longer than 2 characters) occur as substrings
 // of name+title+description, ties broken by name, no relations.
-func Baseline(g *catalog.Graph, question string, k int) []Hit {
+func Baseline(g *catalog.Graph, question string, k int) []retrieval.Hit {
 	var qs []string
 	for _, w := range strings.Fields(strings.ToLower(question)) {
 		w = strings.Trim(w, `?!.,;:"'()`)
@@ -19,7 +20,7 @@ func Baseline(g *catalog.Graph, question string, k int) []Hit {
 			qs = append(qs, w)
 		}
 	}
-	var hits []Hit
+	var hits []retrieval.Hit
 	for _, e := range g.All() {
 		text := strings.ToLower(e.Metadata.Name + " " + e.Metadata.Title + " " + e.Metadata.Description)
 		n := 0
@@ -29,7 +30,7 @@ func Baseline(g *catalog.Graph, question string, k int) []Hit {
 			}
 		}
 		if n > 0 {
-			hits = append(hits, Hit{Ref: e.Ref().String(), Score: float64(n), Entity: e, Why: "substring"})
+			hits = append(hits, retrieval.Hit{Ref: e.Ref().String(), Score: float64(n), Entity: e, Why: "substring"})
 		}
 	}
 	sort.SliceStable(hits, func(i, j int) bool {
