@@ -35,6 +35,7 @@ const (
 	wKind        = 0.5
 	wRelation    = 0.5 // owner, system, domain names
 	wAnnotation  = 0.5
+	wSpec        = 0.5 // other spec fields (categories, remotes, ...), any kind
 )
 
 type posting struct {
@@ -59,18 +60,42 @@ type Index struct {
 	phrases   map[string][]int32
 	maxPhrase int
 
+	// keep are stopwords that are words of names, titles or tags in this
+	// catalog ("a" of team-a, the tag "go"): questions keep them.
+	keep map[string]bool
+	// names are the one-term names and titles: a word that names an entity
+	// here ("backstage") is never a generic question word.
+	names map[string]bool
+	// location marks Location entities, plumbing that must not outrank
+	// what they point to.
+	location []bool
+
 	// emb is nil unless WithEmbeddings succeeded. Atomic because a shared
 	// index (mcp serve) may be searched while another call attaches vectors.
 	emb atomic.Pointer[vectors]
 }
 
-// readableAnnotations are the annotation keys whose values are worth
-// searching (on-call channels, PagerDuty ids, repo slugs); the rest are
-// machine plumbing.
-var readableAnnotations = []string{
-	"bsai.dev/oncall", "pagerduty.com/service-id", "github.com/project-slug",
-	"backstage.io/source-location", "opsgenie.com/team", "slack.com/channel",
+// plumbingAnnotations are annotation keys the catalog itself writes; every
+// other annotation (SonarQube key, PagerDuty id, repo slug, namespace) is
+// something people search by, key words and value alike.
+var plumbingAnnotations = map[string]bool{
+	"backstage.io/managed-by-location": true, "backstage.io/managed-by-origin-location": true,
+	"backstage.io/view-url": true, "backstage.io/edit-url": true, "backstage.io/definition-at-location": true,
 }
+
+// PlumbingAnnotation reports an annotation the catalog writes for itself.
+func PlumbingAnnotation(key string) bool { return plumbingAnnotations[key] }
+
+// unindexedSpec are spec fields not worth searching: API definitions are
+// whole documents, Location targets are paths, and the rest are indexed
+// with their own weights by forFields.
+var unindexedSpec = map[string]bool{
+	"definition": true, "target": true, "targets": true, "profile": true,
+	"type": true, "lifecycle": true, "owner": true, "system": true, "domain": true, "parent": true,
+}
+
+// maxSpecText bounds one indexed spec string: long values are documents.
+const maxSpecText = 300
 
 // Build indexes every entity of g. Tokenising is spread over GOMAXPROCS
 // workers, each with its own vocabulary; a sequential merge then maps local
@@ -83,9 +108,12 @@ func Build(g *catalog.Graph) *Index {
 		refs:    make([]string, len(ents)),
 		ents:    ents,
 		docLen:  make([]float32, len(ents)),
-		byRef:   make(map[string]int32, len(ents)),
-		vocab:   make(map[string]int32, 1024),
-		phrases: make(map[string][]int32, len(ents)*2),
+		byRef:    make(map[string]int32, len(ents)),
+		vocab:    make(map[string]int32, 1024),
+		phrases:  make(map[string][]int32, len(ents)*2),
+		keep:     map[string]bool{},
+		names:    map[string]bool{},
+		location: make([]bool, len(ents)),
 	}
 	workers := runtime.GOMAXPROCS(0)
 	if len(ents) < 2048 {
@@ -110,6 +138,9 @@ func Build(g *catalog.Graph) *Index {
 	globals := make([][]int32, len(chunks))
 	var df []int32
 	for i, c := range chunks {
+		for w := range c.stops {
+			ix.keep[w] = true
+		}
 		global := make([]int32, len(c.vocab))
 		for local, t := range c.vocab {
 			id, ok := ix.vocab[t]
@@ -137,6 +168,7 @@ func Build(g *catalog.Graph) *Index {
 			ix.refs[d] = c.refs[j]
 			ix.byRef[c.refs[j]] = d
 			ix.docLen[d] = c.lens[j]
+			ix.location[d] = c.ents[j].Kind == "Location"
 			total += float64(c.lens[j])
 			for _, x := range c.terms[c.termStart[j]:c.termStart[j+1]] {
 				id := global[x.id]
@@ -144,6 +176,9 @@ func Build(g *catalog.Graph) *Index {
 			}
 			for _, p := range c.phrases[j] {
 				ix.addPhrase(p.key, p.n, d)
+				if p.n == 1 {
+					ix.names[p.key] = true
+				}
 			}
 		}
 	}
@@ -174,6 +209,7 @@ type chunk struct {
 	terms     []termTF // all documents' terms, back to back
 	termStart []int    // document j's terms are terms[termStart[j]:termStart[j+1]]
 	phrases   [][]phrase
+	stops     map[string]bool // stopwords kept in names, titles and tags
 }
 
 func (c *chunk) tokenize() {
@@ -182,6 +218,13 @@ func (c *chunk) tokenize() {
 	c.lens = make([]float32, len(c.ents))
 	c.termStart = make([]int, len(c.ents)+1)
 	c.phrases = make([][]phrase, len(c.ents))
+	c.stops = map[string]bool{}
+	keepAll := func(w string) bool {
+		if !c.stops[w] {
+			c.stops[w] = true
+		}
+		return true
+	}
 	// Entities average a few dozen distinct terms; sizing up front saves
 	// re-copying a multi-megabyte slice as it grows.
 	c.terms = make([]termTF, 0, len(c.ents)*32)
@@ -192,8 +235,12 @@ func (c *chunk) tokenize() {
 		var dl float32
 		// Entities have tens of distinct terms: a linear scan over this
 		// document's terms beats clearing a map per document.
-		add := func(text string, w float32) {
-			buf = eachToken(text, buf, func(t []byte) {
+		add := func(text string, w float32, name bool) {
+			var keep func(string) bool
+			if name {
+				keep = keepAll
+			}
+			buf = eachTokenKeep(text, buf, keep, func(t []byte) {
 				id, ok := local[string(t)]
 				if !ok {
 					id = int32(len(c.vocab))
@@ -222,42 +269,102 @@ func (c *chunk) tokenize() {
 			}
 		}
 		for _, t := range texts {
-			if toks := Tokens(t); len(toks) > 0 {
+			if toks := nameTokens(t); len(toks) > 0 {
 				c.phrases[j] = append(c.phrases[j], phrase{strings.Join(toks, " "), len(toks)})
+				// The joined form, so "box office" finds boxoffice and
+				// "artistlookup" finds artist-lookup.
+				if len(toks) > 1 {
+					c.phrases[j] = append(c.phrases[j], phrase{strings.Join(toks, ""), 1})
+				}
 			}
 		}
 	}
 }
 
-// forFields calls add for every searchable text of e with its weight.
-func forFields(e *catalog.Entity, add func(string, float32)) {
-	add(e.Metadata.Name, wName)
-	add(e.Metadata.Title, wTitle)
-	add(e.Metadata.Description, wDescription)
+// forFields calls add for every searchable text of e with its weight;
+// name marks names, titles and tags, whose stopwords are kept.
+func forFields(e *catalog.Entity, add func(string, float32, bool)) {
+	add(e.Metadata.Name, wName, true)
+	add(e.Metadata.Title, wTitle, true)
+	add(e.Metadata.Description, wDescription, false)
 	for _, t := range e.Metadata.Tags {
-		add(t, wTag)
+		add(t, wTag, true)
 	}
-	add(e.Kind, wKind)
-	add(e.SpecString("type"), wType)
-	add(e.SpecString("lifecycle"), wLifecycle)
+	add(e.Kind, wKind, false)
+	add(e.SpecString("type"), wType, false)
+	add(e.SpecString("lifecycle"), wLifecycle, false)
 	for _, k := range []string{"owner", "system", "domain", "parent"} {
-		add(refName(e.SpecString(k)), wRelation)
+		add(refName(e.SpecString(k)), wRelation, false)
 	}
-	for _, k := range readableAnnotations {
-		if v := e.Metadata.Annotations[k]; v != "" {
-			add(v, wAnnotation)
+	keys := make([]string, 0, len(e.Metadata.Annotations))
+	for k := range e.Metadata.Annotations {
+		if !plumbingAnnotations[k] {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if v := e.Metadata.Annotations[k]; v != "" && len(v) <= maxSpecText {
+			add(k, wAnnotation, false)
+			add(v, wAnnotation, false)
 		}
 	}
 	for _, l := range e.Metadata.Links {
-		add(l.Title, wAnnotation)
+		add(l.Title, wAnnotation, false)
+		add(l.URL, wAnnotation, false)
 	}
 	if p, ok := e.Spec["profile"].(map[string]any); ok {
 		for _, k := range []string{"displayName", "email"} {
 			if s, ok := p[k].(string); ok {
-				add(s, wTitle)
+				add(s, wTitle, k == "displayName")
 			}
 		}
 	}
+	specKeys := make([]string, 0, len(e.Spec))
+	for k := range e.Spec {
+		if !unindexedSpec[k] {
+			specKeys = append(specKeys, k)
+		}
+	}
+	sort.Strings(specKeys)
+	for _, k := range specKeys {
+		eachSpecText(e.Spec[k], 0, func(s string) { add(s, wSpec, false) })
+	}
+}
+
+// eachSpecText calls fn with the short strings of a spec value (a list of
+// categories, a remote's URL), a few levels deep.
+func eachSpecText(v any, depth int, fn func(string)) {
+	if depth > 3 {
+		return
+	}
+	switch t := v.(type) {
+	case string:
+		if len(t) <= maxSpecText {
+			fn(t)
+		}
+	case []any:
+		for _, x := range t {
+			eachSpecText(x, depth+1, fn)
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			eachSpecText(t[k], depth+1, fn)
+		}
+	}
+}
+
+// nameTokens are the terms of a name or title with stopwords kept.
+func nameTokens(s string) []string {
+	var out []string
+	var buf [64]byte
+	eachTokenOpt(s, buf[:0], func(string) bool { return true }, false, func(t []byte) { out = append(out, string(t)) })
+	return out
 }
 
 // refName is the name part of a possibly partial ref.
@@ -299,9 +406,10 @@ func (ix *Index) bm25(terms []string, acc []float32, touched []int32) []int32 {
 		seen[id] = true
 		ps := ix.post[id]
 		idf := float32(idf(n, float64(len(ps))))
-		if genericWords[t] {
+		if ix.generic(t) || ix.keep[t] {
 			// "owns" in "who owns the ledger?" says what is asked, not what
 			// about: it must not make every group that "owns" things a match.
+			// A kept stopword ("a" of team-a) counts through phrases.
 			idf *= genericWeight
 		}
 		for _, p := range ps {

@@ -85,7 +85,7 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 		res.NoMatch = true
 		return res
 	}
-	terms := ix.correct(Tokens(question))
+	terms, seq := ix.queryTerms(question)
 
 	accp, _ := accPool.Get().(*[]float32)
 	if accp == nil || len(*accp) < n {
@@ -121,20 +121,25 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 			}
 		}
 	}
-	// Names and titles, longest phrase first; a phrase inside an already
-	// matched longer one only gets a small boost.
-	covered := make([]bool, len(terms))
-	for size := min(ix.maxPhrase, len(terms)); size >= 1; size-- {
-		for i := 0; i+size <= len(terms); i++ {
-			docs := ix.phrases[strings.Join(terms[i:i+size], " ")]
+	// Names and titles, longest phrase first, spaced or joined ("box
+	// office" is boxoffice); a phrase inside an already matched longer one
+	// only gets a small boost.
+	covered := make([]bool, len(seq))
+	for size := min(max(ix.maxPhrase, 3), len(seq)); size >= 1; size-- {
+		for i := 0; i+size <= len(seq); i++ {
+			win := seq[i : i+size]
+			docs := ix.phrases[strings.Join(win, " ")]
+			if size > 1 {
+				docs = append(slices.Clip(docs), ix.phrases[strings.Join(win, "")]...)
+			}
 			if len(docs) == 0 {
 				continue
 			}
 			sub := !slices.Contains(covered[i:i+size], false)
-			if size == 1 && genericWords[terms[i]] {
+			if size == 1 && (ix.generic(win[0]) || ix.keep[win[0]]) {
 				sub = true // an entity named "api" must not hijack every question
 			}
-			for _, d := range docs {
+			for _, d := range uniqDocs(docs) {
 				if sub {
 					bump(d, boostSubsumed, "name")
 				} else {
@@ -149,13 +154,24 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 			}
 		}
 	}
+	// Locations are plumbing: never a hit unless asked about by name.
+	// (touched itself stays whole: the deferred reset clears it.)
+	live := touched
+	if !slices.Contains(seq, "location") {
+		live = make([]int32, 0, len(touched))
+		for _, d := range touched {
+			if !ix.location[d] || slices.Contains(focus, d) {
+				live = append(live, d)
+			}
+		}
+	}
 
-	cand := ix.topN(acc, touched, max(opt.TopK*4, 30))
+	cand := ix.topN(acc, live, max(opt.TopK*4, 30))
 	if len(cand) == 0 {
 		res.NoMatch = true
 		return res
 	}
-	if len(focus) == 0 && !ix.covers(cand[0], terms) {
+	if len(focus) == 0 && !slices.ContainsFunc(cand[:min(len(cand), 5)], func(d int32) bool { return ix.covers(d, terms) }) {
 		res.NoMatch = true
 		return res
 	}
@@ -237,26 +253,28 @@ func (ix *Index) Coverage(ref, question string) float64 {
 	if !ok {
 		return 0
 	}
-	hit, content := ix.coverage(d, Tokens(question))
+	terms, _ := ix.queryTerms(question)
+	hit, content := ix.coverage(d, terms)
 	if content == 0 {
 		return 0
 	}
 	return float64(hit) / float64(content)
 }
 
-// covers reports whether doc d contains at least half of the question's
+// covers reports whether doc d contains more than half of the question's
 // content terms (those that are not generic question words). It is the
 // no-answer test: "who owns the mainframe scheduler?" shares only generic
-// words with the catalog.
+// words with the catalog, and "who owns our Jenkins server?" only "server"
+// with an API whose description mentions one.
 func (ix *Index) covers(d int32, terms []string) bool {
 	hit, content := ix.coverage(d, terms)
-	return content > 0 && 2*hit >= content
+	return content > 0 && 2*hit > content
 }
 
 func (ix *Index) coverage(d int32, terms []string) (hit, content int) {
 	seen := map[string]bool{}
 	for _, t := range terms {
-		if genericWords[t] || seen[t] {
+		if ix.generic(t) || ix.keep[t] || seen[t] {
 			continue
 		}
 		seen[t] = true
@@ -395,6 +413,40 @@ func relType(g *catalog.Graph, from, to string) string {
 		}
 	}
 	return "related"
+}
+
+// generic reports a question word that says what is asked, not about
+// what, unless it names an entity in this catalog ("backstage" is a group
+// in Backstage's own example org).
+func (ix *Index) generic(t string) bool { return genericWords[t] && !ix.names[t] }
+
+// queryTerms are a question's BM25 terms (stopwords that are names here
+// kept, typos corrected, plus joined forms of adjacent words the catalog
+// has: "dev portal" also searches devportal) and its word sequence for
+// phrase matching (no joined forms).
+func (ix *Index) queryTerms(question string) (terms, seq []string) {
+	keep := func(w string) bool { return ix.keep[w] }
+	var buf [64]byte
+	eachTokenKeep(question, buf[:0], keep, func(t []byte) { terms = append(terms, string(t)) })
+	eachTokenOpt(question, buf[:0], keep, false, func(t []byte) { seq = append(seq, string(t)) })
+	terms, seq = ix.correct(terms), ix.correct(seq)
+	for size := 2; size <= 3; size++ {
+		for i := 0; i+size <= len(seq); i++ {
+			j := strings.Join(seq[i:i+size], "")
+			if _, ok := ix.vocab[j]; ok && !slices.Contains(terms, j) {
+				terms = append(terms, j)
+			}
+		}
+	}
+	return terms, seq
+}
+
+func uniqDocs(ds []int32) []int32 {
+	var out []int32
+	for _, d := range ds {
+		out = appendUniq(out, d)
+	}
+	return out
 }
 
 func appendUniq(xs []int32, x int32) []int32 {

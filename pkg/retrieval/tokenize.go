@@ -10,7 +10,10 @@ import (
 // that is not a letter or digit, splits camelCase and digit boundaries
 // ("paymentsAPI2" → payments, api, 2), drops stopwords and applies a light
 // stemmer, so "Payments-API", "payments_api" and "paymentsApi" all index
-// as [payment api]. Documents and queries go through the same function.
+// as [payment api]. A word that splits ("OpenAPI", "gRPC", "GraphQL") also
+// yields its joined form (openapi, grpc, graphql), which is how spec.type
+// and most names spell it. Documents and queries go through the same
+// function.
 func Tokens(s string) []string {
 	return appendTokens(nil, s)
 }
@@ -25,24 +28,91 @@ func appendTokens(out []string, s string) []string {
 // dropped, stemmed). The slice is only valid during the call; indexing
 // 100k entities this way allocates only for new vocabulary.
 func eachToken(s string, buf []byte, fn func([]byte)) []byte {
-	eachWord(s, func(w string) {
-		buf = buf[:0]
-		for _, r := range w {
-			if r < utf8.RuneSelf {
-				if 'A' <= r && r <= 'Z' {
-					r += 'a' - 'A'
-				}
-				buf = append(buf, byte(r))
-			} else {
-				buf = utf8.AppendRune(buf, unicode.ToLower(r))
-			}
-		}
-		if stopwords[string(buf)] {
+	return eachTokenKeep(s, buf, nil, fn)
+}
+
+// eachTokenKeep is eachTokenOpt with joined forms.
+func eachTokenKeep(s string, buf []byte, keep func(string) bool, fn func([]byte)) []byte {
+	return eachTokenOpt(s, buf, keep, true, fn)
+}
+
+// eachTokenOpt is eachToken that keeps the stopwords keep accepts (nil
+// keeps none): "a" in "team-a" or "go" as a tag is a name, not a function
+// word, in a catalog that uses it so. join adds the joined form of a word
+// that splits; phrase matching leaves it out and joins windows itself.
+func eachTokenOpt(s string, buf []byte, keep func(string) bool, join bool, fn func([]byte)) []byte {
+	var joined []byte
+	parts := 0
+	emit := func(w string) {
+		buf = appendLower(buf[:0], w)
+		if stopwords[string(buf)] && (keep == nil || !keep(string(buf))) {
 			return
 		}
-		fn(stemBytes(buf))
+		fn(canonical(stemBytes(buf)))
+	}
+	flushJoined := func() {
+		if parts > 1 && join {
+			emit(string(joined))
+		}
+		joined, parts = joined[:0], 0
+	}
+	eachChunk(s, func(chunk string) {
+		eachWord(chunk, func(w string) {
+			joined = append(joined, w...)
+			parts++
+			emit(w)
+		})
+		flushJoined()
 	})
 	return buf
+}
+
+func appendLower(buf []byte, w string) []byte {
+	for _, r := range w {
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			buf = append(buf, byte(r))
+		} else {
+			buf = utf8.AppendRune(buf, unicode.ToLower(r))
+		}
+	}
+	return buf
+}
+
+// eachChunk calls fn with each maximal run of letters and digits of s.
+func eachChunk(s string, fn func(string)) {
+	start := -1
+	for i, r := range s {
+		if isAlnum(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			fn(s[start:i])
+			start = -1
+		}
+	}
+	if start >= 0 {
+		fn(s[start:])
+	}
+}
+
+// synonyms map a stemmed term to the one form both documents and questions
+// index, for the few spellings catalogs use interchangeably ("artists-db"
+// is asked about as "the artists database").
+var synonyms = map[string]string{
+	"database": "db", "repository": "repo", "postgresql": "postgre", "postgr": "postgre",
+}
+
+func canonical(w []byte) []byte {
+	if c, ok := synonyms[string(w)]; ok {
+		return append(w[:0], c...)
+	}
+	return w
 }
 
 // words splits s into lower-case words without stopword removal or

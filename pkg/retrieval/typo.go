@@ -8,7 +8,7 @@ package retrieval
 func (ix *Index) correct(terms []string) []string {
 	var out []string
 	for i, t := range terms {
-		if _, ok := ix.vocab[t]; ok || len(t) < 5 || genericWords[t] {
+		if _, ok := ix.vocab[t]; ok || len(t) < 5 || ix.generic(t) {
 			continue
 		}
 		best, bestDF := "", -1
