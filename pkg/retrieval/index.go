@@ -104,10 +104,10 @@ const maxSpecText = 300
 func Build(g *catalog.Graph) *Index {
 	ents := g.All()
 	ix := &Index{
-		g:       g,
-		refs:    make([]string, len(ents)),
-		ents:    ents,
-		docLen:  make([]float32, len(ents)),
+		g:        g,
+		refs:     make([]string, len(ents)),
+		ents:     ents,
+		docLen:   make([]float32, len(ents)),
 		byRef:    make(map[string]int32, len(ents)),
 		vocab:    make(map[string]int32, 1024),
 		phrases:  make(map[string][]int32, len(ents)*2),
