@@ -25,7 +25,45 @@ const (
 	IntentMembers Intent = "members"
 	// IntentPartOf: "what system is X part of", "which domain does X belong to".
 	IntentPartOf Intent = "partOf"
+	// IntentList: "list all domains", "which teams exist", "which APIs are
+	// in production" — every entity of a kind, filtered by the other words.
+	IntentList Intent = "list"
+	// IntentDescribe: "what does X do and who owns it", "tell me about X".
+	IntentDescribe Intent = "describe"
 )
+
+// attributeWords ask for a field of an entity, not a relation: "what email
+// does team X use" is not about X's dependencies.
+var attributeWords = setOf("email", "mail", "address", "link", "links", "url", "urls", "docs", "documentation",
+	"namespace", "key", "slug", "channel", "dashboard", "website", "readme", "spec", "specification",
+	"source", "repo", "repository", "agents", "agent", "discipline", "disciplines", "categories", "category",
+	"endpoint", "image", "quay", "discord", "jira", "sonarqube")
+
+// YesNo reports a question answered by yes or no ("Is X deprecated?",
+// "Does team C own X?").
+func YesNo(question string) bool {
+	ws := words(question)
+	if len(ws) == 0 {
+		return false
+	}
+	switch ws[0] {
+	case "is", "are", "does", "do", "did", "can", "has", "have", "was", "were":
+		return true
+	}
+	return false
+}
+
+// Existence reports a yes/no question about whether something exists at
+// all ("Is there a Redis cache?", "Do we have an MCP server?").
+func Existence(question string) bool {
+	j := " " + strings.Join(words(question), " ") + " "
+	for _, p := range []string{" is there ", " are there ", " do we have ", " do you have ", " does the catalog have "} {
+		if strings.HasPrefix(j, p) {
+			return true
+		}
+	}
+	return false
+}
 
 // DetectIntents returns the intents of a question in a fixed order. It
 // looks at plain lower-case words (before stemming and stopword removal)
@@ -100,6 +138,9 @@ func DetectIntents(question string) []Intent {
 		add(IntentDependents)
 	case has("dependencies", "upstream", "prerequisites"):
 		add(IntentDependencies)
+	case has(attributeWordsList...) || phrase("we use", "i use", "you use", "we need", "i need", "talk to", "talk about"):
+		// "what email does team X use", "what do we use for single
+		// sign-on", "who do I talk to about X": not dependency questions.
 	default:
 		if v := verb(); v >= 0 {
 			// "what does X depend on", "what does X use", "X uses what".
@@ -112,7 +153,11 @@ func DetectIntents(question string) []Intent {
 	}
 
 	// Ownership, on-call and contacts.
+	yesNo := YesNo(question)
 	switch v := idx("own", "owns"); {
+	case v > 0 && ws[v-1] == "who", (v >= 0 || phrase("owned by")) && yesNo:
+		// "what is X and who owns it"; "does team C own X?" checks X's owner.
+		add(IntentOwner)
 	case phrase("owned by") && ws[0] != "who":
 		add(IntentOwned)
 	case v >= 0 && (ws[v] == "own" || ws[v] == "owns") && auxBefore(v) && ws[0] != "who":
@@ -121,7 +166,8 @@ func DetectIntents(question string) []Intent {
 		add(IntentOwner)
 	}
 	if has("responsible", "maintains", "maintainer", "maintainers", "oncall", "contact", "page", "escalate", "pager", "pagerduty") ||
-		phrase("on call", "which team", "what team", "who runs", "who maintains", "who do i") {
+		phrase("on call", "which team", "what team", "who runs", "who maintains", "who do i", "who can i", "who should i",
+			"ask about", "talk to", "reach", "who can help") {
 		add(IntentOwner)
 	}
 
@@ -130,16 +176,85 @@ func DetectIntents(question string) []Intent {
 	}
 	// Up the hierarchy: "what system is X part of", "which domain does X
 	// belong to", "which team is Alice a member of".
-	if phrase("part of", "belong to", "belongs to", "member of", "belong", "belongs") {
+	if phrase("part of", "belong to", "belongs to", "member of", "belong", "belongs", "report to", "reports to") ||
+		has("parent", "parents") || (has("in", "on") && !phrase("on call") && has("domain", "department", "organization", "organisation") && !has("system", "systems", "components", "apis", "resources", "teams", "groups")) {
 		add(IntentPartOf)
 	}
-	// Down: "which systems are in the commerce domain", "who is in team X".
-	if (phrase("in the", "inside", "members of", "who is in", "who are in", "who is on", "who are on") &&
-		has("system", "systems", "domain", "domains", "team", "group", "members", "components", "apis", "resources") &&
-		!phrase("on call")) || has("contains", "contain", "members", "consist", "consists") {
+	// Down: "which systems are in the commerce domain", "who is in team X",
+	// "child groups", "sub-departments", "what is X made of".
+	if (phrase("in the", "inside", "members of", "who is in", "who are in", "who is on", "who are on", "who works", "who work",
+		"people in", "people are in", "part of the", "made of", "teams under", "groups under", "under the") &&
+		has("system", "systems", "domain", "domains", "team", "group", "members", "components", "apis", "resources", "teams", "groups", "people", "works", "work", "made", "under") &&
+		!phrase("on call")) || has("contains", "contain", "members", "consist", "consists", "child", "children", "subcomponents", "subgroups", "subteams", "departments") ||
+		phrase("how many people", "sub departments") {
 		add(IntentMembers)
 	}
+	// "what system is X part of" asks up; "which APIs are part of system X"
+	// (a kind word before "part of") asks down.
+	if slices.Contains(out, IntentPartOf) && slices.Contains(out, IntentMembers) {
+		if p := idx("part", "belong", "parent", "report"); p >= 0 && kindBefore(ws[:p]) {
+			out = slices.DeleteFunc(out, func(i Intent) bool { return i == IntentPartOf })
+		} else {
+			out = slices.DeleteFunc(out, func(i Intent) bool { return i == IntentMembers })
+		}
+	}
+	if len(out) == 0 && listQuestion(ws, joined) {
+		add(IntentList)
+	}
+	if phrase("tell me about", "describe", "what is", "what's", "what are") && (phrase("and who", "and its owner", "tell me about")) ||
+		(ws[0] == "what" && (ws[len(ws)-1] == "do" || phrase("do and"))) {
+		add(IntentDescribe)
+	}
 	return out
+}
+
+var attributeWordsList = func() []string {
+	var out []string
+	for w := range attributeWords {
+		out = append(out, w)
+	}
+	return out
+}()
+
+// kindBefore reports a kind word among ws ("which APIs are part of ...").
+func kindBefore(ws []string) bool {
+	for _, w := range ws {
+		if _, ok := kindWords[w]; ok && w != "team" && w != "group" {
+			return true
+		}
+	}
+	return false
+}
+
+// listQuestion: "list all X", "which X exist", "what X do we have",
+// "which X are in production", "show me all X" — asks for every entity of
+// a kind (KindHint) the other words allow.
+func listQuestion(ws []string, joined string) bool {
+	if len(ws) < 2 {
+		return false
+	}
+	kind := -1
+	for i, w := range ws {
+		if _, ok := kindWords[w]; ok {
+			kind = i
+			break
+		}
+	}
+	if kind < 0 {
+		return false
+	}
+	switch {
+	case ws[0] == "list" || ws[0] == "show" || strings.Contains(joined, " all ") || strings.Contains(joined, " every "):
+		return true
+	case strings.Contains(joined, " exist ") || strings.Contains(joined, " do we have ") || strings.Contains(joined, " are there "):
+		return true
+	case (ws[0] == "which" || ws[0] == "what") && kind == 1 && len(ws) > 2 && ws[2] == "are" && strings.HasSuffix(ws[1], "s"):
+		// "which APIs are gRPC?", "which services are written in Go?"
+		return true
+	case strings.HasPrefix(joined, " how many "):
+		return true
+	}
+	return false
 }
 
 // verbLike keeps "user" and "usage" from reading as "use", "relational" as "rely".
@@ -150,7 +265,7 @@ func verbLike(w string) bool {
 		"consume", "consumes", "consuming", "consumed",
 		"call", "calls", "calling", "called",
 		"rely", "relies", "relying",
-		"need", "needs", "talk", "talks":
+		"need", "needs":
 		return true
 	}
 	return false

@@ -48,7 +48,15 @@ func TestDetectIntents(t *testing.T) {
 		"Which systems are in the commerce domain?":        I(retrieval.IntentMembers),
 		"What system is the card gateway adapter part of?": I(retrieval.IntentPartOf),
 		"Who should I page if the ledger db goes down?":    I(retrieval.IntentDependents, retrieval.IntentOwner),
-		"Tell me about the fraud scorer":                   nil,
+		"Tell me about the fraud scorer":                   I(retrieval.IntentDescribe),
+		"List all domains":                                 I(retrieval.IntentList),
+		"Which teams exist?":                               I(retrieval.IntentList),
+		"What email address does Team D use?":              nil,
+		"What do we use for single sign-on?":               nil,
+		"What is the petstore API and who owns it?":        I(retrieval.IntentOwner, retrieval.IntentDescribe),
+		"Who works in team D?":                             I(retrieval.IntentMembers),
+		"What is the parent group of team A?":              I(retrieval.IntentPartOf),
+		"Which APIs are part of the janus idp system?":     I(retrieval.IntentMembers),
 	} {
 		if got := retrieval.DetectIntents(q); !reflect.DeepEqual(got, want) {
 			t.Errorf("DetectIntents(%q) = %v, want %v", q, got, want)

@@ -166,6 +166,13 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 		}
 	}
 
+	if len(focus) == 0 && slices.Contains(res.Intents, IntentList) {
+		if kind := KindHint(question); kind != "" {
+			res.Hits = ix.list(kind, question, terms, acc, max(opt.TopK, maxList))
+			res.NoMatch = len(res.Hits) == 0
+			return res
+		}
+	}
 	cand := ix.topN(acc, live, max(opt.TopK*4, 30))
 	if len(cand) == 0 {
 		res.NoMatch = true
@@ -221,6 +228,81 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 	}
 	res.Hits = hits
 	return res
+}
+
+// maxList caps the hits of a "list all X" question.
+const maxList = 25
+
+// kindTerms are the terms of the words that name a kind ("services",
+// "teams"): in a list question they say what to list, not a filter.
+var kindTerms = func() map[string]bool {
+	m := map[string]bool{}
+	for w := range kindWords {
+		for _, t := range Tokens(w) {
+			m[t] = true
+		}
+	}
+	return m
+}()
+
+// list answers "list all X" / "which X are Y": every entity of kind that
+// has all the other content words the catalog knows ("production",
+// "go", "openapi"; words it has never seen, like "written", are ignored).
+// "teams" keeps groups of type team when the catalog has any.
+func (ix *Index) list(kind, question string, terms []string, acc []float32, limit int) []Hit {
+	var filter []string
+	for _, t := range terms {
+		if _, known := ix.vocab[t]; known && !kindTerms[t] && (!ix.generic(t) || ix.names[t]) && !slices.Contains(filter, t) {
+			filter = append(filter, t)
+		}
+	}
+	onlyTeams := kind == "group" && (slices.Contains(words(question), "teams") || slices.Contains(words(question), "team"))
+	var docs []int32
+	teams := false
+	for d, e := range ix.ents {
+		if !strings.EqualFold(e.Kind, kind) {
+			continue
+		}
+		if hit, _ := ix.coverage(int32(d), filter); hit < len(filter) && !ix.hasAll(int32(d), filter) {
+			continue
+		}
+		docs = append(docs, int32(d))
+		teams = teams || e.SpecString("type") == "team"
+	}
+	var hits []Hit
+	for _, d := range docs {
+		e := ix.ents[d]
+		if onlyTeams && teams && e.SpecString("type") != "team" {
+			continue
+		}
+		hits = append(hits, Hit{Ref: ix.refs[d], Score: round3(1 + float64(acc[d])), Entity: e, Why: "list " + kind})
+	}
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i].Score != hits[j].Score {
+			return hits[i].Score > hits[j].Score
+		}
+		return hits[i].Ref < hits[j].Ref
+	})
+	if len(hits) > limit {
+		hits = hits[:limit]
+	}
+	return hits
+}
+
+// hasAll reports whether doc d contains every term (kept stopwords too).
+func (ix *Index) hasAll(d int32, terms []string) bool {
+	for _, t := range terms {
+		id, ok := ix.vocab[t]
+		if !ok {
+			return false
+		}
+		ps := ix.post[id]
+		i := sort.Search(len(ps), func(i int) bool { return ps[i].doc >= d })
+		if i == len(ps) || ps[i].doc != d {
+			return false
+		}
+	}
+	return true
 }
 
 // fallbackFocus picks the subjects of a relation question that names no
@@ -317,8 +399,8 @@ var expansions = map[Intent][]expansion{
 		{types: []string{catalog.RelConsumesAPI}, factor: 0.88, via: []string{catalog.RelAPIProvidedBy}, viaFactor: 0.6},
 	},
 	IntentProvides: {{types: []string{catalog.RelProvidesAPI, catalog.RelAPIProvidedBy}, factor: 0.92}},
-	IntentMembers:  {{types: []string{catalog.RelHasPart, catalog.RelHasMember}, factor: 0.9}},
-	IntentPartOf:   {{types: []string{catalog.RelPartOf, catalog.RelMemberOf}, factor: 0.92}},
+	IntentMembers:  {{types: []string{catalog.RelHasPart, catalog.RelHasMember, catalog.RelParentOf}, factor: 0.9}},
+	IntentPartOf:   {{types: []string{catalog.RelPartOf, catalog.RelMemberOf, catalog.RelChildOf}, factor: 0.92}},
 }
 
 // transitiveWalks are the bounded multi-hop walks per intent.
@@ -366,6 +448,12 @@ func (ix *Index) expand(intents []Intent, focus []int32, scores map[int32]float6
 			continue
 		}
 		for _, f := range focus {
+			// "What does Lucy's team own?": a person's team owns things.
+			if in == IntentOwned && strings.EqualFold(ix.ents[f].Kind, "user") {
+				for _, g := range walk(f, expansion{types: []string{catalog.RelMemberOf}, factor: 0.95}) {
+					reached = append(reached, walk(g, expansions[IntentOwned][0])...)
+				}
+			}
 			for _, ex := range expansions[in] {
 				reached = append(reached, walk(f, ex)...)
 			}
