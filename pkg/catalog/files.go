@@ -354,7 +354,7 @@ func (c *chunk) check() {
 	c.ref = e.Ref().String()
 	// Placeholders are resolved even for an entity the duplicate check
 	// will drop; that only costs time, as a dropped entity is never seen.
-	c.notes = resolvePlaceholders(e.Spec, c.file)
+	c.notes = append(EntityWarnings(e), resolvePlaceholders(e.Spec, c.file)...)
 	setDefault(e, AnnotationManagedByLocation, c.location)
 	setDefault(e, AnnotationManagedByOriginLocation, c.originLocation)
 }

@@ -59,6 +59,27 @@ var builtinRelations = map[string][]relationRule{
 	},
 }
 
+// genericRelations apply to every kind without built-in rules (AIResource,
+// Template, plugin kinds) except Location: an entity with spec.owner is
+// owned, one with spec.system is part of it, whatever its kind.
+var genericRelations = []relationRule{
+	{"owner", "Group", RelOwnedBy, RelOwnerOf},
+	{"system", "System", RelPartOf, RelHasPart},
+	{"dependsOn", "", RelDependsOn, RelDependencyOf},
+	{"dependencyOf", "", RelDependencyOf, RelDependsOn},
+}
+
+// rulesFor are the relation rules of a kind.
+func rulesFor(kind string) []relationRule {
+	if r, ok := builtinRelations[kind]; ok {
+		return r
+	}
+	if _, builtin := builtinKinds[strings.ToLower(kind)]; builtin {
+		return nil // a mis-cased built-in kind, which validation reports
+	}
+	return genericRelations
+}
+
 // RelationProblem is a spec ref that could not become a relation.
 type RelationProblem struct {
 	Ref, Field, Value string
@@ -100,14 +121,14 @@ func ComputeRelations(entities []Entity) []RelationProblem {
 		// growing a slice of a million edges was the biggest cost here.
 		max := 0
 		for i := lo; i < hi; i++ {
-			for _, rule := range builtinRelations[entities[i].Kind] {
+			for _, rule := range rulesFor(entities[i].Kind) {
 				max += countSpecStrings(entities[i].Spec[rule.field])
 			}
 		}
 		p.edges = make([]edge, 0, 2*max)
 		for i := lo; i < hi; i++ {
 			e := &entities[i]
-			rules := builtinRelations[e.Kind]
+			rules := rulesFor(e.Kind)
 			if len(rules) == 0 {
 				continue
 			}

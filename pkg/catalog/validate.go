@@ -132,13 +132,27 @@ var kindRules = map[string]struct {
 	refs     []string
 }{
 	"component": {[]string{"type", "lifecycle", "owner"}, []string{"owner", "system", "subcomponentOf", "providesApis", "consumesApis", "dependsOn", "dependencyOf"}},
-	"api":       {[]string{"type", "lifecycle", "owner", "definition"}, []string{"owner", "system"}},
+	"api":       {[]string{"type", "lifecycle", "owner"}, []string{"owner", "system"}},
 	"resource":  {[]string{"type", "owner"}, []string{"owner", "system", "dependsOn", "dependencyOf"}},
 	"system":    {[]string{"owner"}, []string{"owner", "domain"}},
 	"domain":    {[]string{"owner"}, []string{"owner", "subdomainOf"}},
 	"group":     {[]string{"type"}, []string{"parent", "children", "members"}},
 	"user":      {nil, []string{"memberOf"}},
 	"location":  {nil, nil},
+}
+
+// EntityWarnings are problems a strict schema rejects but real catalogs
+// ship, so the entity loads and the problem is reported: Backstage's demo
+// catalog has an API of type mcp-server with remotes and no
+// spec.definition, and vanishing from every answer helps nobody.
+func EntityWarnings(e *Entity) []string {
+	var out []string
+	if e.Kind == "API" {
+		if v, ok := e.Spec["definition"]; !ok || v == nil || v == "" {
+			out = append(out, "spec.definition is missing (required by the API schema); loaded without one")
+		}
+	}
+	return out
 }
 
 // ValidateEntity checks the envelope, metadata and, for the built-in kinds,
