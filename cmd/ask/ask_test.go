@@ -75,18 +75,31 @@ func TestJSONShape(t *testing.T) {
 	if want := []string{"answer", "citations", "mode", "question", "retrieved", "usage"}; !slices.Equal(keys, want) {
 		t.Errorf("keys %v, want %v", keys, want)
 	}
+	type retrieved struct {
+		Ref   string  `json:"ref"`
+		Score float64 `json:"score"`
+		Via   string  `json:"via"`
+	}
 	var ans struct {
-		Mode      string   `json:"mode"`
-		Citations []string `json:"citations"`
-		Retrieved []struct {
-			Ref   string  `json:"ref"`
-			Score float64 `json:"score"`
-		} `json:"retrieved"`
-		Usage map[string]int `json:"usage"`
+		Mode      string         `json:"mode"`
+		Citations []string       `json:"citations"`
+		Retrieved []retrieved    `json:"retrieved"`
+		Usage     map[string]int `json:"usage"`
 	}
 	json.Unmarshal(s.out.Bytes(), &ans)
+	ranked := 0
+	for _, r := range ans.Retrieved {
+		if r.Via == "" {
+			ranked++
+		}
+	}
+	for _, c := range ans.Citations {
+		if !slices.ContainsFunc(ans.Retrieved, func(r retrieved) bool { return r.Ref == c }) {
+			t.Errorf("citation %s is not in retrieved", c)
+		}
+	}
 	if ans.Mode != "offline" || !slices.Contains(ans.Citations, "component:default/legacy-billing") ||
-		len(ans.Retrieved) != 5 || ans.Retrieved[0].Ref != "resource:default/ledger-db" || ans.Usage["contextTokens"] == 0 {
+		ranked != 5 || ans.Retrieved[0].Ref != "resource:default/ledger-db" || ans.Usage["contextTokens"] == 0 {
 		t.Errorf("json %s", s.out)
 	}
 }

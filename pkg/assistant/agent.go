@@ -88,7 +88,7 @@ func (a *Assistant) Tools() []llm.Tool {
 				Name:        "get_entity",
 				Description: "Read one entity's card: kind, lifecycle, description, owner, system, relations as refs, on-call, links.",
 				Parameters: schema(`{"type":"object","properties":{
-"ref":{"type":"string","description":"entity ref, e.g. component:default/payments-api or just payments-api"}},"required":["ref"],"additionalProperties":false}`),
+"ref":{"type":"string","description":"entity ref (kind:namespace/name) as the catalog cards or search results show it, or just its name"}},"required":["ref"],"additionalProperties":false}`),
 			},
 			Fn: a.toolGet,
 		},
@@ -107,7 +107,7 @@ func (a *Assistant) Tools() []llm.Tool {
 				Name:        "list_by_owner",
 				Description: "List the entities a group or user owns.",
 				Parameters: schema(`{"type":"object","properties":{
-"owner":{"type":"string","description":"group or user ref, e.g. group:default/payments-team or payments-team"}},"required":["owner"],"additionalProperties":false}`),
+"owner":{"type":"string","description":"group or user ref (group:namespace/name) or just its name"}},"required":["owner"],"additionalProperties":false}`),
 			},
 			Fn: a.toolByOwner,
 		},

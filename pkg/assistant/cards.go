@@ -76,7 +76,14 @@ func Card(g *catalog.Graph, e *catalog.Entity) string {
 			more = fmt.Sprintf(" (+%d more)", len(ts)-maxRelList)
 			ts = ts[:maxRelList]
 		}
-		fmt.Fprintf(&b, "%s: %s%s\n", r.label, strings.Join(ts, ", "), more)
+		shown := make([]string, len(ts))
+		for i, t := range ts {
+			shown[i] = t
+			if _, ok := g.Get(t); !ok {
+				shown[i] = Absent(t) // never a ref the model could cite
+			}
+		}
+		fmt.Fprintf(&b, "%s: %s%s\n", r.label, strings.Join(shown, ", "), more)
 	}
 	if oc := OnCall(e); oc != "" {
 		fmt.Fprintf(&b, "oncall: %s\n", quote(oc))

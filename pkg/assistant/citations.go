@@ -9,7 +9,7 @@ import (
 )
 
 // Citations in an answer are entity refs in backticks or brackets:
-// `component:default/payments-api` or [api:payments-api]. Bare full refs
+// `component:default/my-service` or [api:my-api]. Bare full refs
 // (kind:namespace/name) count too when their kind is one the catalog has,
 // so a model that forgets the backticks is still checked.
 var (

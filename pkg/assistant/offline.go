@@ -9,9 +9,18 @@ import (
 	"github.com/bsai-dev/bsai/pkg/retrieval"
 )
 
-// NoMatchAnswer is the offline answer when nothing in the catalog is about
-// the question.
-const NoMatchAnswer = "I found nothing in the catalog about that. Try the entity's name (for example `payments-api`) or `bsai catalog list`."
+// NoMatchAnswer is the answer when nothing in the catalog is about the
+// question. It names no entity: any example would be one this catalog may
+// not have.
+const NoMatchAnswer = "That is not in the catalog: no entity matches the question. Try an entity's name or ref as `bsai catalog list` shows it."
+
+// noMatch is NoMatchAnswer, led by "No." for a yes/no question.
+func noMatch(question string) string {
+	if retrieval.YesNo(question) {
+		return "No. " + NoMatchAnswer
+	}
+	return NoMatchAnswer
+}
 
 // maxListed caps how many refs one sentence lists.
 const maxListed = 8
@@ -21,24 +30,32 @@ const maxListed = 8
 // every entity cited by ref. No model, so every fact is in the catalog.
 func Offline(g *catalog.Graph, ix *retrieval.Index, res retrieval.Result) string {
 	if res.NoMatch || len(res.Hits) == 0 {
-		return NoMatchAnswer
+		return noMatch(res.Question)
 	}
 	w := &writer{g: g, question: res.Question}
 	subjects := res.Focus
 	if len(subjects) > 3 {
 		subjects = subjects[:3]
 	}
-	if len(subjects) == 0 {
+	if retrieval.YesNo(res.Question) {
+		w.yesNo(ix, res, subjects)
+	}
+	intents := res.Intents
+	if slices.Contains(intents, retrieval.IntentList) || len(subjects) == 0 {
 		w.list(ix, res)
 		return w.String()
 	}
-	intents := res.Intents
-	if len(intents) == 0 {
+	describe := slices.Contains(intents, retrieval.IntentDescribe)
+	intents = slices.DeleteFunc(slices.Clone(intents), func(i retrieval.Intent) bool { return i == retrieval.IntentDescribe })
+	if len(intents) == 0 || describe {
 		for _, s := range subjects {
 			w.describe(s)
 		}
+	}
+	if len(intents) == 0 {
 		return w.String()
 	}
+	before := w.Len()
 	var reached []string
 	for _, s := range subjects {
 		for _, in := range intents {
@@ -48,7 +65,7 @@ func Offline(g *catalog.Graph, ix *retrieval.Index, res retrieval.Result) string
 	if slices.Contains(intents, retrieval.IntentOwner) {
 		w.owners(append(slices.Clone(subjects), reached...))
 	}
-	if w.Len() == 0 {
+	if w.Len() == before && !describe {
 		for _, s := range subjects {
 			w.describe(s)
 		}
@@ -60,6 +77,7 @@ type writer struct {
 	strings.Builder
 	g        *catalog.Graph
 	question string
+	seen     map[string]bool
 }
 
 func plural(kind string, n int) string {
@@ -74,9 +92,18 @@ func plural(kind string, n int) string {
 	return name + "s"
 }
 
+// line writes one sentence, never the same sentence twice (two subjects
+// or two intents can reach the same owner).
 func (w *writer) line(format string, args ...any) {
-	fmt.Fprintf(w, format, args...)
-	w.WriteString("\n")
+	l := fmt.Sprintf(format, args...)
+	if w.seen == nil {
+		w.seen = map[string]bool{}
+	}
+	if w.seen[l] && !strings.HasPrefix(l, "  ") {
+		return
+	}
+	w.seen[l] = true
+	w.WriteString(l + "\n")
 }
 
 // name is "Display name (`ref`)".
@@ -84,7 +111,22 @@ func (w *writer) name(ref string) string {
 	if e, ok := w.g.Get(ref); ok {
 		return fmt.Sprintf("%s (`%s`)", DisplayName(e), ref)
 	}
-	return "`" + ref + "`"
+	return Absent(ref)
+}
+
+// Absent names a relation target that is not an entity of the catalog
+// ("backstage/maintainers (group, not in the catalog)"): never as a ref,
+// which would read as a citation of something that does not exist.
+func Absent(ref string) string {
+	r, err := catalog.ParseRef(ref, "", catalog.DefaultNamespace)
+	if err != nil {
+		return ref + " (not in the catalog)"
+	}
+	name := r.Name
+	if r.Namespace != catalog.DefaultNamespace {
+		name = r.Namespace + "/" + r.Name
+	}
+	return fmt.Sprintf("%s (%s, not in the catalog)", name, strings.ToLower(r.Kind))
 }
 
 // names lists refs as "A (`a`), B (`b`) and C (`c`)", capped.
@@ -163,10 +205,10 @@ func (w *writer) describe(ref string) {
 	rel("Contains", catalog.RelHasPart)
 	rel("Members", catalog.RelHasMember)
 	rel("Member of", catalog.RelMemberOf)
-	if p, ok := e.Spec["profile"].(map[string]any); ok {
-		if mail, _ := p["email"].(string); mail != "" {
-			w.line("  Email: %s", mail)
-		}
+	rel("Parent group", catalog.RelChildOf)
+	rel("Child groups", catalog.RelParentOf)
+	if mail := email(e); mail != "" {
+		w.line("  Email: %s", mail)
 	}
 	if oc, via := w.onCall(ref); oc != "" {
 		if via != "" {
@@ -184,33 +226,59 @@ func (w *writer) describe(ref string) {
 	if links := linkText(e); links != "" {
 		w.line("  Links: %s", links)
 	}
+	if a := annotationText(e); a != "" {
+		w.line("  Annotations: %s", a)
+	}
+	for _, kv := range specExtras(e) {
+		w.line("  %s: %s", kv[0], kv[1])
+	}
 }
 
 // list writes one line per plausible hit for questions that name no
-// entity ("which services are deprecated?").
+// entity ("which services are deprecated?", "list all domains").
 func (w *writer) list(ix *retrieval.Index, res retrieval.Result) {
 	// Keep the hits that contain the most of the question's content words:
 	// for "which services are deprecated?" that is the deprecated ones, not
-	// every service.
-	best := 0.0
-	cov := make([]float64, len(res.Hits))
-	for i, h := range res.Hits {
-		if ix != nil {
-			cov[i] = ix.Coverage(h.Ref, res.Question)
-		}
-		best = max(best, cov[i])
-	}
+	// every service. A list question's hits are already exactly that.
+	all := slices.Contains(res.Intents, retrieval.IntentList)
 	// "Which components are experimental?" lists components, not the
 	// experimental API, when any hit has the asked-for kind.
 	kind := retrieval.KindHint(res.Question)
 	if !slices.ContainsFunc(res.Hits, func(h retrieval.Hit) bool { return strings.EqualFold(h.Entity.Kind, kind) }) {
 		kind = ""
 	}
-	w.line("Matching entities:")
+	var keep []retrieval.Hit
+	best := 0.0
+	cov := make([]float64, len(res.Hits))
 	for i, h := range res.Hits {
-		if cov[i] < best || kind != "" && !strings.EqualFold(h.Entity.Kind, kind) {
+		if kind != "" && !strings.EqualFold(h.Entity.Kind, kind) {
 			continue
 		}
+		if ix != nil && !all {
+			cov[i] = ix.Coverage(h.Ref, res.Question)
+		}
+		best = max(best, cov[i])
+	}
+	for i, h := range res.Hits {
+		if (kind == "" || strings.EqualFold(h.Entity.Kind, kind)) && cov[i] >= best {
+			keep = append(keep, h)
+		}
+	}
+	if !all && len(keep) <= 2 {
+		// One or two entities match what the question describes ("the
+		// MCP specification", "the Backstage Discord"): the answer is in
+		// their details.
+		for _, h := range keep {
+			w.describe(h.Ref)
+		}
+		return
+	}
+	if all && kind != "" {
+		w.line("%d %s:", len(keep), plural(kind, len(keep)))
+	} else {
+		w.line("Matching entities:")
+	}
+	for _, h := range keep {
 		w.line("- %s: %s.", w.name(h.Ref), w.summary(h.Entity))
 	}
 }
@@ -309,8 +377,15 @@ func (w *writer) relation(ref string, in retrieval.Intent) []string {
 			got = append(got, ps...)
 		}
 		if ms := w.g.Related(ref, catalog.RelHasMember); len(ms) > 0 {
-			w.line("%s has members %s.", n, w.names(ms))
+			w.line("%s has %d %s: %s.", n, len(ms), pluralWord("member", len(ms)), w.names(ms))
 			got = append(got, ms...)
+		}
+		if cs := w.g.Related(ref, catalog.RelParentOf); len(cs) > 0 {
+			w.line("%s has %d child %s: %s.", n, len(cs), pluralWord("group", len(cs)), w.names(cs))
+			got = append(got, cs...)
+		}
+		if len(got) == 0 {
+			w.line("The catalog lists nothing inside %s.", n)
 		}
 		return got
 	case retrieval.IntentPartOf:
@@ -323,32 +398,89 @@ func (w *writer) relation(ref string, in retrieval.Intent) []string {
 			w.line("%s is a member of %s.", n, w.names(gs))
 			got = append(got, gs...)
 		}
+		if ps := w.g.Related(ref, catalog.RelChildOf); len(ps) > 0 {
+			w.line("The parent group of %s is %s.", n, w.names(ps))
+			got = append(got, ps...)
+		}
 		return got
 	case retrieval.IntentOwned:
-		if os := w.g.Related(ref, catalog.RelOwnerOf); len(os) > 0 {
-			// "Which services does the checkout team own?" lists components.
-			if kind := retrieval.KindHint(w.question, "group", "user"); kind != "" {
-				var only []string
-				for _, o := range os {
-					if e, ok := w.g.Get(o); ok && strings.EqualFold(e.Kind, kind) {
-						only = append(only, o)
+		os := w.g.Related(ref, catalog.RelOwnerOf)
+		// "What does Lucy's team own?": a person's team owns things.
+		if strings.EqualFold(e.Kind, "user") {
+			var got []string
+			if len(os) > 0 {
+				got = append(got, w.owned(n, os)...)
+			}
+			if len(os) == 0 || askTeam(w.question) {
+				for _, g := range w.g.Related(ref, catalog.RelMemberOf) {
+					w.line("%s is a member of %s.", n, w.name(g))
+					got = append(got, g)
+					if gos := w.g.Related(g, catalog.RelOwnerOf); len(gos) > 0 {
+						got = append(got, w.owned(w.name(g), gos)...)
 					}
 				}
-				if len(only) > 0 {
-					w.line("%s owns %d %s: %s.", n, len(only), plural(kind, len(only)), w.names(only))
-					return only
-				}
 			}
-			w.line("%s owns %d entities: %s.", n, len(os), w.names(os))
-			return os
+			if len(got) == 0 {
+				w.line("The catalog lists nothing owned by %s.", n)
+			}
+			return got
 		}
-		if strings.EqualFold(e.Kind, "group") || strings.EqualFold(e.Kind, "user") {
+		if len(os) > 0 {
+			return w.owned(n, os)
+		}
+		if strings.EqualFold(e.Kind, "group") {
 			w.line("The catalog lists nothing owned by %s.", n)
 		}
 	case retrieval.IntentOwner:
 		// Written once for all subjects by owners().
 	}
 	return nil
+}
+
+// owned writes what owner n owns, only the kind asked for when the
+// question names one ("Which APIs does team C own?").
+func (w *writer) owned(n string, os []string) []string {
+	if kind := retrieval.KindHint(w.question, "group", "user"); kind != "" {
+		var only []string
+		for _, o := range os {
+			if e, ok := w.g.Get(o); ok && strings.EqualFold(e.Kind, kind) {
+				only = append(only, o)
+			}
+		}
+		if len(only) > 0 {
+			w.line("%s owns %d %s: %s.", n, len(only), plural(kind, len(only)), w.names(only))
+			return only
+		}
+	}
+	w.line("%s owns %s.", n, w.names(os))
+	return os
+}
+
+func askTeam(q string) bool {
+	for _, w := range strings.Fields(strings.ToLower(q)) {
+		switch strings.Trim(w, "?!.,'\"") {
+		case "team", "team's", "teams", "group", "group's", "department":
+			return true
+		}
+	}
+	return false
+}
+
+func pluralWord(w string, n int) string {
+	if n == 1 {
+		return w
+	}
+	return w + "s"
+}
+
+// email is a group's or user's profile email.
+func email(e *catalog.Entity) string {
+	if p, ok := e.Spec["profile"].(map[string]any); ok {
+		if mail, _ := p["email"].(string); mail != "" {
+			return mail
+		}
+	}
+	return ""
 }
 
 // owners writes who owns refs, grouped by owner, then how to reach each
@@ -364,6 +496,13 @@ func (w *writer) owners(refs []string) {
 		}
 		if strings.EqualFold(e.Kind, "user") {
 			users = append(users, r)
+			continue
+		}
+		if strings.EqualFold(e.Kind, "group") && len(w.g.Related(r, catalog.RelOwnedBy)) == 0 {
+			// "How do I reach the Backstage group?": the group is the contact.
+			if !slices.Contains(order, r) {
+				order = append(order, r)
+			}
 			continue
 		}
 		for _, o := range w.g.Related(r, catalog.RelOwnedBy) {
@@ -410,10 +549,14 @@ func (w *writer) contact(group string) {
 	}
 	e, ok := w.g.Get(group)
 	if !ok {
+		w.line("Contact %s: the catalog has no entity for it, so no contact details.", Absent(group))
 		return
 	}
 	if pd := e.Metadata.Annotations["pagerduty.com/service-id"]; pd != "" {
 		parts = append(parts, "PagerDuty "+pd)
+	}
+	if mail := email(e); mail != "" {
+		parts = append(parts, "email "+mail)
 	}
 	if ms := w.g.Related(group, catalog.RelHasMember); len(ms) > 0 {
 		parts = append(parts, "members "+w.names(ms))
@@ -454,6 +597,87 @@ func linkText(e *catalog.Entity) string {
 		ps = append(ps, fmt.Sprintf("%s <%s>", nonEmpty(l.Title, "link"), l.URL))
 	}
 	return strings.Join(ps, ", ")
+}
+
+// shownAnnotations are rendered on their own lines by describe.
+var shownAnnotations = map[string]bool{
+	"pagerduty.com/service-id": true, "github.com/project-slug": true,
+	"bsai.dev/oncall": true, "opsgenie.com/team": true, "slack.com/channel": true,
+}
+
+// annotationText lists the annotations people look up (SonarQube key,
+// Kubernetes namespace, image repository), not the catalog's plumbing.
+func annotationText(e *catalog.Entity) string {
+	var keys []string
+	for k, v := range e.Metadata.Annotations {
+		if v != "" && !shownAnnotations[k] && !retrieval.PlumbingAnnotation(k) && len(v) <= 300 {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + " " + e.Metadata.Annotations[k]
+	}
+	return strings.Join(parts, "; ")
+}
+
+// structuralSpec are spec fields describe renders as relations or in the
+// summary; the rest (categories, agents, remotes) are shown as they are.
+var structuralSpec = map[string]bool{
+	"type": true, "lifecycle": true, "owner": true, "system": true, "domain": true, "parent": true,
+	"children": true, "members": true, "memberOf": true, "profile": true, "definition": true,
+	"providesApis": true, "consumesApis": true, "dependsOn": true, "dependencyOf": true,
+	"subcomponentOf": true, "subdomainOf": true, "target": true, "targets": true,
+}
+
+// specExtras are the other spec fields of e as label/value pairs, values
+// flattened to their short strings ("remotes: streamable-http
+// https://…").
+func specExtras(e *catalog.Entity) [][2]string {
+	var keys []string
+	for k := range e.Spec {
+		if !structuralSpec[k] {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	var out [][2]string
+	for _, k := range keys {
+		var vals []string
+		flatten(e.Spec[k], 0, func(s string) { vals = append(vals, s) })
+		if len(vals) > 0 {
+			out = append(out, [2]string{k, strings.Join(vals, ", ")})
+		}
+	}
+	return out
+}
+
+func flatten(v any, depth int, fn func(string)) {
+	if depth > 3 {
+		return
+	}
+	switch t := v.(type) {
+	case string:
+		if len(t) <= 300 {
+			fn(t)
+		}
+	case bool, int, int64, float64:
+		fn(fmt.Sprint(t))
+	case []any:
+		for _, x := range t {
+			flatten(x, depth+1, fn)
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			flatten(t[k], depth+1, fn)
+		}
+	}
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

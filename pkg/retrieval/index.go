@@ -66,6 +66,9 @@ type Index struct {
 	// names are the one-term names and titles: a word that names an entity
 	// here ("backstage") is never a generic question word.
 	names map[string]bool
+	// nameTerm maps a word of metadata.name to the entities whose name has
+	// it: "the showcase" is how people call backstage-showcase.
+	nameTerm map[string][]int32
 	// location marks Location entities, plumbing that must not outrank
 	// what they point to.
 	location []bool
@@ -113,6 +116,7 @@ func Build(g *catalog.Graph) *Index {
 		phrases:  make(map[string][]int32, len(ents)*2),
 		keep:     map[string]bool{},
 		names:    map[string]bool{},
+		nameTerm: map[string][]int32{},
 		location: make([]bool, len(ents)),
 	}
 	workers := runtime.GOMAXPROCS(0)
@@ -174,10 +178,18 @@ func Build(g *catalog.Graph) *Index {
 				id := global[x.id]
 				ix.post[id] = append(ix.post[id], posting{doc: d, tf: x.tf})
 			}
+			loc := c.ents[j].Kind == "Location"
 			for _, p := range c.phrases[j] {
 				ix.addPhrase(p.key, p.n, d)
-				if p.n == 1 {
+				if p.n == 1 && !loc {
 					ix.names[p.key] = true
+				}
+			}
+			if !loc {
+				for _, t := range nameTokens(c.ents[j].Metadata.Name) {
+					if !stopwords[t] {
+						ix.nameTerm[t] = append(ix.nameTerm[t], d)
+					}
 				}
 			}
 		}

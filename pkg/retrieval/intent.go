@@ -189,6 +189,17 @@ func DetectIntents(question string) []Intent {
 		phrase("how many people", "sub departments") {
 		add(IntentMembers)
 	}
+	// "Which domain is the podcast system in?", "what team is Eva on?":
+	// a singular container kind asked for, so up the hierarchy.
+	if (ws[0] == "which" || ws[0] == "what") && len(ws) > 2 && has("in", "on", "under", "of") && !phrase("on call") {
+		switch ws[1] {
+		case "domain", "system", "department", "organization", "organisation", "group", "team":
+			if ws[2] == "is" || ws[2] == "does" {
+				add(IntentPartOf)
+				out = slices.DeleteFunc(out, func(i Intent) bool { return i == IntentMembers })
+			}
+		}
+	}
 	// "what system is X part of" asks up; "which APIs are part of system X"
 	// (a kind word before "part of") asks down.
 	if slices.Contains(out, IntentPartOf) && slices.Contains(out, IntentMembers) {
@@ -248,7 +259,7 @@ func listQuestion(ws []string, joined string) bool {
 		return true
 	case strings.Contains(joined, " exist ") || strings.Contains(joined, " do we have ") || strings.Contains(joined, " are there "):
 		return true
-	case (ws[0] == "which" || ws[0] == "what") && kind == 1 && len(ws) > 2 && ws[2] == "are" && strings.HasSuffix(ws[1], "s"):
+	case (ws[0] == "which" || ws[0] == "what") && kind <= 3 && kind+1 < len(ws) && ws[kind+1] == "are" && strings.HasSuffix(ws[kind], "s"):
 		// "which APIs are gRPC?", "which services are written in Go?"
 		return true
 	case strings.HasPrefix(joined, " how many "):

@@ -53,7 +53,8 @@ type Result struct {
 const (
 	boostRef      = 40
 	boostPerToken = 6 // per token of a matched name/title phrase
-	boostSubsumed = 1 // a shorter name inside a longer match ("payments" in "payments api")
+	boostSubsumed = 1 // a shorter name inside a longer match ("orders" in "orders api")
+	boostNameWord = 1 // a word of a name, when no name was matched whole
 )
 
 // genericWords are query terms (after stemming) that say what kind of
@@ -154,6 +155,21 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 			}
 		}
 	}
+	// A word of an entity's name, when no phrase named it ("the showcase"
+	// for backstage-showcase), tips the balance towards that entity over
+	// ones that only mention the word.
+	if len(focus) == 0 {
+		for _, t := range terms {
+			if ix.generic(t) || ix.keep[t] {
+				continue
+			}
+			if ds := ix.nameTerm[t]; len(ds) <= 3 {
+				for _, d := range ds {
+					bump(d, boostNameWord, "name word")
+				}
+			}
+		}
+	}
 	// Locations are plumbing: never a hit unless asked about by name.
 	// (touched itself stays whole: the deferred reset clears it.)
 	live := touched
@@ -178,7 +194,13 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 		res.NoMatch = true
 		return res
 	}
-	if len(focus) == 0 && !slices.ContainsFunc(cand[:min(len(cand), 5)], func(d int32) bool { return ix.covers(d, terms) }) {
+	covers := ix.covers
+	if Existence(question) {
+		// "Is there a Slack MCP server?" asks for exactly that thing: an MCP
+		// server that is not Slack's is no answer.
+		covers = ix.coversAll
+	}
+	if len(focus) == 0 && !slices.ContainsFunc(cand[:min(len(cand), 5)], func(d int32) bool { return covers(d, terms) }) {
 		res.NoMatch = true
 		return res
 	}
@@ -353,6 +375,12 @@ func (ix *Index) covers(d int32, terms []string) bool {
 	return content > 0 && 2*hit > content
 }
 
+// coversAll reports whether doc d contains every content term.
+func (ix *Index) coversAll(d int32, terms []string) bool {
+	hit, content := ix.coverage(d, terms)
+	return content > 0 && hit == content
+}
+
 func (ix *Index) coverage(d int32, terms []string) (hit, content int) {
 	seen := map[string]bool{}
 	for _, t := range terms {
@@ -515,8 +543,21 @@ func (ix *Index) generic(t string) bool { return genericWords[t] && !ix.names[t]
 func (ix *Index) queryTerms(question string) (terms, seq []string) {
 	keep := func(w string) bool { return ix.keep[w] }
 	var buf [64]byte
-	eachTokenKeep(question, buf[:0], keep, func(t []byte) { terms = append(terms, string(t)) })
-	eachTokenOpt(question, buf[:0], keep, false, func(t []byte) { seq = append(seq, string(t)) })
+	eachChunk(question, func(chunk string) {
+		var parts, all []string
+		eachTokenOpt(chunk, buf[:0], keep, false, func(t []byte) { parts = append(parts, string(t)) })
+		eachTokenKeep(chunk, buf[:0], keep, func(t []byte) { all = append(all, string(t)) })
+		seq = append(seq, parts...)
+		// "OpenAPI" searches openapi alone when the catalog has that word;
+		// its halves ("open") would only add noise.
+		if len(all) > len(parts) {
+			if _, ok := ix.vocab[all[len(all)-1]]; ok {
+				terms = append(terms, all[len(all)-1])
+				return
+			}
+		}
+		terms = append(terms, parts...)
+	})
 	terms, seq = ix.correct(terms), ix.correct(seq)
 	for size := 2; size <= 3; size++ {
 		for i := 0; i+size <= len(seq); i++ {
@@ -547,3 +588,22 @@ func appendUniq(xs []int32, x int32) []int32 {
 func round3(f float64) float64 {
 	return float64(int64(f*1000+0.5)) / 1000
 }
+
+// Terms are a question's search terms as Search uses them.
+func (ix *Index) Terms(question string) []string {
+	terms, _ := ix.queryTerms(question)
+	return terms
+}
+
+// Has reports whether entity ref contains the search term t.
+func (ix *Index) Has(ref, t string) bool {
+	d, ok := ix.byRef[ref]
+	return ok && ix.hasAll(d, []string{t})
+}
+
+// Generic reports a term that says what is asked, not about what (in this
+// catalog), or a stopword kept only because a name here contains it.
+func (ix *Index) Generic(t string) bool { return ix.generic(t) || ix.keep[t] }
+
+// NameTerms are the terms of a name or title, stopwords kept.
+func NameTerms(s string) []string { return nameTokens(s) }
