@@ -54,10 +54,11 @@ is built deterministically from the same entities and relations.
 
 With no QUESTION on a terminal, starts an interactive session (exit or Ctrl-D
 to leave).`,
-		Example: `  bsai ask "Who owns the payments API?"
-  bsai ask "What breaks if the ledger database goes down?" -o json
-  bsai ask --kind group "Who is on call for checkout?"
-  bsai ask --show-prompt "What does the order service depend on?"`,
+		Example: `  bsai ask "Who owns component:default/my-service?"
+  bsai ask "What breaks if the orders database goes down?" -o json
+  bsai ask --kind group "Who is on call for my-service?"
+  bsai ask --show-prompt "What does my-service depend on?"
+  bsai ask "List all systems"`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ctx = cmd.Context()
