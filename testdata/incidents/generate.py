@@ -379,3 +379,76 @@ write('archive-rollback-done', am('WaybackSearchHighErrorRate', 'wayback-search'
       + burst('wayback-archive', ar_on, rb + mins(1), 'error', 'render snapshot s_{i}: redirect loop detected', 12),
       {"top": "wayback-archive 3.1.0", "why": "3.1.0 broke the archive; the owner already rolled it back at 12:10, so no rollback is proposed",
        "notPlanned": ["rollback"], "pages": ["group:default/team-a"]})
+
+# ---- tuning, added after the first held-out measurement ------------------------------------------
+
+# T8 storage-format-deploy
+A = T('2026-04-21T17:13:00Z'); S, E = window(A)
+ar_on = T('2026-04-21T17:06:00Z'); on = T('2026-04-21T17:09:00Z')
+write('storage-format-deploy', am('WaybackSearchHighErrorRate', 'wayback-search', A, 'wayback-search 5xx above 5% for 4m'),
+      [deploy('2026-04-21T17:02:00Z', 'wayback-archive-storage', '2.0.0', '1.14.3', 'nigel.manning', desc='segment header v2'),
+       deploy('2026-04-21T17:05:00Z', 'shuffle-api', '12.1.0', '12.0.1', 'guest')],
+      [series({"service": "wayback-search", "signal": "errors"}, S, E, lambda t, i: ramp(t, on, 0.005, 0.16) + wob(i, 0.001)),
+       series({"service": "wayback-archive", "signal": "errors"}, S, E, lambda t, i: ramp(t, ar_on, 0.003, 0.27) + wob(i, 0.0006, 1)),
+       series({"service": "wayback-archive-storage", "signal": "errors"}, S, E, lambda t, i: 0.001 + wob(i, 0.0003, 2))],
+      logs_steady('wayback-search', S, E, SEARCH_NOISE, 180)
+      + burst('wayback-search', on, E, 'error', 'fetch snapshot s_{i} failed: wayback-archive returned 500', 15)
+      + logs_steady('wayback-archive', S, E, ARCHIVE_NOISE, 200)
+      + burst('wayback-archive', ar_on, E, 'error', 'decode segment sg_{i} from wayback-archive-storage: malformed header', 12),
+      {"top": "wayback-archive-storage 2.0.0", "why": "the relay's new errors name storage, which deployed before the relay went wrong"})
+
+# ---- held-out, batch 2 (written after the engine changes; measured once) --------------------------
+
+# H8 lookup-cpu-at-limit
+A = T('2026-04-22T03:30:00Z'); S, E = window(A)
+cpu_on = T('2026-04-22T03:20:00Z'); on = T('2026-04-22T03:26:00Z')
+write('lookup-cpu-at-limit', am('ArtistLookupHighLatency', 'artist-lookup', A, 'artist-lookup p99 above 1s for 4m'),
+      [deploy('2026-04-22T03:22:00Z', 'podcast-api', '4.2.0', '4.1.0', 'amelia.park')],
+      [series({"service": "artist-lookup", "signal": "latency_p99_seconds"}, S, E, lambda t, i: ramp(t, on, 0.09, 1.9, 4) + wob(i, 0.008)),
+       series({"service": "artist-lookup", "signal": "cpu_usage_cores"}, S, E, lambda t, i: min(2.0, ramp(t, cpu_on, 1.2, 2.0, 4) + wob(i, 0.03, 1))),
+       series({"service": "artist-lookup", "signal": "cpu_usage_cores_limit"}, S, E, lambda t, i: 2),
+       series({"service": "artists-db", "signal": "db_connections"}, S, E, lambda t, i: 70 + wob(i, 2, 2)),
+       series({"service": "artists-db", "signal": "db_connections_max"}, S, E, lambda t, i: 100),
+       series({"service": "podcast-api", "signal": "errors"}, S, E, lambda t, i: 0.002 + wob(i, 0.0005, 3))],
+      logs_steady('artist-lookup', S, E, LOOKUP_NOISE, 150),
+      {"top": "cpu_usage_cores", "why": "artist-lookup's CPU reached its 2-core limit six minutes before latency rose; nothing changed"})
+
+# H9 archive-config-named
+A = T('2026-04-23T05:06:00Z'); S, E = window(A)
+on = T('2026-04-23T05:02:00Z')
+write('archive-config-named', am('WaybackSearchHighErrorRate', 'wayback-search', A, 'wayback-search 5xx above 5% for 4m'),
+      [deploy('2026-04-23T05:00:00Z', 'wayback-archive', kind='config', author='nigel.manning', desc='max page size 10'),
+       deploy('2026-04-23T05:01:00Z', 'wayback-search', '2.0.1', '2.0.0', 'janelle.dawe', desc='bump http client'),
+       deploy('2026-04-23T05:02:00Z', 'queue-proxy', '1.12.1', '1.12.0', 'colette.brock'),
+       deploy('2026-04-23T05:09:00Z', 'wayback-archive-ingestion', '4.8.3', '4.8.2', 'eva.macdowell')],
+      [series({"service": "wayback-search", "signal": "errors"}, S, E, lambda t, i: ramp(t, on, 0.005, 0.3, 2) + wob(i, 0.001)),
+       series({"service": "wayback-archive", "signal": "errors"}, S, E, lambda t, i: 0.003 + wob(i, 0.0006, 2))],
+      logs_steady('wayback-search', S, E, SEARCH_NOISE, 180)
+      + burst('wayback-search', on, E, 'error', 'wayback-archive rejected page size 50: 400 Bad Request (query q_{i})', 12)
+      + logs_steady('wayback-archive', S, E, ARCHIVE_NOISE, 200),
+      {"top": "config change to wayback-archive", "why": "the consumer's new errors name the archive, whose config changed two minutes before onset"})
+
+# H10 artists-db-disk-logs
+A = T('2026-04-24T21:38:00Z'); S, E = window(A)
+db_on = T('2026-04-24T21:30:00Z'); on = T('2026-04-24T21:34:00Z')
+write('artists-db-disk-logs', am('ArtistLookupHighErrorRate', 'artist-lookup', A, 'artist-lookup 5xx above 5% for 3m'),
+      [deploy('2026-04-24T21:00:00Z', 'artist-lookup', '3.0.2', '3.0.1', 'breanna.davison')],
+      [series({"service": "artist-lookup", "signal": "errors"}, S, E, lambda t, i: ramp(t, on, 0.004, 0.15) + wob(i, 0.001))],
+      logs_steady('artist-lookup', S, E, LOOKUP_NOISE, 180)
+      + burst('artist-lookup', on, E, 'error', 'could not save artist profile ar_{i}: write failed', 15)
+      + logs_steady('artists-db', S, E, DB_NOISE, 240)
+      + burst('artists-db', db_on, E, 'panic', 'PANIC: could not write to file "pg_wal/xlogtemp.{i}": No space left on device', 20, 5),
+      {"top": "resource:default/artists-db", "why": "only the database's log shows the failure, four minutes before the service's own new errors"})
+
+# H11 no-cause-dependent-deploy
+A = T('2026-04-25T13:19:00Z'); S, E = window(A)
+on = T('2026-04-25T13:15:00Z')
+write('no-cause-dependent-deploy', am('WaybackArchiveLatency', 'wayback-archive', A, 'wayback-archive p99 above 800ms for 4m', 'ticket'),
+      [deploy('2026-04-25T13:12:00Z', 'wayback-search', '1.10.0', '1.9.4', 'janelle.dawe'),
+       deploy('2026-04-25T13:13:00Z', 'petstore', '1.0.8', '1.0.7', 'tara.macgovern')],
+      [series({"service": "wayback-archive", "signal": "latency_p99_seconds"}, S, E, lambda t, i: ramp(t, on, 0.3, 0.95) + wob(i, 0.01)),
+       series({"service": "wayback-archive-storage", "signal": "errors"}, S, E, lambda t, i: 0.001 + wob(i, 0.0003, 2)),
+       series({"service": "wayback-archive-ingestion", "signal": "errors"}, S, E, lambda t, i: 0.002 + wob(i, 0.0004, 3))],
+      logs_steady('wayback-archive', S, E, ARCHIVE_NOISE, 120)
+      + logs_steady('wayback-archive-storage', S, E, [('info', 'compacted shard sh_{i}'), ('error', 'slow disk read on shard sh_{i}: 180ms')], 300),
+      {"top": "no clear cause", "why": "only a dependent and an unconnected service changed; nothing the archive depends on moved"})
