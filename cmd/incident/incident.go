@@ -41,6 +41,8 @@ type InvestigateOptions struct {
 	Mode       string
 	DryRun     bool
 	MaxActions int
+	// MaxActionsSet: --max-actions was given (0 then means no action).
+	MaxActionsSet bool
 	// Prompter replaces the terminal prompt (tests).
 	Prompter action.Prompter
 }
@@ -69,6 +71,7 @@ terminal nothing runs. Agent mode runs only actions on bsai.incident.agent.allow
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ctx = cmd.Context()
+			opts.MaxActionsSet = cmd.Flags().Changed("max-actions")
 			if runF != nil {
 				return runF(opts)
 			}
@@ -82,7 +85,7 @@ terminal nothing runs. Agent mode runs only actions on bsai.incident.agent.allow
 	fl.StringVar(&opts.At, "at", "", "end of the window as RFC3339, to replay a past incident")
 	fl.StringVar(&opts.Mode, "mode", action.ModeCopilot, "copilot (ask before each action) or agent (run allowlisted actions)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "decide actions but execute none")
-	fl.IntVar(&opts.MaxActions, "max-actions", 0, "agent mode: most actions per run (default bsai.incident.agent.maxActions or 3)")
+	fl.IntVar(&opts.MaxActions, "max-actions", 0, "agent mode: most actions per run, 0 for none (default bsai.incident.agent.maxActions or 3)")
 	return cmd
 }
 
@@ -99,7 +102,10 @@ func RunInvestigate(o *InvestigateOptions) error {
 		return err
 	}
 	req := incident.Request{Service: o.Service, Since: o.Since, At: o.At, Mode: o.Mode, DryRun: o.DryRun,
-		MaxActions: o.MaxActions, Prompter: o.Prompter}
+		Prompter: o.Prompter}
+	if o.MaxActionsSet {
+		req.MaxActions = &o.MaxActions
+	}
 	if o.Alert != "" {
 		if o.Alert == "-" {
 			req.Alert, err = boundedio.ReadAll(ctx, f.IOStreams.In, "stdin", boundedio.Input())

@@ -122,9 +122,14 @@ type IncidentAction struct {
 
 // IncidentAgent scopes what --mode agent may execute without asking.
 type IncidentAgent struct {
-	Allow      []string `json:"allow"`
-	MaxActions int      `json:"maxActions"`
-	AuditLog   string   `json:"auditLog"`
+	Allow []string `json:"allow"`
+	// MaxActions caps the actions one agent run executes; unset = 3, and
+	// 0 means none.
+	MaxActions *int   `json:"maxActions"`
+	AuditLog   string `json:"auditLog"`
+	// Budget bounds the wall-clock time of a whole agent run (collection,
+	// model, actions); default 3m.
+	Budget Duration `json:"budget"`
 }
 
 // IncidentModel bounds the model's share of an investigation.

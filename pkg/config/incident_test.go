@@ -46,7 +46,7 @@ func TestIncidentView(t *testing.T) {
 		ic.Sources.Metrics.Files[1] != "/abs/m.json" || ic.Agent.AuditLog != filepath.Join(dir, "audit.jsonl") {
 		t.Errorf("paths not resolved against the config file: %v %v %s", ic.Sources.Deploys.Files, ic.Sources.Metrics.Files, ic.Agent.AuditLog)
 	}
-	if ic.Actions["rollback"].Timeout.Duration != 5*time.Minute || ic.Agent.MaxActions != 1 || ic.Sources.MCP[0].Tool != "pods_list" ||
+	if ic.Actions["rollback"].Timeout.Duration != 5*time.Minute || ic.Agent.MaxActions == nil || *ic.Agent.MaxActions != 1 || ic.Sources.MCP[0].Tool != "pods_list" ||
 		ic.Sources.Logs.Loki.TenantID != "acme" || ic.Sources.Metrics.Thresholds["errors"] != 0.05 {
 		t.Errorf("%+v", ic)
 	}

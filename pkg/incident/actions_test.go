@@ -233,7 +233,8 @@ func TestAgentAllowlistAndAudit(t *testing.T) {
 func TestAgentLimitsAndDryRun(t *testing.T) {
 	r := newRig(t, "bad-deploy")
 	ex := r.executor("notify-channel", "rollback")
-	ex.MaxActions = 1
+	one := 1
+	ex.MaxActions = &one
 	rep := r.run(t, incident.Options{Mode: action.ModeAgent, Actions: ex})
 	st := statuses(rep.Actions)
 	if st["notify-channel"] != action.StatusExecuted || st["rollback"] != action.StatusSkipped {
@@ -271,7 +272,9 @@ func TestMCPAction(t *testing.T) {
 	ex := r.executor("restart")
 	res := ex.Run(context.Background(), action.RunRequest{Mode: action.ModeAgent,
 		Plan: []action.PlanItem{{Action: "restart", ProposedBy: "rules"}},
-		Data: map[string]any{"Service": "payments-api"}})
+		Data: map[string]any{"Service": "payments-api"},
+		// The policy needs a target the evidence supports: a log cause above the floor.
+		Target: action.Target{Kind: "log", Entity: "component:default/payments-api", Score: 0.6}, Floor: incident.ClearCause})
 	if len(res) != 1 || res[0].Status != action.StatusExecuted || len(r.mcp.calls) != 1 ||
 		r.mcp.calls[0] != `k8s/rollout_restart {"deployment":"payments-api"}` {
 		t.Errorf("mcp action %+v calls %v", res, r.mcp.calls)

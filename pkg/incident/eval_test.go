@@ -1,6 +1,7 @@
 package incident_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,7 +12,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/bsai-dev/bsai/pkg/config"
 	"github.com/bsai-dev/bsai/pkg/incident"
+	"github.com/bsai-dev/bsai/pkg/incident/action"
 )
 
 // evalRoot holds scenarios written over a real catalog nobody here wrote
@@ -69,9 +72,42 @@ func scoreScenarios(t *testing.T, dirs []string) evalScore {
 			if r >= 1 && r <= 3 {
 				s.top3++
 			}
+			checkPlan(t, rep, exp)
 		})
 	}
 	return s
+}
+
+// checkPlan: actions the scenario says must not be proposed are not, and
+// page actions target the owners it names (inputs resolved in a dry run).
+func checkPlan(t *testing.T, rep *incident.Report, exp expected) {
+	t.Helper()
+	for _, p := range rep.Plan {
+		if slices.Contains(exp.NotPlanned, p.Action) {
+			t.Errorf("plan proposes %s although %s", p.Action, exp.Why)
+		}
+	}
+	if len(exp.Pages) == 0 {
+		return
+	}
+	actions := map[string]config.IncidentAction{}
+	for _, p := range rep.Plan {
+		if p.Type == "page" {
+			actions[p.Action] = config.IncidentAction{Type: "page", URL: "http://127.0.0.1:1/pages"}
+		}
+	}
+	rep.RunActions(context.Background(), &action.Executor{Actions: actions}, action.ModeCopilot, true, nil)
+	var owners []string
+	for _, a := range rep.Actions {
+		if o, ok := a.Inputs["owner"].(string); ok && a.Type == "page" {
+			owners = append(owners, o)
+		}
+	}
+	for _, want := range exp.Pages {
+		if !slices.Contains(owners, want) {
+			t.Errorf("no page to %s (pages go to %v)", want, owners)
+		}
+	}
 }
 
 func readSplit(t *testing.T) evalSplit {
@@ -118,7 +154,16 @@ func TestEvalIncidents(t *testing.T) {
 	t.Logf("tuning:   %s", tune)
 	t.Logf("held-out: %s", held)
 	t.Logf("bundled:  %s", bund)
-	for _, m := range append(append(tune.misses, held.misses...), bund.misses...) {
+	// Thresholds on the held-out half (issue #14); the bundled scenarios
+	// keep passing.
+	if held.n == 0 || float64(held.top1) < 0.9*float64(held.n) || held.top3 != held.n {
+		t.Errorf("held-out below threshold (top-1 >= 90%%, top-3 100%%): %s", held)
+	}
+	if bund.top1 != bund.n {
+		t.Errorf("bundled scenarios regressed: %s", bund)
+	}
+	// Held-out misses are counted, never shown: reading them is tuning.
+	for _, m := range append(tune.misses, bund.misses...) {
 		t.Logf("miss %s", m)
 	}
 }

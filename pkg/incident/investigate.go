@@ -15,6 +15,10 @@ import (
 	"github.com/bsai-dev/bsai/pkg/llm"
 )
 
+// DefaultAgentBudget bounds an agent run when bsai.incident.agent.budget
+// is unset.
+const DefaultAgentBudget = 3 * time.Minute
+
 // Options is everything one investigation needs; the command fills it.
 type Options struct {
 	Graph   *catalog.Graph
@@ -79,6 +83,19 @@ func Investigate(ctx context.Context, o Options) (*Report, error) {
 	if warn == nil {
 		warn = func(string, ...any) {}
 	}
+	// An agent run has one wall-clock budget for everything it does:
+	// collecting, the model, the actions. Running out stops what is left,
+	// never the report.
+	run := ctx
+	if o.Mode == action.ModeAgent {
+		b := o.Config.Agent.Budget.Duration
+		if b <= 0 {
+			b = DefaultAgentBudget
+		}
+		var cancel context.CancelFunc
+		run, cancel = context.WithTimeoutCause(ctx, b, fmt.Errorf("agent budget of %s spent (bsai.incident.agent.budget)", b))
+		defer cancel()
+	}
 	focus, err := source.ResolveFocus(o.Graph, o.Service, o.Alert)
 	if err != nil {
 		return nil, errs.Usage("%s", err.Error()).WithHint("pass --service with a catalog ref such as component:default/payments-api")
@@ -109,7 +126,7 @@ func Investigate(ctx context.Context, o Options) (*Report, error) {
 	if signalSources == 0 {
 		warn("no deploy, metric, log or MCP sources under bsai.incident.sources: only catalog evidence (see the README's incident section)")
 	}
-	ev, warnings := collect(ctx, sources, scope)
+	ev, warnings := collect(run, sources, scope)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
@@ -136,7 +153,7 @@ func Investigate(ctx context.Context, o Options) (*Report, error) {
 				live.Loki = t
 			}
 		}
-		syn, usage, err := Synthesize(ctx, o.Provider, rep, ev, o.Config.Model, o.Graph, live)
+		syn, usage, err := Synthesize(run, o.Provider, rep, ev, o.Config.Model, o.Graph, live)
 		rep.Usage = &usage
 		// Query results are evidence like any other, so they may be cited.
 		rep.Evidence = append(rep.Evidence, live.Added...)
@@ -152,7 +169,7 @@ func Investigate(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	if o.Actions != nil && !o.DeferActions {
-		rep.RunActions(ctx, o.Actions, o.Mode, o.DryRun, o.Prompter)
+		rep.RunActions(run, o.Actions, o.Mode, o.DryRun, o.Prompter)
 	}
 	return rep, nil
 }
@@ -162,7 +179,8 @@ func Investigate(ctx context.Context, o Options) (*Report, error) {
 // DeferActions is set (the command defers so a person reads the report
 // before being asked).
 func (r *Report) RunActions(ctx context.Context, x *action.Executor, mode string, dryRun bool, p action.Prompter) {
-	r.Actions = x.Run(ctx, action.RunRequest{Plan: r.Plan, Mode: mode, DryRun: dryRun, Prompter: p, Data: r.templateData()})
+	r.Actions = x.Run(ctx, action.RunRequest{Plan: r.Plan, Mode: mode, DryRun: dryRun, Prompter: p, Data: r.templateData(),
+		Target: r.target(), Floor: ClearCause})
 }
 
 func collect(ctx context.Context, sources []source.SignalSource, s source.Scope) ([]source.Evidence, []string) {

@@ -8,13 +8,17 @@ import (
 	"github.com/bsai-dev/bsai/pkg/incident/action"
 )
 
-// DeterministicPlan proposes the configured actions whose `on` matches the
-// top cause's kind, in name order.
+// DeterministicPlan proposes the configured actions the policy allows for
+// the top cause, in name order. Actions it refuses for the cause itself
+// (their on: filter, a change already rolled back) are not proposed; those
+// refused for the mode (the allowlist) are listed as refused.
 func DeterministicPlan(actions map[string]config.IncidentAction, an Analysis, mode string, allow []string) []action.PlanItem {
 	if len(an.Causes) == 0 {
 		return nil
 	}
-	top := an.Causes[0]
+	r := &Report{Causes: an.Causes}
+	pol := r.policy(actions, mode, allow)
+	t := r.target()
 	names := make([]string, 0, len(actions))
 	for n := range actions {
 		names = append(names, n)
@@ -23,12 +27,12 @@ func DeterministicPlan(actions map[string]config.IncidentAction, an Analysis, mo
 	var out []action.PlanItem
 	for _, n := range names {
 		a := actions[n]
-		if !action.MatchesOn(a.On, top.Kind) {
+		if !action.MatchesOn(a.On, pol.Kind(t)) || (t.Reverted != "" && action.RevertsChange(a)) {
 			continue
 		}
 		reason := cmp.Or(a.Description, a.Type+" action")
-		reason += " — for: " + top.Title
-		out = append(out, action.Check(action.PlanItem{Action: n, Type: a.Type, Reason: reason, ProposedBy: "rules"}, actions, mode, allow))
+		reason += " — for: " + t.Title
+		out = append(out, pol.Check(action.PlanItem{Action: n, Type: a.Type, Reason: reason, ProposedBy: "rules"}, t))
 	}
 	return out
 }

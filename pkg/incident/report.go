@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bsai-dev/bsai/pkg/config"
 	"github.com/bsai-dev/bsai/pkg/incident/action"
 	"github.com/bsai-dev/bsai/pkg/incident/source"
 	"github.com/bsai-dev/bsai/pkg/llm"
@@ -39,6 +40,23 @@ type Report struct {
 	topChange *source.Change
 }
 
+// target is what the plan acts on, for the action policy: the top cause.
+func (r *Report) target() action.Target {
+	if len(r.Causes) == 0 {
+		return action.Target{Kind: action.KindNone}
+	}
+	c := r.Causes[0]
+	t := action.Target{Kind: c.Kind, Title: c.Title, Entity: c.Entity, Score: c.Score}
+	if rb := c.RevertedBy; rb != nil {
+		t.Reverted = fmt.Sprintf("at %s (%s %s)", rb.Time.UTC().Format("15:04"), source.ChangeVerb(rb.Kind), cmp.Or(rb.Version, "previous version"))
+	}
+	return t
+}
+
+func (r *Report) policy(actions map[string]config.IncidentAction, mode string, allow []string) action.Policy {
+	return action.Policy{Actions: actions, Mode: mode, Allow: allow, Floor: ClearCause}
+}
+
 // TimeWindow is the investigated time range.
 type TimeWindow struct {
 	Start time.Time `json:"start"`
@@ -66,11 +84,10 @@ func newReport(s source.Scope, topo source.Topology, alert *source.Alert, an Ana
 	if r.OnCall == nil {
 		r.OnCall = []source.OnCall{}
 	}
-	for i := range r.Causes {
-		if r.Causes[i].Change != nil && r.Causes[i].Kind != CauseNone {
-			r.topChange = r.Causes[i].Change
-			break
-		}
+	// Only the top cause, and only when it clears the floor, may give an
+	// action its target: never "the first cause with any change".
+	if len(r.Causes) > 0 && r.Causes[0].Kind != CauseNone && r.Causes[0].Score >= ClearCause {
+		r.topChange = r.Causes[0].Change
 	}
 	r.Summary = deterministicSummary(r, an)
 	return r
@@ -147,6 +164,16 @@ func (r *Report) templateData() map[string]any {
 			break
 		}
 	}
+	// The suspect: the top cause's entity and its owner (the team to page),
+	// the alerting service's when nothing clears the floor.
+	d["Suspect"], d["SuspectOwner"] = r.Service, d["Owner"]
+	if t := r.target(); t.Kind != CauseNone && t.Score >= ClearCause && t.Entity != "" {
+		d["Suspect"] = t.Entity
+		if o := r.Causes[0].Owner; o != "" {
+			d["SuspectOwner"] = o
+		}
+	}
+	d["ModelWritten"] = r.Model != nil && r.Summary != r.Model.RulesSummary
 	return d
 }
 

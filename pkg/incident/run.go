@@ -31,7 +31,9 @@ type Request struct {
 	At         string
 	Mode       string
 	DryRun     bool
-	MaxActions int
+	// MaxActions overrides bsai.incident.agent.maxActions when set (0 = no
+	// action may run).
+	MaxActions *int
 	// Prompter asks before each co-pilot action; nil runs none.
 	Prompter action.Prompter
 	// Chooser picks one of several firing entities; nil makes that a
@@ -152,9 +154,9 @@ func Investigation(ctx context.Context, env Env, req Request) (*Run, error) {
 		if audit == "" {
 			audit = action.DefaultAuditPath(os.Getenv)
 		}
-		max := req.MaxActions
-		if max <= 0 {
-			max = ic.Agent.MaxActions
+		max := ic.Agent.MaxActions
+		if req.MaxActions != nil {
+			max = req.MaxActions
 		}
 		exec = &action.Executor{Actions: ic.Actions, Allow: ic.Agent.Allow, MaxActions: max,
 			Backstage: deps.Backstage, MCP: deps.MCP, HTTP: deps.HTTP, Audit: &action.AuditLog{Path: audit}, Now: env.Now}

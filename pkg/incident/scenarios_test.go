@@ -23,6 +23,10 @@ const scenarioRoot = "../../examples/incidents"
 type expected struct {
 	Top string `yaml:"top"`
 	Why string `yaml:"why"`
+	// NotPlanned are actions the plan must not propose (a rollback that
+	// already happened); Pages are owners a page action must target.
+	NotPlanned []string `yaml:"notPlanned"`
+	Pages      []string `yaml:"pages"`
 }
 
 // runScenario replays one examples/incidents folder offline.

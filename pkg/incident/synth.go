@@ -225,7 +225,9 @@ func (r *Report) applySynthesis(s *Synthesis, actions map[string]config.Incident
 			continue
 		}
 		have[p.Action] = true
-		r.Plan = append(r.Plan, action.Check(action.PlanItem{Action: p.Action, Reason: p.Reason, ProposedBy: "model"}, actions, mode, allow))
+		// The same policy as the rules' items: on: filter, target above the
+		// floor, not already rolled back, allowlist.
+		r.Plan = append(r.Plan, r.policy(actions, mode, allow).Check(action.PlanItem{Action: p.Action, Reason: p.Reason, ProposedBy: "model"}, r.target()))
 	}
 }
 

@@ -13,7 +13,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
+	"strings"
 	"time"
 
 	"github.com/bsai-dev/bsai/pkg/config"
@@ -44,6 +44,9 @@ type ActionResult struct {
 	Link   string         `json:"link,omitempty"`
 }
 
+// ModelWrittenMark prefixes webhook and page text that carries a model's words.
+const ModelWrittenMark = "[model-written, not verified by bsai] "
+
 // Action statuses.
 const (
 	StatusExecuted = "executed"
@@ -63,9 +66,11 @@ type Prompter interface {
 
 // Executor runs plan items under the mode's policy and audits them.
 type Executor struct {
-	Actions    map[string]config.IncidentAction
-	Allow      []string
-	MaxActions int // agent mode, per run (default 3)
+	Actions map[string]config.IncidentAction
+	Allow   []string
+	// MaxActions caps executed actions per agent run: nil = DefaultMaxActions,
+	// 0 = none.
+	MaxActions *int
 	Backstage  source.BackstageClient
 	MCP        source.ToolCaller
 	HTTP       *http.Client
@@ -83,13 +88,22 @@ type RunRequest struct {
 	DryRun   bool
 	Prompter Prompter // nil = no TTY
 	Data     map[string]any
+	// Target and Floor are what the policy checks every item against.
+	Target Target
+	Floor  float64
 }
 
-// Run decides and executes each plan item in order.
+// Run decides and executes each plan item in order. Every item passes the
+// Policy again here, not only in the plan: the plan may come from a model.
 func (x *Executor) Run(ctx context.Context, req RunRequest) []ActionResult {
-	max := x.MaxActions
-	if max <= 0 {
-		max = 3
+	max := DefaultMaxActions
+	if x.MaxActions != nil {
+		max = *x.MaxActions
+	}
+	pol := Policy{Actions: x.Actions, Mode: req.Mode, Allow: x.Allow, Floor: req.Floor}
+	var auditErr error
+	if x.Audit != nil && !req.DryRun {
+		auditErr = x.Audit.Writable()
 	}
 	done := 0
 	var out []ActionResult
@@ -100,14 +114,10 @@ func (x *Executor) Run(ctx context.Context, req RunRequest) []ActionResult {
 			break
 		}
 		r := ActionResult{Action: p.Action, Type: p.Type}
-		a, ok := x.Actions[p.Action]
-		switch {
-		case !ok:
-			r.Status, r.Detail = StatusRefused, "not a configured action"
-		case req.Mode == ModeAgent && !slices.Contains(x.Allow, p.Action):
-			// Checked again here, not only in the plan: the plan may come
-			// from a model.
-			r.Status, r.Detail = StatusRefused, "not on the agent allowlist (bsai.incident.agent.allow)"
+		checked := pol.Check(p, req.Target)
+		a := x.Actions[p.Action]
+		if checked.Refused != "" {
+			r.Status, r.Detail = StatusRefused, checked.Refused
 		}
 		if r.Status == "" {
 			inputs, err := renderAction(a, req.Data)
@@ -115,10 +125,16 @@ func (x *Executor) Run(ctx context.Context, req RunRequest) []ActionResult {
 			switch {
 			case err != nil:
 				r.Status, r.Detail = StatusFailed, "render inputs: "+err.Error()
+			case req.Mode == ModeAgent && max <= 0:
+				r.Status, r.Detail = StatusSkipped, "maxActions is 0: the agent may run no action"
 			case req.Mode == ModeAgent && done >= max:
 				r.Status, r.Detail = StatusSkipped, fmt.Sprintf("per-run limit of %d actions reached", max)
 			case req.DryRun:
 				r.Status, r.Detail = StatusDryRun, "would run; --dry-run given"
+			case ctx.Err() != nil:
+				r.Status, r.Detail = StatusSkipped, "not started: "+context.Cause(ctx).Error()
+			case auditErr != nil:
+				r.Status, r.Detail = StatusRefused, "nothing runs without an audit trail: "+auditErr.Error()
 			case req.Mode != ModeAgent && req.Prompter == nil:
 				r.Status, r.Detail = StatusSkipped, "co-pilot mode without a terminal: nothing runs without an explicit yes"
 			default:
@@ -149,7 +165,7 @@ func (x *Executor) Run(ctx context.Context, req RunRequest) []ActionResult {
 				}
 			}
 		}
-		if x.Audit != nil && !(r.Status == StatusSkipped && req.Mode != ModeAgent) {
+		if x.Audit != nil && auditErr == nil && !(r.Status == StatusSkipped && req.Mode != ModeAgent) {
 			if err := x.Audit.Append(AuditEntry{Time: x.now(), Mode: req.Mode, Action: r.Action, Type: r.Type,
 				ProposedBy: p.ProposedBy, Reason: p.Reason, Inputs: r.Inputs, Status: r.Status, Result: r.Detail, DryRun: req.DryRun}); err != nil {
 				r.Detail += " (audit log: " + err.Error() + ")"
@@ -191,9 +207,22 @@ func renderAction(a config.IncidentAction, data map[string]any) (map[string]any,
 		if err != nil {
 			return nil, err
 		}
+		// Text a model wrote is posted as such, so nobody reads "Rollback
+		// executed." from a model as a fact bsai checked.
+		if mw, _ := data["ModelWritten"].(bool); mw && strings.Contains(text, ".Summary") {
+			t = ModelWrittenMark + t
+		}
 		in := map[string]any{"url": a.URL, "text": t}
 		if a.Type == "page" {
 			in["service"], _ = data["Service"].(string)
+			// Page whoever owns the suspect (a dependency's team when a
+			// dependency is to blame), not only the alerting service's.
+			if o, _ := data["SuspectOwner"].(string); o != "" {
+				in["owner"] = o
+			}
+			if sp, _ := data["Suspect"].(string); sp != "" {
+				in["suspect"] = sp
+			}
 		}
 		return in, nil
 	}
@@ -255,7 +284,12 @@ func (x *Executor) execute(ctx context.Context, a config.IncidentAction, in map[
 			// PagerDuty Events v2 shape (extra "text" for generic receivers).
 			src, _ := in["service"].(string)
 			body["event_action"] = "trigger"
-			body["payload"] = map[string]any{"summary": source.Truncate(text, 1000), "source": cmp.Or(src, "bsai"), "severity": "critical"}
+			payload := map[string]any{"summary": source.Truncate(text, 1000), "source": cmp.Or(src, "bsai"), "severity": "critical"}
+			if o, _ := in["owner"].(string); o != "" {
+				payload["group"] = o
+				payload["custom_details"] = map[string]any{"owner": o, "suspect": in["suspect"]}
+			}
+			body["payload"] = payload
 			if a.RoutingKey != "" {
 				body["routing_key"] = a.RoutingKey
 			}

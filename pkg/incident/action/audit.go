@@ -53,6 +53,21 @@ func (a *AuditLog) Append(e AuditEntry) error {
 	return f.Close()
 }
 
+// Writable checks, before anything runs, that entries can be appended:
+// actions fail closed when they could not be audited.
+func (a *AuditLog) Writable() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if err := os.MkdirAll(filepath.Dir(a.Path), 0o700); err != nil {
+		return fmt.Errorf("audit log: %w", err)
+	}
+	f, err := os.OpenFile(a.Path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("audit log: %w", err)
+	}
+	return f.Close()
+}
+
 // DefaultAuditPath is $XDG_STATE_HOME/bsai/incident-audit.jsonl, else
 // ~/.local/state/bsai/..., else the user cache dir.
 func DefaultAuditPath(getenv func(string) string) string {

@@ -82,19 +82,19 @@ func (m *MetricFileSource) Collect(ctx context.Context, s Scope) ([]Evidence, er
 		if err := json.Unmarshal(b, &pr); err != nil {
 			return out, fmt.Errorf("metrics %s: not a query_range response: %w", f, err)
 		}
+		var raw []rawSeries
 		for _, ser := range pr.Data.Result {
 			ent := s.EntityFor(cmp.Or(ser.Metric["service"], ser.Metric["job"], ser.Metric["app"], ser.Metric["entity"]))
 			if ent == "" {
 				continue
 			}
 			name := cmp.Or(ser.Metric["signal"], ser.Metric["__name__"], "value")
-			e, err := seriesEvidence(s, ent, name, ser, m.Opts, "metrics", f)
-			if err != nil {
-				return out, fmt.Errorf("metrics %s: %w", f, err)
-			}
-			if e != nil {
-				out = append(out, *e)
-			}
+			raw = append(raw, rawSeries{ent: ent, name: name, ser: ser, link: f})
+		}
+		ev, err := analyzeGroup(s, raw, m.Opts, "metrics")
+		out = append(out, ev...)
+		if err != nil {
+			return out, fmt.Errorf("metrics %s: %w", f, err)
 		}
 	}
 	return out, nil
@@ -139,7 +139,7 @@ func (p *PromSource) Collect(ctx context.Context, s Scope) ([]Evidence, error) {
 			jobs = append(jobs, job{ent, n, q})
 		}
 	}
-	results := make([][]Evidence, len(jobs))
+	results := make([][]rawSeries, len(jobs))
 	errsOut := make([]error, len(jobs))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 4)
@@ -156,21 +156,18 @@ func (p *PromSource) Collect(ctx context.Context, s Scope) ([]Evidence, error) {
 			}
 			link := strings.TrimRight(p.URL, "/") + "/graph?g0.expr=" + url.QueryEscape(j.q)
 			for _, ser := range pr.Data.Result {
-				e, err := seriesEvidence(s, j.ent, j.name, ser, p.Opts, "prometheus", link)
-				if err != nil {
-					errsOut[i] = err
-					return
-				}
-				if e != nil {
-					results[i] = append(results[i], *e)
-				}
+				results[i] = append(results[i], rawSeries{ent: j.ent, name: j.name, ser: ser, link: link})
 			}
 		}()
 	}
 	wg.Wait()
-	var out []Evidence
+	var raw []rawSeries
 	for _, r := range results {
-		out = append(out, r...)
+		raw = append(raw, r...)
+	}
+	out, err := analyzeGroup(s, raw, p.Opts, "prometheus")
+	if err != nil {
+		return out, err
 	}
 	for _, err := range errsOut {
 		if err != nil {
@@ -213,27 +210,96 @@ func renderQuery(q, service, ref string) (string, error) {
 	return b.String(), nil
 }
 
-// seriesEvidence analyses one series; a series with no points in the window
-// yields nothing.
-func seriesEvidence(s Scope, ent, name string, ser PromSeries, o MetricOptions, source, link string) (*Evidence, error) {
-	pts, err := ser.Points()
-	if err != nil {
-		return nil, fmt.Errorf("series %s for %s: %w", name, ent, err)
+// rawSeries is one fetched series before analysis.
+type rawSeries struct {
+	ent, name, link string
+	ser             PromSeries
+}
+
+// limitSuffixes mark a series that states another series' known maximum
+// for the same entity: db_connections_max, cpu_usage_cores_limit,
+// disk_used_bytes_capacity (exporters publish limits as their own series).
+var limitSuffixes = []string{"_max", "_limit", "_capacity"}
+
+func limitOf(name string) (string, bool) {
+	for _, suf := range limitSuffixes {
+		if base, ok := strings.CutSuffix(name, suf); ok && base != "" {
+			return base, true
+		}
 	}
+	return "", false
+}
+
+// analyzeGroup turns fetched series into evidence; limit series give the
+// known maximum of their base series and are not signals themselves.
+func analyzeGroup(s Scope, raw []rawSeries, o MetricOptions, source string) ([]Evidence, error) {
+	type key struct{ ent, name string }
+	limits := map[key]float64{}
+	names := map[string]bool{}
+	for _, r := range raw {
+		names[r.name] = true
+	}
+	for _, r := range raw {
+		base, ok := limitOf(r.name)
+		if !ok || !names[base] {
+			continue
+		}
+		pts, err := r.ser.Points()
+		if err != nil {
+			return nil, fmt.Errorf("series %s for %s: %w", r.name, r.ent, err)
+		}
+		for _, p := range inWindow(s, pts) {
+			limits[key{r.ent, base}] = math.Max(limits[key{r.ent, base}], p.V)
+		}
+	}
+	var out []Evidence
+	for _, r := range raw {
+		if base, ok := limitOf(r.name); ok && names[base] {
+			continue
+		}
+		e, err := seriesEvidence(s, r.ent, r.name, r.ser, o, limits[key{r.ent, r.name}], source, r.link)
+		if err != nil {
+			return out, err
+		}
+		if e != nil {
+			out = append(out, *e)
+		}
+	}
+	return out, nil
+}
+
+func inWindow(s Scope, pts []Point) []Point {
 	var in []Point
 	for _, p := range pts {
 		if !p.T.Before(s.Start) && !p.T.After(s.End) {
 			in = append(in, p)
 		}
 	}
+	return in
+}
+
+// seriesEvidence analyses one series; a series with no points in the window
+// yields nothing. max is the resource's known maximum, 0 when unknown.
+func seriesEvidence(s Scope, ent, name string, ser PromSeries, o MetricOptions, max float64, source, link string) (*Evidence, error) {
+	pts, err := ser.Points()
+	if err != nil {
+		return nil, fmt.Errorf("series %s for %s: %w", name, ent, err)
+	}
+	in := inWindow(s, pts)
 	if len(in) == 0 {
 		return nil, nil
 	}
-	sig := AnalyzeSeries(ent, name, in, o.Thresholds[name])
+	sig := AnalyzeSeriesMax(ent, name, in, o.Thresholds[name], max)
 	d := fmt.Sprintf("%s %s: baseline %s, peak %s", RefName(ent), name, FormatValue(sig.Baseline), FormatValue(sig.Peak))
+	if sig.Max > 0 {
+		d += fmt.Sprintf(" of max %s (%.0f%%)", FormatValue(sig.Max), 100*sig.Peak/sig.Max)
+	}
 	var t *time.Time
 	if sig.Breach != nil {
 		d += ", left baseline at " + sig.Breach.UTC().Format("15:04")
+		if sig.Saturated {
+			d += ", saturated"
+		}
 		t = sig.Breach
 	} else {
 		d += ", steady"
@@ -259,12 +325,34 @@ func Classify(name string) string {
 	return "other"
 }
 
-// AnalyzeSeries finds when a series left its baseline for good: the first
-// of two consecutive samples above the limit. The baseline is the first
-// third of the window; the limit is the configured threshold or, without
-// one, mean + max(4σ, mean) (at least doubling); for saturation mean +
-// max(4σ, 20%), capped at 85% of capacity.
+// Saturation is judged against the resource's known maximum.
+const (
+	// SaturatedAt is the share of the maximum a series must reach after
+	// leaving its baseline to count as saturated.
+	SaturatedAt = 0.9
+	// saturatedThroughout: a baseline already this close to the maximum is
+	// not a change point (it was saturated before the incident too).
+	saturatedThroughout = 0.98
+	// headroomStep is the smallest rise, as a share of the remaining
+	// headroom, that counts as leaving a noiseless baseline.
+	headroomStep = 0.05
+)
+
+// AnalyzeSeries is AnalyzeSeriesMax with the maximum inferred from the
+// signal's name (ratios 1, percentages 100) or unknown.
 func AnalyzeSeries(ent, name string, pts []Point, threshold float64) *Signal {
+	return AnalyzeSeriesMax(ent, name, pts, threshold, 0)
+}
+
+// AnalyzeSeriesMax finds when a series left its baseline for good: the
+// first of two consecutive samples above the limit. The baseline is the
+// first third of the window. The limit is the configured threshold or,
+// without one, a change against the series' own variance: mean + max(4σ,
+// mean) (at least doubling) for errors and latency; for saturation with a
+// known maximum mean + max(4σ, 5% of the headroom left), and Saturated says
+// whether it then reached SaturatedAt of that maximum; with none known,
+// mean + max(4σ, 20%).
+func AnalyzeSeriesMax(ent, name string, pts []Point, threshold, max float64) *Signal {
 	sort.Slice(pts, func(i, j int) bool { return pts[i].T.Before(pts[j].T) })
 	sig := &Signal{Entity: ent, Name: name, Class: Classify(name), Points: pts}
 	nb := len(pts) / 3
@@ -285,20 +373,23 @@ func AnalyzeSeries(ent, name string, pts []Point, threshold float64) *Signal {
 	for _, p := range pts {
 		sig.Peak = math.Max(sig.Peak, p.V)
 	}
+	if sig.Class == "saturation" {
+		if max <= 0 {
+			max = inferMax(name, sig.Peak)
+		}
+		sig.Max = max
+	}
 	limit := threshold
 	if limit <= 0 {
-		if sig.Class == "saturation" {
-			// Utilisation near capacity matters even when it rose slowly;
-			// a jump of a fifth over baseline is a change point.
-			capLimit := 0.85
-			if mean > 1 || sig.Peak > 1.5 {
-				capLimit = 85 // percent
+		switch {
+		case sig.Class == "saturation" && max > 0:
+			limit = mean + math.Max(4*std, headroomStep*math.Max(max-mean, 0))
+			if mean >= saturatedThroughout*max {
+				limit = math.Inf(1)
 			}
+		case sig.Class == "saturation":
 			limit = mean + math.Max(4*std, 0.2*math.Abs(mean))
-			if mean < capLimit {
-				limit = math.Min(limit, capLimit)
-			}
-		} else {
+		default:
 			limit = mean + math.Max(4*std, math.Max(mean, 1e-9))
 		}
 	}
@@ -308,7 +399,30 @@ func AnalyzeSeries(ent, name string, pts []Point, threshold float64) *Signal {
 			break
 		}
 	}
+	if sig.Breach != nil && max > 0 {
+		sig.Saturated = sig.Peak >= SaturatedAt*max
+	}
 	return sig
+}
+
+// inferMax knows the maximum of ratios (1) and percentages (100) from the
+// signal's name; other units need a limit series.
+func inferMax(name string, peak float64) float64 {
+	n := strings.ToLower(name)
+	ratio := false
+	for _, w := range []string{"ratio", "utilization", "utilisation", "util", "fraction"} {
+		if strings.Contains(n, w) {
+			ratio = true
+		}
+	}
+	pct := strings.Contains(n, "percent") || strings.Contains(n, "pct")
+	switch {
+	case pct && peak <= 100, ratio && peak > 1.5 && peak <= 100:
+		return 100
+	case ratio && peak <= 1.5:
+		return 1
+	}
+	return 0
 }
 
 // FormatValue prints a sample value compactly (4 significant digits).

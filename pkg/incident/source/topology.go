@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -28,6 +29,16 @@ type Topology struct {
 	Dependents   []string // direct and transitive (bounded)
 	Owners       []string
 	OnCall       []OnCall
+	// Edges maps the focus and each dependency to its own direct
+	// dependencies, so the engine can follow a failure down a chain.
+	Edges map[string][]string
+	// Owner is the first owner of the focus and of each dependency (the team
+	// to page when that entity is the suspect).
+	Owner map[string]string
+	// Aliases maps a lower-case name an error message may use for an entity
+	// in scope (its label name, its metadata name, an API it provides) to the
+	// entity's ref.
+	Aliases map[string]string
 }
 
 // ResolveFocus finds the entity an alert or --service names. It tries the
@@ -94,6 +105,31 @@ func BuildTopology(g *catalog.Graph, focus string) Topology {
 	}
 	t.Dependencies = bfs(g, focus, dependencies, 3)
 	t.Dependents = bfs(g, focus, dependents, 2)
+	t.Edges, t.Owner, t.Aliases = map[string][]string{}, map[string]string{}, map[string]string{}
+	inScope := append([]string{focus}, t.Dependencies...)
+	names := ScopeNames(g, inScope)
+	for _, r := range inScope {
+		var ds []string
+		for _, d := range dependencies(g, r) {
+			if slices.Contains(inScope, d) {
+				ds = append(ds, d)
+			}
+		}
+		t.Edges[r] = ds
+		if o := owners(g, r); len(o) > 0 {
+			t.Owner[r] = o[0]
+		}
+		t.Aliases[strings.ToLower(RefName(r))] = r
+		t.Aliases[strings.ToLower(names[r])] = r
+	}
+	// An error naming an API ("ledger-api returned 500") names its provider.
+	for _, r := range inScope {
+		for _, api := range providedAPIs(g, r) {
+			if n := strings.ToLower(RefName(api)); t.Aliases[n] == "" {
+				t.Aliases[n] = r
+			}
+		}
+	}
 	t.Owners = owners(g, focus)
 	for _, o := range t.Owners {
 		oc := OnCall{Owner: o}
@@ -132,10 +168,14 @@ func bfs(g *catalog.Graph, start string, next func(*catalog.Graph, string) []str
 	return out
 }
 
-// dependencies of ref: dependsOn plus the providers of consumed APIs.
+// dependencies of ref: dependsOn, the providers of consumed APIs, and the
+// component's own subcomponents (a part that fails takes its whole down).
 func dependencies(g *catalog.Graph, ref string) []string {
 	set := map[string]bool{}
 	for _, r := range g.Related(ref, catalog.RelDependsOn) {
+		set[r] = true
+	}
+	for _, r := range subcomponents(g, ref) {
 		set[r] = true
 	}
 	apis := g.Related(ref, catalog.RelConsumesAPI)
@@ -155,6 +195,47 @@ func dependencies(g *catalog.Graph, ref string) []string {
 		for _, p := range providers(g, api) {
 			if p != ref {
 				set[p] = true
+			}
+		}
+	}
+	return sortedKeys(set)
+}
+
+// subcomponents of a Component: the Components whose spec.subcomponentOf
+// names it (hasPart also links systems to their members, which are not parts
+// in this sense).
+func subcomponents(g *catalog.Graph, ref string) []string {
+	e, ok := g.Get(ref)
+	if !ok || !strings.EqualFold(e.Kind, "component") {
+		return nil
+	}
+	set := map[string]bool{}
+	for _, r := range g.Related(ref, catalog.RelHasPart) {
+		if strings.HasPrefix(r, "component:") {
+			set[r] = true
+		}
+	}
+	for _, c := range g.ByKind("Component") {
+		if s := c.SpecString("subcomponentOf"); s != "" {
+			if r, err := catalog.ParseRef(s, "component", c.Namespace()); err == nil && r.String() == ref {
+				set[c.Ref().String()] = true
+			}
+		}
+	}
+	delete(set, ref)
+	return sortedKeys(set)
+}
+
+// providedAPIs of ref, from relations and spec.providesApis.
+func providedAPIs(g *catalog.Graph, ref string) []string {
+	set := map[string]bool{}
+	for _, r := range g.Related(ref, catalog.RelProvidesAPI) {
+		set[r] = true
+	}
+	if e, ok := g.Get(ref); ok {
+		for _, s := range e.SpecStrings("providesApis") {
+			if r, err := catalog.ParseRef(s, "api", e.Namespace()); err == nil {
+				set[r.String()] = true
 			}
 		}
 	}

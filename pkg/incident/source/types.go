@@ -112,6 +112,11 @@ type Signal struct {
 	Baseline float64
 	Peak     float64
 	Breach   *time.Time
+	// Max is the resource's known maximum (limit series, 1 for ratios, 100
+	// for percentages), 0 when unknown; Saturated says the series left its
+	// baseline and reached SaturatedAt of Max.
+	Max       float64
+	Saturated bool
 }
 
 // Template is a log error template (numbers, ids, uuids and hex masked).
