@@ -101,9 +101,15 @@ func (x *Executor) Run(ctx context.Context, req RunRequest) []ActionResult {
 		max = *x.MaxActions
 	}
 	pol := Policy{Actions: x.Actions, Mode: req.Mode, Allow: x.Allow, Floor: req.Floor}
+	// The audit log is probed only when something is about to run (a
+	// read-only investigation leaves no file behind), then remembered.
 	var auditErr error
-	if x.Audit != nil && !req.DryRun {
-		auditErr = x.Audit.Writable()
+	probed := false
+	auditable := func() error {
+		if !probed && x.Audit != nil {
+			probed, auditErr = true, x.Audit.Writable()
+		}
+		return auditErr
 	}
 	done := 0
 	var out []ActionResult
@@ -133,10 +139,10 @@ func (x *Executor) Run(ctx context.Context, req RunRequest) []ActionResult {
 				r.Status, r.Detail = StatusDryRun, "would run; --dry-run given"
 			case ctx.Err() != nil:
 				r.Status, r.Detail = StatusSkipped, "not started: "+context.Cause(ctx).Error()
-			case auditErr != nil:
-				r.Status, r.Detail = StatusRefused, "nothing runs without an audit trail: "+auditErr.Error()
 			case req.Mode != ModeAgent && req.Prompter == nil:
 				r.Status, r.Detail = StatusSkipped, "co-pilot mode without a terminal: nothing runs without an explicit yes"
+			case auditable() != nil:
+				r.Status, r.Detail = StatusRefused, "nothing runs without an audit trail: "+auditErr.Error()
 			default:
 				yes := req.Mode == ModeAgent
 				if !yes {
