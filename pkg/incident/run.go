@@ -28,9 +28,9 @@ type Request struct {
 	Alert []byte
 	Since time.Duration
 	// At is the end of the window as RFC3339 ("" = from the alert or now).
-	At         string
-	Mode       string
-	DryRun     bool
+	At     string
+	Mode   string
+	DryRun bool
 	// MaxActions overrides bsai.incident.agent.maxActions when set (0 = no
 	// action may run).
 	MaxActions *int
