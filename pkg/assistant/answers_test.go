@@ -1,0 +1,72 @@
+package assistant_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bsai-dev/bsai/pkg/assistant"
+	"github.com/bsai-dev/bsai/pkg/catalog"
+	"github.com/bsai-dev/bsai/pkg/retrieval"
+	"github.com/bsai-dev/bsai/pkg/retrieval/retrievaltest"
+)
+
+func demo(t *testing.T) *assistant.Assistant {
+	t.Helper()
+	root := retrievaltest.RepoRoot(t)
+	res, err := catalog.LoadFiles(context.Background(), []string{
+		filepath.Join(root, "testdata", "catalogs", "backstage-demo"),
+		filepath.Join(root, "testdata", "catalogs", "backstage-catalog-model-examples"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := catalog.NewGraph(res.Entities)
+	return &assistant.Assistant{Graph: g, Index: retrieval.Build(g)}
+}
+
+// TestOfflineAnswerText: answers start with yes/no when asked so, name an
+// owner the catalog has no entity for without citing it, say "not in the
+// catalog" for what it lacks, and list every citation in retrieved.
+func TestOfflineAnswerText(t *testing.T) {
+	a := demo(t)
+	ask := func(q string) *assistant.Answer {
+		ans, err := a.Ask(context.Background(), assistant.Question{Text: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ans
+	}
+	for q, prefix := range map[string]string{
+		"Is the backstage demo in production?": "No.",
+		"Is the hello world API deprecated?":   "Yes.",
+		"Does team B own the Spotify API?":     "No.",
+		"Is there a Slack MCP server?":         "No. That is not in the catalog",
+	} {
+		if ans := ask(q); !strings.HasPrefix(ans.Answer, prefix) {
+			t.Errorf("%q: answer does not start with %q:\n%s", q, prefix, ans.Answer)
+		}
+	}
+	ans := ask("Who owns the GitHub MCP server?")
+	if !strings.Contains(ans.Answer, "backstage/maintainers (group, not in the catalog)") || len(ans.UnknownRefs) > 0 {
+		t.Errorf("owner without an entity: %q, unknown %v", ans.Answer, ans.UnknownRefs)
+	}
+	ans = ask("Who owns the Jenkins server?")
+	if !strings.Contains(ans.Answer, "not in the catalog") || len(ans.Citations) > 0 || strings.Contains(ans.Answer, "payments") {
+		t.Errorf("lacking: %q %v", ans.Answer, ans.Citations)
+	}
+	ans = ask("Who works in team-b?")
+	have := map[string]bool{}
+	for _, r := range ans.Retrieved {
+		have[r.Ref] = true
+	}
+	for _, c := range ans.Citations {
+		if !have[c] {
+			t.Errorf("citation %s not in retrieved", c)
+		}
+	}
+	if strings.Count(ans.Answer, "has 5 members") != 1 {
+		t.Errorf("members: %s", ans.Answer)
+	}
+}

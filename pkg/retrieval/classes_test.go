@@ -1,0 +1,92 @@
+package retrieval_test
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/bsai-dev/bsai/pkg/catalog"
+	"github.com/bsai-dev/bsai/pkg/retrieval"
+	"github.com/bsai-dev/bsai/pkg/retrieval/retrievaltest"
+)
+
+// upstream loads Backstage's catalog-model examples (real upstream files,
+// testdata/catalogs), whose names exercise the classes below.
+func upstream(t *testing.T) *retrieval.Index {
+	t.Helper()
+	path := filepath.Join(retrievaltest.RepoRoot(t), "testdata", "catalogs", "backstage-catalog-model-examples")
+	res, err := catalog.LoadFiles(context.Background(), []string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return retrieval.Build(catalog.NewGraph(res.Entities))
+}
+
+// TestNameClasses: names typed differently from how they are stored still
+// name the entity, and words that are names here are not dropped or
+// treated as generic.
+func TestNameClasses(t *testing.T) {
+	ix := upstream(t)
+	ctx := context.Background()
+	for q, want := range map[string]string{
+		"Which teams are under the Box Office department?": "group:default/boxoffice", // spaced vs joined
+		"What is the parent group of team A?":              "group:default/team-a",    // "a" is a stopword elsewhere
+		"How do I reach the Backstage group?":              "group:default/backstage", // "backstage" is generic elsewhere
+		"who owns artistlookup":                            "component:default/artist-lookup",
+		"Who can I ask about the artists database?":        "resource:default/artists-db", // database/db
+	} {
+		res := ix.Search(ctx, q, retrieval.Options{TopK: 5})
+		if !slices.Contains(res.Focus, want) {
+			t.Errorf("%q: focus %v, want %s", q, res.Focus, want)
+		}
+	}
+}
+
+// TestLocationsNeverOutrank: Location entities are plumbing; "apis" (a
+// Location's name) must not become the subject of an API question.
+func TestLocationsNeverOutrank(t *testing.T) {
+	ix := upstream(t)
+	res := ix.Search(context.Background(), "Is the petstore API experimental?", retrieval.Options{TopK: 10})
+	for _, h := range res.Hits {
+		if h.Entity.Kind == "Location" {
+			t.Errorf("location hit %s", h.Ref)
+		}
+	}
+}
+
+// TestListAndTypes: "list all X" / "which X are Y" return every entity of
+// the kind with the other words; camel-case types match spec.type.
+func TestListAndTypes(t *testing.T) {
+	ix := upstream(t)
+	ctx := context.Background()
+	refs := func(q string) []string {
+		var out []string
+		for _, h := range ix.Search(ctx, q, retrieval.Options{TopK: 5}).Hits {
+			out = append(out, h.Ref)
+		}
+		slices.Sort(out)
+		return out
+	}
+	for q, want := range map[string][]string{
+		"List all domains":                  {"domain:default/artists", "domain:default/playback"},
+		"Which teams exist?":                {"group:default/team-a", "group:default/team-b", "group:default/team-c", "group:default/team-d"},
+		"Which APIs are gRPC?":              {"api:default/hello-world"},
+		"Which services are written in Go?": {"component:default/queue-proxy", "component:default/searcher", "component:default/shuffle-api"},
+	} {
+		if got := refs(q); !slices.Equal(got, want) {
+			t.Errorf("%q = %v, want %v", q, got, want)
+		}
+	}
+}
+
+// TestLackingThings: a question about something the catalog does not have
+// finds nothing, even when one of its words matches ("server", "mcp").
+func TestLackingThings(t *testing.T) {
+	ix := upstream(t)
+	for _, q := range []string{"Who owns our Jenkins server?", "Is there a Redis cache?", "Who is on call for the Kafka cluster?"} {
+		if res := ix.Search(context.Background(), q, retrieval.Options{}); !res.NoMatch {
+			t.Errorf("%q matched %v", q, res.Hits)
+		}
+	}
+}
