@@ -62,7 +62,7 @@ summarised by the model; every cause it gives must cite evidence ids that exist.
 Co-pilot mode (default) runs an action only after an explicit yes on a terminal; without a
 terminal nothing runs. Agent mode runs only actions on bsai.incident.agent.allow, at most
 --max-actions per run, and appends every decision to the audit log.`,
-		Example: `  bsai incident investigate --service payments-api --since 2h
+		Example: `  bsai incident investigate --service component:default/<name> --since 2h
   bsai incident investigate --alert alert.json -o markdown
   curl -s $AM/api/v2/alerts | bsai incident investigate --alert -
   bsai -c examples/incidents/bad-deploy/app-config.yaml incident investigate \

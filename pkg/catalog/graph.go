@@ -79,7 +79,7 @@ func (g *Graph) Get(ref string) (*Entity, bool) {
 	return e, ok
 }
 
-// Lookup resolves a possibly partial ref ("payments-api", "api:payments")
+// Lookup resolves a possibly partial ref ("NAME", "api:NAME")
 // and returns all entities it may mean, exact matches first.
 func (g *Graph) Lookup(s string) []*Entity {
 	if e, ok := g.Get(s); ok {
@@ -200,13 +200,28 @@ func (g *Graph) Owners(ref string) []string {
 	return out
 }
 
+// ExampleRef is a ref to show in a hint: the first entity of kind in the
+// catalog (any kind when it has none), so hints name something that really
+// exists; a placeholder for an empty catalog.
+func (g *Graph) ExampleRef(kind string) string {
+	if refs := g.byKind[strings.ToLower(kind)]; len(refs) > 0 {
+		return refs[0]
+	}
+	if len(g.order) > 0 {
+		return g.order[0]
+	}
+	return strings.ToLower(kind) + ":default/NAME"
+}
+
 // Resolve turns what a user typed (a full ref, "kind:name", "ns/name" or a
 // bare name) into one entity. No match is an errs.NotFound listing close
 // names; several matches is an errs.Usage listing the candidates.
 func (g *Graph) Resolve(s string) (*Entity, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return nil, errs.Usage("empty entity ref").WithHint("give a ref like component:default/payments-api or just payments-api")
+		ref := g.ExampleRef("component")
+		name := ref[strings.LastIndexByte(ref, '/')+1:]
+		return nil, errs.Usage("empty entity ref").WithHint("give a ref like %s or just %s", ref, name)
 	}
 	found := g.Lookup(s)
 	switch len(found) {

@@ -98,7 +98,7 @@ func Investigate(ctx context.Context, o Options) (*Report, error) {
 	}
 	focus, err := source.ResolveFocus(o.Graph, o.Service, o.Alert)
 	if err != nil {
-		return nil, errs.Usage("%s", err.Error()).WithHint("pass --service with a catalog ref such as component:default/payments-api")
+		return nil, errs.Usage("%s", err.Error()).WithHint("pass --service with a catalog ref such as %s", o.Graph.ExampleRef("component"))
 	}
 	topo := source.BuildTopology(o.Graph, focus)
 	since := o.Since

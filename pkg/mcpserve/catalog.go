@@ -23,14 +23,14 @@ type CatalogLoader func(ctx context.Context) (*catalog.Graph, error)
 func CatalogTools(load CatalogLoader) []server.ServerTool {
 	search := mcp.NewTool("catalog_search",
 		mcp.WithDescription("Search the Backstage catalog, ranked (BM25 over name, title, description, tags and spec, with exact names boosted and typos corrected). Returns entity refs with scores to pass to catalog_get."),
-		mcp.WithString("query", mcp.Required(), mcp.Description("words to look for, e.g. \"payments api\"")),
+		mcp.WithString("query", mcp.Required(), mcp.Description("words to look for, e.g. \"billing api\" or a service name")),
 		mcp.WithString("kind", mcp.Description("only this kind (Component, API, System, Group, ...)")),
 		mcp.WithInteger("limit", mcp.Description("at most this many results (default 20)")),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),
 	)
 	get := mcp.NewTool("catalog_get",
 		mcp.WithDescription("Get one Backstage catalog entity by ref (kind:namespace/name, or a unique short name), with its relations."),
-		mcp.WithString("ref", mcp.Required(), mcp.Description("entity ref, e.g. component:default/payments-api")),
+		mcp.WithString("ref", mcp.Required(), mcp.Description("entity ref, e.g. component:default/<name> (refs come from catalog_search)")),
 		mcp.WithReadOnlyHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false),
 	)
 	return []server.ServerTool{

@@ -128,7 +128,7 @@ func changeEvidence(s Scope, c Change, source string) (Evidence, bool) {
 	return Evidence{Source: source, Kind: c.Kind, Time: tp(c.Time), Entity: c.Entity, Detail: d, Link: link, Change: &cc}, true
 }
 
-// normRef turns "payments-api" or "component:payments-api" into a full ref.
+// normRef turns "NAME" or "component:NAME" into a full ref.
 func normRef(s string) string {
 	r, err := catalog.ParseRef(s, "component", "")
 	if err != nil {
