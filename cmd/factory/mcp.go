@@ -20,6 +20,10 @@ func newMCP(f *Factory) (*mcp.Registry, error) {
 	if err != nil {
 		return nil, err
 	}
+	settings, err := cfg.MCPSettings()
+	if err != nil {
+		return nil, err
+	}
 	servers, err := cfg.MCPServers()
 	if err != nil {
 		return nil, err
@@ -34,10 +38,11 @@ func newMCP(f *Factory) (*mcp.Registry, error) {
 		}
 	}
 	opts := mcp.Options{
-		Servers:       servers,
-		ClientName:    "bsai",
-		ClientVersion: f.AppVersion,
-		Resolve:       func(ctx context.Context, id string) (config.MCPServer, bool, error) { return resolveMCPRef(ctx, f, id) },
+		Servers:        servers,
+		MaxMessageSize: int64(settings.MaxMessageSize),
+		ClientName:     "bsai",
+		ClientVersion:  f.AppVersion,
+		Resolve:        func(ctx context.Context, id string) (config.MCPServer, bool, error) { return resolveMCPRef(ctx, f, id) },
 	}
 	if dir, err := os.UserCacheDir(); err == nil {
 		opts.LogDir = filepath.Join(dir, "bsai", "mcp")

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bsai-dev/bsai/cmd/factory"
+	"github.com/bsai-dev/bsai/pkg/errs"
 	pkgmcp "github.com/bsai-dev/bsai/pkg/mcp"
 	"github.com/bsai-dev/bsai/pkg/mcpserve"
 )
@@ -21,6 +22,8 @@ type ServeOptions struct {
 	Tools []server.ServerTool
 	// Ready is told the bound HTTP address (tests use port 0).
 	Ready func(addr string)
+	// Sessions bound --http sessions (idle timeout, cap).
+	Sessions pkgmcp.SessionOptions
 }
 
 // ServeTools is the list of bsai capabilities exposed over MCP
@@ -51,6 +54,27 @@ Claude Code: claude mcp add bsai -- bsai mcp serve -c /path/to/app-config.yaml`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Common = common(f, cmd)
 			opts.Version = f.AppVersion
+			if opts.HTTP != "" {
+				// Flags win over bsai.mcp.serve; a bad config block is an
+				// error only when the HTTP server would use it.
+				cfg, err := f.Config()
+				if err != nil {
+					return err
+				}
+				settings, err := cfg.MCPSettings()
+				if err != nil {
+					return err
+				}
+				if !cmd.Flags().Changed("session-idle-timeout") {
+					opts.Sessions.IdleTimeout = settings.Serve.SessionIdleTimeout.Duration
+				}
+				if !cmd.Flags().Changed("max-sessions") {
+					opts.Sessions.MaxSessions = settings.Serve.MaxSessions
+				}
+				if opts.Sessions.IdleTimeout < 0 || opts.Sessions.MaxSessions < 0 {
+					return errs.Usage("--session-idle-timeout and --max-sessions must not be negative")
+				}
+			}
 			opts.Tools = ServeTools(f)
 			if runF != nil {
 				return runF(opts)
@@ -59,6 +83,10 @@ Claude Code: claude mcp add bsai -- bsai mcp serve -c /path/to/app-config.yaml`,
 		},
 	}
 	c.Flags().StringVar(&opts.HTTP, "http", "", "serve streamable HTTP on this loopback address (127.0.0.1:PORT) instead of stdio")
+	c.Flags().DurationVar(&opts.Sessions.IdleTimeout, "session-idle-timeout", pkgmcp.DefaultSessionIdleTimeout,
+		"with --http: end a session unused for this long (bsai.mcp.serve.sessionIdleTimeout)")
+	c.Flags().IntVar(&opts.Sessions.MaxSessions, "max-sessions", pkgmcp.DefaultMaxSessions,
+		"with --http: keep at most this many sessions, ending the least recently used (bsai.mcp.serve.maxSessions)")
 	return c
 }
 
@@ -74,5 +102,5 @@ func RunServe(opts *ServeOptions) error {
 			fmt.Fprintf(opts.IO.ErrOut, "bsai MCP server listening on http://%s/mcp\n", addr)
 		}
 	}
-	return pkgmcp.ServeHTTP(opts.ctx(), s, opts.HTTP, ready)
+	return pkgmcp.ServeHTTP(opts.ctx(), s, opts.HTTP, ready, opts.Sessions)
 }

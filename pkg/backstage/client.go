@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/bsai-dev/bsai/pkg/errs"
+	redactpkg "github.com/bsai-dev/bsai/pkg/redact"
 	"github.com/bsai-dev/bsai/pkg/retry"
 )
 
@@ -201,9 +202,4 @@ func redact(err error, token string) error {
 	return errors.New(redactString(err.Error(), token))
 }
 
-func redactString(s, token string) string {
-	if token == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, token, "<redacted>")
-}
+func redactString(s, token string) string { return redactpkg.String(s, token) }

@@ -35,6 +35,13 @@ type MCPServer struct {
 	ProtocolVersion string `json:"protocolVersion,omitempty"`
 	// Disabled servers are skipped (the Claude/Roo "disabled" flag).
 	Disabled bool `json:"disabled,omitempty"`
+	// InheritEnv passes bsai's whole environment to a stdio server (keys
+	// included). Off by default: a server gets only a safe default set
+	// (HOME, PATH, ...) plus Env.
+	InheritEnv bool `json:"inheritEnv,omitempty"`
+	// MaxMessageSize caps one message from the server (a stdout line, an
+	// HTTP body or SSE event); 0 means bsai.mcp.maxMessageSize or 10 MiB.
+	MaxMessageSize ByteSize `json:"maxMessageSize,omitempty"`
 
 	// Source says where the server was declared (a config key or a file),
 	// for messages; not read from config.
@@ -96,10 +103,53 @@ func (s *MCPServer) sourceOr(id string) string {
 	return "the declaration of " + id
 }
 
+// MCP is the bsai.mcp block: the servers and the limits that apply to all
+// of them and to `mcp serve`.
+type MCP struct {
+	Servers map[string]MCPServer `json:"servers,omitempty"`
+	// MaxMessageSize caps one message from any server (default 10 MiB); a
+	// server's own maxMessageSize wins.
+	MaxMessageSize ByteSize `json:"maxMessageSize,omitempty"`
+	// Serve configures `bsai mcp serve --http`.
+	Serve MCPServe `json:"serve,omitempty"`
+}
+
+// MCPServe bounds the sessions `mcp serve --http` keeps.
+type MCPServe struct {
+	// SessionIdleTimeout ends a session nobody used for this long.
+	SessionIdleTimeout Duration `json:"sessionIdleTimeout,omitempty"`
+	// MaxSessions caps live sessions; the least recently used one goes.
+	MaxSessions int `json:"maxSessions,omitempty"`
+}
+
+// MCPSettings decodes bsai.mcp. A wrong-typed block (bsai.mcp: "x",
+// bsai.mcp.servers: [...]) is a config error naming the key, never ignored.
+func (c *Config) MCPSettings() (MCP, error) {
+	var m MCP
+	if v, ok := c.Get("bsai.mcp"); ok && v != nil {
+		if _, isMap := v.(map[string]any); !isMap {
+			return MCP{}, c.keyErr("bsai.mcp", "expected an object (servers, maxMessageSize, serve), got %s", typeName(v))
+		}
+	}
+	if err := c.Decode("bsai.mcp", &m); err != nil {
+		return MCP{}, err
+	}
+	if m.MaxMessageSize < 0 {
+		return MCP{}, c.keyErr("bsai.mcp.maxMessageSize", "must not be negative")
+	}
+	if m.Serve.MaxSessions < 0 {
+		return MCP{}, c.keyErr("bsai.mcp.serve.maxSessions", "must not be negative")
+	}
+	return m, nil
+}
+
 // MCPServers returns the servers declared in config: the seed's
 // scaffolder.mcpServers first, then bsai.mcp.servers, which wins for the same
 // id. A relative cwd is resolved against the config file that set it.
 func (c *Config) MCPServers() (map[string]MCPServer, error) {
+	if _, err := c.MCPSettings(); err != nil {
+		return nil, err
+	}
 	out := map[string]MCPServer{}
 	for _, root := range []string{"scaffolder.mcpServers", "bsai.mcp.servers"} {
 		var m map[string]MCPServer

@@ -2,8 +2,9 @@ package config
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
+
+	"github.com/bsai-dev/bsai/pkg/redact"
 )
 
 // Redacted is the placeholder `config show` prints instead of a secret.
@@ -44,20 +45,13 @@ func secretValue(s string) bool {
 	return false
 }
 
-// redactURL hides the password in a URL's userinfo (postgres://u:pw@host).
+// redactURL hides the password in a URL's userinfo (postgres://u:pw@host)
+// and credential query values (?access_token=, api_key, token, key, sig).
 func redactURL(s string) string {
-	if !strings.Contains(s, "://") || !strings.Contains(s, "@") {
+	if !strings.Contains(s, "://") {
 		return s
 	}
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	if _, has := u.User.Password(); !has {
-		return s
-	}
-	u.User = url.UserPassword(u.User.Username(), "REDACTED")
-	return strings.Replace(u.String(), "REDACTED", Redacted, 1)
+	return redact.URL(s)
 }
 
 // Redacted returns a copy of the merged tree with every secret-looking value

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/url"
-	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -16,6 +14,7 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/bsai-dev/bsai/pkg/errs"
+	"github.com/bsai-dev/bsai/pkg/redact"
 )
 
 // APIError is a non-auth HTTP error from a provider, already redacted. It is
@@ -49,36 +48,11 @@ func rejectsStreamOptions(err error) bool {
 	return errors.As(err, &ae) && ae.Status == 400 && strings.Contains(strings.ToLower(ae.Message), "stream_options")
 }
 
-// Patterns of secrets that may be echoed by servers or URLs even when they
-// are not the configured key (e.g. "Incorrect API key provided: sk-abc***").
-var secretPatterns = []*regexp.Regexp{
-	regexp.MustCompile(`sk-[A-Za-z0-9_\-\*]{6,}`),
-	regexp.MustCompile(`(?i)(bearer\s+)[A-Za-z0-9._\-~+/=]{6,}`),
-	regexp.MustCompile(`(?i)((?:api[-_]?key|key|token|access_token)=)[^&\s"']+`),
-	regexp.MustCompile(`AIza[0-9A-Za-z_\-]{10,}`),
-}
-
-// redactor removes the configured key (and key-like strings) from text.
+// redactor removes the configured key (and key-like strings) from text,
+// with the redaction helper the Backstage and MCP paths share.
 type redactor struct{ secrets []string }
 
-func (r redactor) apply(s string) string {
-	for _, sec := range r.secrets {
-		if len(sec) >= 4 {
-			s = strings.ReplaceAll(s, sec, "[redacted]")
-			if q := url.QueryEscape(sec); q != sec {
-				s = strings.ReplaceAll(s, q, "[redacted]")
-			}
-		}
-	}
-	for _, p := range secretPatterns {
-		if p.NumSubexp() > 0 {
-			s = p.ReplaceAllString(s, "${1}[redacted]")
-		} else {
-			s = p.ReplaceAllString(s, "[redacted]")
-		}
-	}
-	return s
-}
+func (r redactor) apply(s string) string { return redact.String(s, r.secrets...) }
 
 // mapError turns a go-openai/transport error into a kinded, redacted error.
 // Cancellation stays recognisable with errors.Is(err, context.Canceled).

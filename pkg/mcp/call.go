@@ -184,6 +184,10 @@ func withTimeout[T any](ctx context.Context, r *Registry, c *conn, timeout time.
 		return v, nil
 	}
 	var zero T
+	if tl := c.tl.get(); tl != nil {
+		r.drop(c.id, c)
+		return zero, tl
+	}
 	switch {
 	case ctx.Err() != nil:
 		r.drop(c.id, c)
@@ -194,16 +198,20 @@ func withTimeout[T any](ctx context.Context, r *Registry, c *conn, timeout time.
 			WithHint("pass --timeout or set callTimeout for the server; the server was stopped")
 	case errors.Is(err, transport.ErrTransportClosed) || isEOF(err):
 		r.drop(c.id, c)
-		return zero, errs.Upstream("mcp server %q: %s: connection lost: %w", c.id, what, err).
+		e := errs.Upstream("mcp server %q: %s: connection lost: %s", c.id, what, reason(err)).
 			WithHint("%sthe server may have crashed", c.stderrHint())
+		e.Err = err
+		return zero, c.redact(e)
 	}
 	if errors.Is(err, mcp.ErrMethodNotFound) {
 		return zero, errs.Upstream("mcp server %q does not support %s", c.id, what)
 	}
 	if errors.Is(err, mcp.ErrInvalidParams) {
-		return zero, errs.Usage("mcp server %q rejected the arguments for %s: %w", c.id, what, err)
+		return zero, c.redact(errs.Usage("mcp server %q rejected the arguments for %s: %w", c.id, what, err))
 	}
-	return zero, errs.Upstream("mcp server %q: %s: %w", c.id, what, err)
+	e := errs.Upstream("mcp server %q: %s: %s", c.id, what, reason(err))
+	e.Err = err
+	return zero, c.redact(e)
 }
 
 func isEOF(err error) bool {

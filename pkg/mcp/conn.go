@@ -12,7 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,6 +23,7 @@ import (
 
 	"github.com/bsai-dev/bsai/pkg/config"
 	"github.com/bsai-dev/bsai/pkg/errs"
+	"github.com/bsai-dev/bsai/pkg/redact"
 )
 
 // conn is one live, initialised connection to a server.
@@ -34,8 +35,14 @@ type conn struct {
 	// stdio only: the spawned command, leader of its own process group so
 	// the whole tree (sh -c, npx, node, ...) can be signalled at once.
 	cmd     *exec.Cmd
-	logFile *os.File
+	exited  chan struct{} // closed when cmd has been waited for
+	stdout  *os.File      // our end of the server's stdout
+	drained chan struct{} // closed when stderr has been copied to its end
+	logFile *cappedLog
 	tail    *tailBuffer
+
+	// tl is set once the server sent a message over the cap.
+	tl *tooLarge
 
 	toolsMu sync.Mutex
 	tools   []mcp.Tool
@@ -92,22 +99,28 @@ func (r *Registry) get(ctx context.Context, id string) (*conn, error) {
 // server's start timeout.
 func (r *Registry) start(ctx context.Context, id string, cfg config.MCPServer, inproc *server.MCPServer) (*conn, error) {
 	c := &conn{id: id, cfg: cfg, tail: &tailBuffer{max: 4096}}
+	limit, where := r.messageCap(id, cfg)
+	c.tl = &tooLarge{limit: limit, where: where, id: id}
 	var err error
 	switch {
 	case inproc != nil:
 		c.client, err = client.NewInProcessClient(inproc)
 	case cfg.Transport == config.MCPStdio:
-		c.client, err = r.stdioClient(c)
+		c.client, err = r.stdioClient(c, limit)
+		if err != nil {
+			return nil, c.redact(errs.Config("mcp server %q: cannot start %s: %w", id, cfg.Command, err).
+				WithHint("check command/args/cwd in %s", sourceOr(cfg, id)))
+		}
 	case cfg.Transport == config.MCPHTTP:
 		var t *transport.StreamableHTTP
 		t, err = transport.NewStreamableHTTP(cfg.URL, transport.WithHTTPHeaders(cfg.Headers),
-			transport.WithHTTPBasicClient(r.httpClient()))
+			transport.WithHTTPBasicClient(r.httpClient(c, limit)))
 		if err == nil {
 			c.client = client.NewClient(t, r.clientOptions(cfg)...)
 		}
 	case cfg.Transport == config.MCPSSE:
 		var t *transport.SSE
-		t, err = transport.NewSSE(cfg.URL, transport.WithHeaders(cfg.Headers), transport.WithHTTPClient(r.httpClient()))
+		t, err = transport.NewSSE(cfg.URL, transport.WithHeaders(cfg.Headers), transport.WithHTTPClient(r.httpClient(c, limit)))
 		if err == nil {
 			c.client = client.NewClient(t, r.clientOptions(cfg)...)
 		}
@@ -115,7 +128,7 @@ func (r *Registry) start(ctx context.Context, id string, cfg config.MCPServer, i
 		err = fmt.Errorf("unknown transport %q", cfg.Transport)
 	}
 	if err != nil {
-		return nil, errs.Config("mcp server %q: %w", id, err)
+		return nil, c.redact(errs.Config("mcp server %q: %w", id, err))
 	}
 	c.client.OnNotification(func(n mcp.JSONRPCNotification) { r.notify(id, n) })
 
@@ -130,10 +143,10 @@ func (r *Registry) start(ctx context.Context, id string, cfg config.MCPServer, i
 	if err := c.client.Start(r.base); err != nil {
 		_ = c.shutdown()
 		if cfg.Transport == config.MCPStdio {
-			return nil, errs.Config("mcp server %q: cannot start %s: %w", id, cfg.Command, err).
-				WithHint("check command/args/cwd in %s", sourceOr(cfg, id))
+			return nil, c.redact(errs.Config("mcp server %q: cannot start %s: %w", id, cfg.Command, err).
+				WithHint("check command/args/cwd in %s", sourceOr(cfg, id)))
 		}
-		return nil, errs.Upstream("mcp server %q: cannot connect to %s: %w", id, redactURL(cfg.URL), err)
+		return nil, c.redact(errs.Upstream("mcp server %q: cannot connect to %s: %w", id, redactURL(cfg.URL), err))
 	}
 	init := mcp.InitializeRequest{}
 	init.Params.ClientInfo = mcp.Implementation{Name: r.opts.ClientName, Version: r.opts.ClientVersion}
@@ -141,6 +154,8 @@ func (r *Registry) start(ctx context.Context, id string, cfg config.MCPServer, i
 	if _, err := c.client.Initialize(sctx, init); err != nil {
 		_ = c.shutdown()
 		switch {
+		case c.tl.get() != nil:
+			return nil, c.tl.get()
 		case ctx.Err() != nil:
 			return nil, fmt.Errorf("mcp server %q: %w", id, ctx.Err())
 		case sctx.Err() != nil:
@@ -150,10 +165,10 @@ func (r *Registry) start(ctx context.Context, id string, cfg config.MCPServer, i
 		if isUnauthorized(err) {
 			// A rejected credential is a config problem (exit 4), like a 401
 			// from Backstage or a model provider.
-			return nil, errs.Config("mcp server %q rejected the credentials (401): %w", id, err).
-				WithHint("check bsai.mcp.servers.%s.headers (or the token for a Backstage mcp-actions server)", id)
+			return nil, c.redact(errs.Config("mcp server %q rejected the credentials (401): %w", id, err).
+				WithHint("check bsai.mcp.servers.%s.headers (or the token for a Backstage mcp-actions server)", id))
 		}
-		return nil, errs.Upstream("mcp server %q: handshake failed: %w", id, err).WithHint("%s", c.stderrHint())
+		return nil, c.redact(errs.Upstream("mcp server %q: handshake failed: %s", id, reason(err)).WithHint("%s", c.stderrHint()))
 	}
 	return c, nil
 }
@@ -166,61 +181,128 @@ func (r *Registry) clientOptions(cfg config.MCPServer) []client.ClientOption {
 	return o
 }
 
-func (r *Registry) httpClient() *http.Client {
-	if r.opts.HTTPClient != nil {
-		return r.opts.HTTPClient
+// httpClient is the shared client with two things per server: every
+// response body is capped (capTransport), and a redirect to another origin
+// (scheme, host or port differ) drops every configured header, not only the
+// Authorization and Cookie headers net/http drops for another domain.
+func (r *Registry) httpClient(c *conn, limit int64) *http.Client {
+	base := r.opts.HTTPClient
+	if base == nil {
+		base = &http.Client{}
 	}
-	return &http.Client{}
+	hc := *base
+	rt := hc.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	hc.Transport = &capTransport{base: rt, max: limit, tl: c.tl}
+	prev := hc.CheckRedirect
+	headers := c.cfg.Headers
+	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		if origin(req.URL) != origin(via[0].URL) {
+			for k := range headers {
+				req.Header.Del(k)
+			}
+		}
+		if prev != nil {
+			return prev(req, via)
+		}
+		return nil
+	}
+	return &hc
 }
 
-// stdioClient builds a client whose transport spawns the command ourselves
-// (through mcp-go's command-func hook) so it lands in its own process group
-// with no context tying its life to the first call.
-func (r *Registry) stdioClient(c *conn) (*client.Client, error) {
+func origin(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[strings.ToLower(u.Scheme)]
+	}
+	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Hostname()) + ":" + port
+}
+
+// stdioClient spawns the server and hands mcp-go our ends of its pipes, so
+// bsai controls what it reads: stdout through a per-line cap (mcp-go would
+// buffer a line of any length), stderr through bounded sinks. The process
+// is the leader of its own group with a parent-death signal on Linux, and
+// nothing ties its life to the first call's context.
+func (r *Registry) stdioClient(c *conn, limit int64) (*client.Client, error) {
 	cfg := c.cfg
-	env := make([]string, 0, len(cfg.Env))
-	keys := make([]string, 0, len(cfg.Env))
-	for k := range cfg.Env {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		env = append(env, k+"="+cfg.Env[k])
-	}
 	if cfg.Cwd != "" {
 		if st, err := os.Stat(cfg.Cwd); err != nil || !st.IsDir() {
 			return nil, fmt.Errorf("cwd %s is not a folder", cfg.Cwd)
 		}
 	}
-	stderr := r.stderrSink(c)
-	cmdFunc := func(_ context.Context, command string, env []string, args []string) (*exec.Cmd, error) {
-		cmd := exec.Command(command, args...)
-		cmd.Env = append(os.Environ(), env...)
-		cmd.Dir = cfg.Cwd
-		setProcessGroup(cmd)
-		c.cmd = cmd
-		return cmd, nil
+	cmd := exec.Command(cfg.Command, cfg.Args...)
+	cmd.Env = serverEnv(cfg, environ())
+	cmd.Dir = cfg.Cwd
+	cmd.SysProcAttr = procAttrs()
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		return nil, err
 	}
-	t := transport.NewStdioWithOptions(cfg.Command, env, cfg.Args,
-		transport.WithCommandFunc(cmdFunc), transport.WithCommandStderrWriter(stderr))
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		inR.Close()
+		inW.Close()
+		return nil, err
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		inR.Close()
+		inW.Close()
+		outR.Close()
+		outW.Close()
+		return nil, err
+	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, errW
+	becomeSubreaper()
+	stderr := r.stderrSink(c)
+	err = startProcess(cmd)
+	// The child has its copies; ours of its ends would keep the pipes open.
+	inR.Close()
+	outW.Close()
+	errW.Close()
+	if err != nil {
+		inW.Close()
+		outR.Close()
+		errR.Close()
+		if c.logFile != nil {
+			_ = c.logFile.Close()
+		}
+		return nil, err
+	}
+	c.cmd, c.stdout = cmd, outR
+	c.exited, c.drained = make(chan struct{}), make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(c.exited)
+	}()
+	go func() {
+		defer close(c.drained)
+		buf := make([]byte, 32<<10)
+		_, _ = io.CopyBuffer(stderr, errR, buf)
+		errR.Close()
+	}()
+	t := transport.NewIO(&lineCapReader{r: outR, max: limit, tl: c.tl}, inW, nil)
 	return client.NewClient(t, r.clientOptions(cfg)...), nil
 }
 
+// maxVerboseStderr is how much of a server's stderr -v shows per run; the
+// log file keeps the recent end of the rest.
+const maxVerboseStderr = 256 << 10
+
 // stderrSink is where a stdio server's stderr goes: always a small tail kept
-// for error messages, plus the log file, plus "[id] "-prefixed lines on our
-// stderr with -v.
+// for error messages, plus the log file (capped while written), plus
+// "[id] "-prefixed lines on our stderr with -v (bounded too).
 func (r *Registry) stderrSink(c *conn) io.Writer {
 	ws := []io.Writer{c.tail}
 	if r.opts.LogDir != "" {
 		if err := os.MkdirAll(r.opts.LogDir, 0o700); err == nil {
 			p := filepath.Join(r.opts.LogDir, safeName(c.id)+".log")
-			flags := os.O_CREATE | os.O_WRONLY | os.O_APPEND
-			if st, err := os.Stat(p); err == nil && st.Size() > maxLogSize {
-				// Logs only help with recent runs; start over past the cap.
-				flags |= os.O_TRUNC
-			}
-			f, err := os.OpenFile(p, flags, 0o600)
-			if err == nil {
+			if f, err := openCappedLog(p, maxLogSize); err == nil {
 				fmt.Fprintf(f, "--- %s bsai started %s\n", time.Now().UTC().Format(time.RFC3339), Target(c.cfg))
 				c.logFile = f
 				ws = append(ws, f)
@@ -228,9 +310,41 @@ func (r *Registry) stderrSink(c *conn) io.Writer {
 		}
 	}
 	if r.opts.Stderr != nil {
-		ws = append(ws, &prefixWriter{w: r.opts.Stderr, prefix: "[" + c.id + "] "})
+		pw := &prefixWriter{w: r.opts.Stderr, prefix: "[" + c.id + "] "}
+		note := fmt.Sprintf("[%s] … more stderr not shown (over %d KiB)", c.id, maxVerboseStderr>>10)
+		if c.logFile != nil {
+			note += "; see " + c.logFile.Name()
+		}
+		ws = append(ws, &budgetWriter{w: pw, left: maxVerboseStderr, note: note + "\n", out: r.opts.Stderr})
 	}
 	return io.MultiWriter(ws...)
+}
+
+// budgetWriter forwards up to left bytes, then says once that it stopped.
+type budgetWriter struct {
+	mu   sync.Mutex
+	w    io.Writer
+	out  io.Writer
+	left int
+	note string
+}
+
+func (b *budgetWriter) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := len(p)
+	if b.left <= 0 {
+		return n, nil
+	}
+	if len(p) > b.left {
+		p = p[:b.left]
+	}
+	b.left -= len(p)
+	_, _ = b.w.Write(p)
+	if b.left <= 0 {
+		_, _ = io.WriteString(b.out, "\n"+b.note)
+	}
+	return n, nil
 }
 
 // notify forwards server notifications. Log messages are shown with -v;
@@ -265,11 +379,19 @@ func (c *conn) stderrHint() string {
 
 // shutdown ends the connection. A stdio server first gets its stdin closed
 // (the MCP way to ask it to exit), then SIGTERM and finally SIGKILL for its
-// whole process group, so grandchildren (npx → node) never outlive us.
+// whole process group, so grandchildren (npx → node) never outlive us; on
+// Linux, descendants that left the group (setsid) are found through /proc
+// and killed too.
 func (c *conn) shutdown() error {
 	c.closeOnce.Do(func() {
 		if c.client == nil {
 			return
+		}
+		// Listed while the server still lives: once it dies, its children
+		// are re-parented and no longer look like its descendants.
+		var tree []proc
+		if c.cmd != nil && c.cmd.Process != nil {
+			tree = descendants(c.cmd.Process.Pid)
 		}
 		done := make(chan error, 1)
 		go func() { done <- c.client.Close() }()
@@ -284,7 +406,7 @@ func (c *conn) shutdown() error {
 		pgid := c.cmd.Process.Pid
 		exited := false
 		select {
-		case <-done:
+		case <-c.exited:
 			exited = true
 		case <-time.After(stdinGrace):
 		}
@@ -293,18 +415,24 @@ func (c *conn) shutdown() error {
 		_ = signalGroup(pgid, sigTerm)
 		if !exited {
 			select {
-			case <-done:
+			case <-c.exited:
 				exited = true
 			case <-time.After(termGrace):
 			}
 		}
 		_ = signalGroup(pgid, sigKill)
+		killProcs(append(tree, descendants(pgid)...))
 		if !exited {
 			select {
-			case <-done:
+			case <-c.exited:
 			case <-time.After(2 * time.Second):
 				c.closeErr = fmt.Errorf("mcp server %q (pid %d) did not exit", c.id, pgid)
 			}
+		}
+		_ = c.stdout.Close()
+		select {
+		case <-c.drained:
+		case <-time.After(time.Second):
 		}
 		if c.logFile != nil {
 			_ = c.logFile.Close()
@@ -312,9 +440,6 @@ func (c *conn) shutdown() error {
 	})
 	return c.closeErr
 }
-
-// maxLogSize caps a server's log file between runs.
-const maxLogSize = 4 << 20
 
 // How long a stdio server gets to exit after stdin closes, then after SIGTERM.
 var (
@@ -339,18 +464,38 @@ func safeName(id string) string {
 	return string(b)
 }
 
-// redactURL drops userinfo and the query (tokens hide there).
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(invalid url)"
+// redactURL hides the password and credential query values of a URL.
+func redactURL(s string) string { return redact.URL(s) }
+
+// redact removes every configured header and env value (and anything
+// credential-shaped) from an error a server or transport produced: error
+// bodies often echo the request. Long messages quoting a body are clipped.
+func (c *conn) redact(e *errs.Error) *errs.Error {
+	var secrets []string
+	for _, v := range c.cfg.Headers {
+		secrets = append(secrets, v)
+		if _, tok, ok := strings.Cut(v, " "); ok {
+			secrets = append(secrets, tok) // the token of "Bearer <token>"
+		}
 	}
-	u.User = nil
-	if u.RawQuery != "" {
-		u.RawQuery = "…"
+	for k, v := range c.cfg.Env {
+		if redact.SecretName(k) {
+			secrets = append(secrets, v)
+		}
 	}
-	u.Fragment = ""
-	return u.String()
+	if u, err := url.Parse(c.cfg.URL); err == nil {
+		if p, ok := u.User.Password(); ok {
+			secrets = append(secrets, p)
+		}
+		for k, vs := range u.Query() {
+			if redact.SensitiveParam(k) {
+				secrets = append(secrets, vs...)
+			}
+		}
+	}
+	e.Msg = clip(redact.String(e.Msg, secrets...))
+	e.Hint = redact.String(e.Hint, secrets...)
+	return e
 }
 
 // tailBuffer keeps the last max bytes written, for error messages.
@@ -385,29 +530,16 @@ func (t *tailBuffer) lastLine() string {
 	return ""
 }
 
-// prefixWriter prefixes each line; partial lines wait for their newline.
-type prefixWriter struct {
-	mu     sync.Mutex
-	w      io.Writer
-	prefix string
-	part   []byte
-}
-
-func (p *prefixWriter) Write(b []byte) (int, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.part = append(p.part, b...)
-	for {
-		i := bytes.IndexByte(p.part, '\n')
-		if i < 0 {
-			break
-		}
-		if _, err := fmt.Fprintf(p.w, "%s%s\n", p.prefix, p.part[:i]); err != nil {
-			return len(b), err
-		}
-		p.part = p.part[i+1:]
+// reason is err's message, or what happened when the server's error had
+// none (a JSON-RPC error with an empty message used to print "tools/list:").
+func reason(err error) string {
+	if m := strings.TrimSpace(err.Error()); m != "" && !strings.HasSuffix(m, ":") {
+		return m
 	}
-	return len(b), nil
+	if m := strings.TrimSpace(err.Error()); m != "" {
+		return m + " (no reason given)"
+	}
+	return "the server answered with an error and no message"
 }
 
 // isUnauthorized recognises mcp-go's 401 errors on either HTTP transport.

@@ -5,6 +5,7 @@ package mcp
 import (
 	"os"
 	"os/exec"
+	"syscall"
 )
 
 var (
@@ -24,3 +25,5 @@ func signalGroup(pid int, sig os.Signal) error {
 	_ = p.Kill()
 	return nil
 }
+
+func procAttrs() *syscall.SysProcAttr { return nil }

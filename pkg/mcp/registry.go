@@ -21,6 +21,7 @@ import (
 
 	"github.com/bsai-dev/bsai/pkg/config"
 	"github.com/bsai-dev/bsai/pkg/errs"
+	"github.com/bsai-dev/bsai/pkg/redact"
 )
 
 // Defaults when a server declares no timeouts.
@@ -44,6 +45,10 @@ type Options struct {
 	Stderr io.Writer
 	// HTTPClient is used for http/sse servers; nil uses a default client.
 	HTTPClient *http.Client
+	// MaxMessageSize caps one message from any server (bsai.mcp
+	// .maxMessageSize); 0 means DefaultMaxMessageSize. A server's own
+	// maxMessageSize wins.
+	MaxMessageSize int64
 	// ClientName and ClientVersion identify bsai in the handshake.
 	ClientName, ClientVersion string
 	// OnNotification, when set, sees every server notification (logs,
@@ -137,10 +142,11 @@ func (r *Registry) Has(id string) bool {
 }
 
 // Target renders where a server lives without secrets: the command line
-// (env values are never shown) or the URL without userinfo and query.
+// with credential arguments masked (env values are never shown) or the URL
+// without its password and credential query values.
 func Target(s config.MCPServer) string {
 	if s.Transport == config.MCPStdio {
-		parts := append([]string{s.Command}, s.Args...)
+		parts := append([]string{redact.String(s.Command)}, redact.Args(s.Args)...)
 		for i, p := range parts {
 			if strings.ContainsAny(p, " \t\"'") {
 				parts[i] = "'" + strings.ReplaceAll(p, "'", `'\''`) + "'"
@@ -225,6 +231,9 @@ func (r *Registry) Close() error {
 		}(c)
 	}
 	wg.Wait()
+	// Descendants whose parent exited before we looked (a daemonising
+	// double fork) were re-parented to bsai, the subreaper: kill them too.
+	killProcs(orphans(nil))
 	r.cancelBase()
 	close(errc)
 	var all []error

@@ -34,11 +34,12 @@ func ServeStdio(ctx context.Context, s *server.MCPServer, in io.Reader, out io.W
 	return err
 }
 
-// ServeHTTP serves s as streamable HTTP at http://addr/mcp until ctx ends.
-// Only loopback addresses are accepted: bsai carries the user's Backstage
-// credentials and must not be reachable from the network. ready gets the
-// bound address (useful with port 0).
-func ServeHTTP(ctx context.Context, s *server.MCPServer, addr string, ready func(addr string)) error {
+// ServeHTTP serves s as streamable HTTP at http://addr/mcp until ctx ends,
+// with sessions bounded by so (idle timeout, cap). Only loopback addresses
+// are accepted: bsai carries the user's Backstage credentials and must not
+// be reachable from the network. ready gets the bound address (useful with
+// port 0).
+func ServeHTTP(ctx context.Context, s *server.MCPServer, addr string, ready func(addr string), so ...SessionOptions) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return errs.Usage("invalid --http address %q: %v", addr, err).WithHint("use 127.0.0.1:PORT")
@@ -51,8 +52,16 @@ func ServeHTTP(ctx context.Context, s *server.MCPServer, addr string, ready func
 	if err != nil {
 		return errs.Failure("cannot listen on %s: %w", addr, err)
 	}
+	var o SessionOptions
+	if len(so) > 0 {
+		o = so[0]
+	}
+	h := NewHTTPHandler(s, o)
+	sctx, stopSweep := context.WithCancel(ctx)
+	defer stopSweep()
+	go h.sweepEvery(sctx)
 	mux := http.NewServeMux()
-	mux.Handle("/mcp", server.NewStreamableHTTPServer(s))
+	mux.Handle("/mcp", h)
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	if ready != nil {
 		ready(l.Addr().String())

@@ -184,7 +184,7 @@ func TestClosest(t *testing.T) {
 
 func TestTargetRedacts(t *testing.T) {
 	s := config.MCPServer{URL: "https://user:pw@x.example/mcp?api_key=k", Transport: "http", Headers: map[string]string{"Authorization": "Bearer t"}}
-	if got := Target(s); got != "https://x.example/mcp?…" {
+	if got := Target(s); got != "https://user:<redacted>@x.example/mcp?api_key=<redacted>" {
 		t.Fatalf("%q", got)
 	}
 	s = config.MCPServer{Command: "node", Args: []string{"a b", "c"}, Env: map[string]string{"K": "secret"}, Transport: "stdio"}

@@ -1,0 +1,103 @@
+package mcp_test
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// A hostile server can send any number of bytes: one endless line on
+// stdout, a 300 MB tool result, or stderr without newlines under -v. bsai
+// must stop at the per-message cap (10 MiB by default) with an error naming
+// it, exit 1 (a failing server), and keep its own memory far below what the
+// server sent. Peak RSS is read from the child's rusage.
+func TestHostileServerOutputIsCapped(t *testing.T) {
+	const sent = 300 << 20
+	const rssLimit = 150 << 20 // the data is 2x this; today's code holds it all
+	cases := []struct {
+		name  string
+		tool  string
+		extra []string
+		want  string // in stderr
+		code  int
+	}{
+		{"stdout without newlines", "flood-stdout", nil, "10 MiB", 1},
+		{"huge tool result", "big-result", nil, "10 MiB", 1},
+		{"stderr without newlines under -v", "flood-stderr", []string{"-v"}, "", 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := hostileConfig(t, dir, map[string]string{"HOSTILE_BYTES": itoa(sent)}, "")
+			args := append([]string{"-c", cfg}, tc.extra...)
+			args = append(args, "mcp", "call", "hostile", tc.tool, "--timeout", "60s")
+			res := runBsaiChild(t, []string{"XDG_CACHE_HOME=" + filepath.Join(dir, "cache")}, args...)
+			t.Logf("exit %d, peak RSS %d MiB", res.code, res.maxRSSBytes>>20)
+			if res.code != tc.code {
+				t.Fatalf("exit %d, want %d\nstderr: %.2000s", res.code, tc.code, res.stderr)
+			}
+			if tc.want != "" && (!strings.Contains(res.stderr, "maxMessageSize") || !strings.Contains(res.stderr, tc.want)) {
+				t.Fatalf("the error must name the cap (%s) and how to change it:\n%.2000s", tc.want, res.stderr)
+			}
+			if res.maxRSSBytes > rssLimit {
+				t.Fatalf("peak RSS %d MiB for %d MiB from the server (limit %d MiB)", res.maxRSSBytes>>20, sent>>20, rssLimit>>20)
+			}
+			if len(res.stderr) > 1<<20 {
+				t.Fatalf("stderr is %d bytes: the flood went through", len(res.stderr))
+			}
+		})
+	}
+}
+
+// The cap is configurable per server (and bsai.mcp.maxMessageSize for all):
+// a 2 MiB result fails under a 1 MiB cap and passes under the default.
+func TestMaxMessageSizeConfigurable(t *testing.T) {
+	dir := t.TempDir()
+	env := []string{"XDG_CACHE_HOME=" + filepath.Join(dir, "cache")}
+	big := map[string]string{"HOSTILE_BYTES": itoa(2 << 20)}
+	cfg := hostileConfig(t, dir, big, "")
+	if res := runBsaiChild(t, env, "-c", cfg, "mcp", "call", "hostile", "big-result"); res.code != 0 {
+		t.Fatalf("2 MiB under the default cap: exit %d\n%.2000s", res.code, res.stderr)
+	}
+	cfg = hostileConfig(t, dir, big, "        maxMessageSize: 1MiB\n")
+	res := runBsaiChild(t, env, "-c", cfg, "mcp", "call", "hostile", "big-result")
+	if res.code != 1 || !strings.Contains(res.stderr, "1 MiB") || !strings.Contains(res.stderr, "bsai.mcp.servers.hostile.maxMessageSize") {
+		t.Fatalf("per-server cap: exit %d\n%.2000s", res.code, res.stderr)
+	}
+	cfg = hostileConfig(t, dir, big, "    maxMessageSize: 1048576\n")
+	res = runBsaiChild(t, env, "-c", cfg, "mcp", "call", "hostile", "big-result")
+	if res.code != 1 || !strings.Contains(res.stderr, "1 MiB") {
+		t.Fatalf("global cap: exit %d\n%.2000s", res.code, res.stderr)
+	}
+	cfg = hostileConfig(t, dir, big, "        maxMessageSize: lots\n")
+	res = runBsaiChild(t, env, "-c", cfg, "mcp", "servers")
+	if res.code != 4 || !strings.Contains(res.stderr, "maxMessageSize") {
+		t.Fatalf("bad size: exit %d\n%.2000s", res.code, res.stderr)
+	}
+}
+
+// The server log (~/.cache/bsai/mcp/<id>.log) stays within its 4 MiB cap
+// while the server writes, not only when it is opened.
+func TestServerLogCapEnforcedWhileWriting(t *testing.T) {
+	dir := t.TempDir()
+	cache := filepath.Join(dir, "cache")
+	cfg := hostileConfig(t, dir, map[string]string{"HOSTILE_BYTES": itoa(40 << 20)}, "")
+	res := runBsaiChild(t, []string{"XDG_CACHE_HOME=" + cache}, "-c", cfg, "mcp", "call", "hostile", "stderr-lines")
+	if res.code != 0 {
+		t.Fatalf("exit %d\n%.2000s", res.code, res.stderr)
+	}
+	st, err := os.Stat(filepath.Join(cache, "bsai", "mcp", "hostile.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Size() > 4<<20 {
+		t.Fatalf("log is %d bytes after a 40 MiB stderr flood (cap 4 MiB)", st.Size())
+	}
+	if st.Size() < 1<<20 {
+		t.Fatalf("log is only %d bytes: recent stderr must be kept", st.Size())
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
