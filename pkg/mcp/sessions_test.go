@@ -2,12 +2,16 @@ package mcp
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
 )
 
 // fakeClock is a clock the test moves by hand.
@@ -73,7 +77,11 @@ func heapInUse() uint64 {
 // count is 0 and the heap is back near where it started.
 func TestServeHTTPSessionsExpire(t *testing.T) {
 	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
-	h := NewHTTPHandler(NewServer("test", CatalogTools(catalogLoader())...),
+	echo := server.ServerTool{Tool: mcp.NewTool("echo", mcp.WithString("message")),
+		Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return mcp.NewToolResultText(req.GetString("message", "")), nil
+		}}
+	h := NewHTTPHandler(NewServer("test", "", echo),
 		SessionOptions{IdleTimeout: time.Minute, MaxSessions: 300, Now: clock.Now})
 	srv := httptest.NewServer(h)
 	defer srv.Close()
