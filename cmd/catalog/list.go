@@ -6,7 +6,6 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -93,7 +92,7 @@ func RunList(opts *ListOptions) error {
 		res.Entities = []catalog.Entity{}
 	}
 	return output.Print(f.IOStreams, format, res, func(w io.Writer, st *output.Styles) error {
-		return writeTable(w, st, sorted, refs)
+		return writeTable(w, st, sorted, refs, f.IOStreams.TerminalWidth())
 	})
 }
 
@@ -109,19 +108,25 @@ func (b byRef) Swap(i, j int) {
 	b.refs[i], b.refs[j] = b.refs[j], b.refs[i]
 }
 
-func writeTable(w io.Writer, _ *output.Styles, ents []catalog.Entity, refs []string) error {
+// writeTable prints one row per entity. On a terminal the table fits
+// width: the title column is truncated, refs and owners never are.
+func writeTable(w io.Writer, st *output.Styles, ents []catalog.Entity, refs []string, width int) error {
 	if len(ents) == 0 {
 		_, err := fmt.Fprintln(w, "no entities match")
 		return err
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	// Plain header: escape codes would throw tabwriter's widths off.
-	fmt.Fprintln(tw, "REF\tTITLE/DESCRIPTION\tOWNER\tLIFECYCLE")
+	t := &output.Table{
+		Columns: []output.Column{{Header: "REF"}, {Header: "TITLE/DESCRIPTION", Shrink: true, Min: 12, Optional: true}, {Header: "OWNER"}, {Header: "LIFECYCLE", Optional: true}},
+		Width:   width,
+	}
+	if st.Color {
+		t.HeaderStyle = func(s string) string { return st.Bold.Render(s) }
+	}
 	for i := range ents {
 		e := &ents[i]
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", refs[i], dash(truncate(summary(e), 60)), dash(owner(e)), dash(e.SpecString("lifecycle")))
+		t.Rows = append(t.Rows, []string{refs[i], dash(summary(e)), dash(owner(e)), dash(e.SpecString("lifecycle"))})
 	}
-	return tw.Flush()
+	return t.Write(w)
 }
 
 // summary is the title, else a user's or group's display name, else the

@@ -48,7 +48,8 @@ func newMCP(f *Factory) (*mcp.Registry, error) {
 		opts.LogDir = filepath.Join(dir, "bsai", "mcp")
 	}
 	if f.Globals.Verbose {
-		opts.Stderr = f.IOStreams.ErrOut
+		// Server logs clear the spinner line before they are written.
+		opts.Stderr = f.IOStreams.LogWriter()
 	}
 	if hc, err := f.HTTPClient(); err == nil {
 		// MCP calls have their own per-call timeouts; the shared client's

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -17,6 +18,10 @@ import (
 func TestMain(m *testing.M) {
 	if os.Getenv("BSAI_ROOT_TEST_MCP") == "1" {
 		os.Exit(testMCPServer())
+	}
+	// The binary as a user runs it, for tests under a pty (see pty_test.go).
+	if os.Getenv("BSAI_ROOT_TEST_MAIN") == "1" {
+		os.Exit(Main("1.2.3", "abc123", "2026-01-02"))
 	}
 	os.Exit(m.Run())
 }
@@ -42,6 +47,16 @@ func testMCPServer() int {
 		mcp.WithBoolean("twice")),
 		func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			return mcp.NewToolResultText(req.GetString("message", "")), nil
+		})
+	// slow logs to stderr while it works, as servers do, so -v output and
+	// the spinner meet.
+	s.AddTool(mcp.NewTool("slow", mcp.WithDescription("Work for a while, logging to stderr")),
+		func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			for i := 1; i <= 4; i++ {
+				time.Sleep(350 * time.Millisecond)
+				fmt.Fprintf(os.Stderr, "tick %d\n", i)
+			}
+			return mcp.NewToolResultText("done"), nil
 		})
 	if err := server.ServeStdio(s); err != nil {
 		return 1

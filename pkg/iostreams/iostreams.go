@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -24,6 +25,7 @@ type IOStreams struct {
 	colorDisabled                  bool
 	verbose                        bool
 	jq                             string
+	width                          int
 
 	// SpinnerDelay is how long a wait must last before a spinner shows; short
 	// waits stay quiet so fast commands don't flicker.
@@ -31,6 +33,8 @@ type IOStreams struct {
 
 	mu      sync.Mutex
 	spinner *spinner
+	// draw serialises spinner frames and log lines on stderr.
+	draw sync.Mutex
 }
 
 // System returns streams bound to the process's stdin/stdout/stderr.
@@ -69,6 +73,30 @@ func (s *IOStreams) DisableColor() { s.colorDisabled = true }
 
 // SetVerbose turns on Verbosef output (-v).
 func (s *IOStreams) SetVerbose(v bool) { s.verbose = v }
+
+// TerminalWidth is the width of stdout in cells when it is a terminal, so
+// tables can fit it; 0 when stdout is not a terminal (piped output is never
+// cut). The size comes from the terminal, else $COLUMNS, else 80.
+func (s *IOStreams) TerminalWidth() int {
+	if !s.stdoutTTY {
+		return 0
+	}
+	if s.width > 0 {
+		return s.width
+	}
+	if f, ok := s.Out.(*os.File); ok {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+			return w
+		}
+	}
+	if c, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && c > 0 {
+		return c
+	}
+	return 80
+}
+
+// SetWidth fixes the terminal width (tests).
+func (s *IOStreams) SetWidth(w int) { s.width = w }
 
 // SetJQ sets the --jq expression JSON output is filtered through.
 func (s *IOStreams) SetJQ(expr string) { s.jq = expr }

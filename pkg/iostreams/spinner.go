@@ -2,6 +2,7 @@ package iostreams
 
 import (
 	"fmt"
+	"io"
 	"time"
 )
 
@@ -11,6 +12,9 @@ type spinner struct {
 	label string
 	stop  chan struct{}
 	done  chan struct{}
+	// drawn is set (under IOStreams.draw) once a frame is on screen, so a
+	// log line knows there is a spinner line to clear first.
+	drawn bool
 }
 
 // StartProgress shows a spinner with label on stderr if the wait lasts longer
@@ -51,11 +55,17 @@ func (s *IOStreams) spin(sp *spinner) {
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
 	for i := 0; ; i++ {
+		s.draw.Lock()
 		fmt.Fprintf(s.ErrOut, "\r%s %s", spinFrames[i%len(spinFrames)], sp.label)
+		sp.drawn = true
+		s.draw.Unlock()
 		select {
 		case <-sp.stop:
 			// Clear the line so the next output starts clean.
+			s.draw.Lock()
 			fmt.Fprint(s.ErrOut, "\r\x1b[K")
+			sp.drawn = false
+			s.draw.Unlock()
 			return
 		case <-t.C:
 		}
@@ -78,4 +88,26 @@ func (s *IOStreams) stop(only *spinner) {
 	s.mu.Unlock()
 	close(sp.stop)
 	<-sp.done
+}
+
+// LogWriter returns a writer for lines that arrive while a spinner may be
+// drawing (MCP server stderr with -v): each write first clears the spinner
+// line, so log lines never land on top of it; the spinner redraws below
+// them on its next frame.
+func (s *IOStreams) LogWriter() io.Writer { return logWriter{s} }
+
+type logWriter struct{ s *IOStreams }
+
+func (w logWriter) Write(p []byte) (int, error) {
+	s := w.s
+	s.draw.Lock()
+	defer s.draw.Unlock()
+	s.mu.Lock()
+	sp := s.spinner
+	s.mu.Unlock()
+	if sp != nil && sp.drawn {
+		fmt.Fprint(s.ErrOut, "\r\x1b[K")
+		sp.drawn = false
+	}
+	return s.ErrOut.Write(p)
 }
