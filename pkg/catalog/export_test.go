@@ -5,6 +5,10 @@ import (
 	"strings"
 )
 
+// In tests a fast-path panic is a crash, never a silent yaml.v3 fallback,
+// so FuzzFastYAML and the differential tests can report it.
+func init() { recoverPanics = false }
+
 // ComputeRelationsReference is the straightforward one-goroutine
 // ComputeRelations the parallel one replaced, kept for tests to compare
 // against on catalogs big enough to take the parallel paths.

@@ -49,6 +49,12 @@ func (d *docMaps) release() {
 	docMapsPool.Put(d)
 }
 
+// recoverPanics makes a panic in the fast path mean "not handled", so the
+// yaml.v3 path answers and a parser bug never crashes a load. The package's
+// tests turn it off (export_test.go): there a panic is a crash the fuzz
+// target and the differential tests report, not a silent fallback.
+var recoverPanics = true
+
 // parseFast parses one YAML document (as split by splitDocuments).
 func parseFast(data []byte) (m map[string]any, ok bool) {
 	return parseFastInto(data, nil)
@@ -59,11 +65,9 @@ func parseFast(data []byte) (m map[string]any, ok bool) {
 // before scratch.release().
 func parseFastInto(data []byte, scratch *docMaps) (m map[string]any, ok bool) {
 	// A bug here must never crash a load: the slow path can always answer.
-	defer func() {
-		if recover() != nil {
-			m, ok = nil, false
-		}
-	}()
+	if recoverPanics {
+		defer recoverAsUnhandled(&m, &ok)
+	}
 	if !printable(data) {
 		return nil, false
 	}
@@ -101,6 +105,13 @@ func parseFastInto(data []byte, scratch *docMaps) (m map[string]any, ok bool) {
 		return nil, false
 	}
 	return m, true
+}
+
+// recoverAsUnhandled, deferred, turns a panic into (nil, false).
+func recoverAsUnhandled(m *map[string]any, ok *bool) {
+	if recover() != nil {
+		*m, *ok = nil, false
+	}
 }
 
 var linesPool = sync.Pool{New: func() any { s := make([][]byte, 0, 64); return &s }}

@@ -187,3 +187,22 @@ func FuzzFastYAML(f *testing.F) {
 		checkFastAgainstYAML(t, doc)
 	})
 }
+
+// In production a panic inside the fast path falls back to yaml.v3 (nil,
+// false) instead of crashing the load; in tests recoverPanics is off (see
+// export_test.go) so the fuzzer sees every panic.
+func TestFastPathPanicRecovery(t *testing.T) {
+	if recoverPanics {
+		t.Fatal("recovery must be off in tests, or FuzzFastYAML cannot report a crash")
+	}
+	buggy := func() (m map[string]any, ok bool) {
+		defer recoverAsUnhandled(&m, &ok)
+		m, ok = map[string]any{"half": "built"}, true
+		var nilMap map[string]any
+		nilMap["x"] = 1 // a parser bug
+		return m, ok
+	}
+	if m, ok := buggy(); ok || m != nil {
+		t.Errorf("a panic must mean not handled: %v %v", m, ok)
+	}
+}
