@@ -40,6 +40,15 @@ func Offline(g *catalog.Graph, ix *retrieval.Index, res retrieval.Result) string
 	if retrieval.YesNo(res.Question) {
 		w.yesNo(ix, res, subjects)
 	}
+	if res.Owner != "" {
+		// An owner defined outside this catalog: what it owns is here.
+		var refs []string
+		for _, h := range res.Hits {
+			refs = append(refs, h.Ref)
+		}
+		w.line("%s owns %s.", Absent(res.Owner), w.names(refs))
+		return w.String()
+	}
 	intents := res.Intents
 	if slices.Contains(intents, retrieval.IntentList) || len(subjects) == 0 {
 		w.list(ix, res)

@@ -90,3 +90,30 @@ func TestLackingThings(t *testing.T) {
 		}
 	}
 }
+
+// TestPartialNamesAndCatalogWideWords on Roadie's plugin catalog, where
+// every entity is a "Backstage Plugin …" owned by a group defined
+// elsewhere: a part of a name names the entity, words nearly every entity
+// has do not make a match for a plugin the catalog lacks, and an owner
+// without an entity still answers "what does X own".
+func TestPartialNamesAndCatalogWideWords(t *testing.T) {
+	path := filepath.Join(retrievaltest.RepoRoot(t), "testdata", "catalogs", "roadie-backstage-plugins")
+	res, err := catalog.LoadFiles(context.Background(), []string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := retrieval.Build(catalog.NewGraph(res.Entities))
+	ctx := context.Background()
+	if r := ix.Search(ctx, "Is the AWS auth plugin experimental?", retrieval.Options{}); !slices.Equal(r.Focus, []string{"component:default/backstage-plugin-aws-auth"}) {
+		t.Errorf("partial name: focus %v", r.Focus)
+	}
+	for _, q := range []string{"Where is the npm package of the Vault plugin?", "Is there a Slack plugin?"} {
+		if r := ix.Search(ctx, q, retrieval.Options{}); !r.NoMatch {
+			t.Errorf("%q matched %v", q, r.Hits)
+		}
+	}
+	r := ix.Search(ctx, "What does the engineering group own?", retrieval.Options{})
+	if r.Owner != "group:default/engineering" || len(r.Hits) != 1 || r.Hits[0].Ref != "component:default/github-auth-utils-react" {
+		t.Errorf("absent owner: %q %v", r.Owner, r.Hits)
+	}
+}

@@ -69,6 +69,9 @@ type Index struct {
 	// nameTerm maps a word of metadata.name to the entities whose name has
 	// it: "the showcase" is how people call backstage-showcase.
 	nameTerm map[string][]int32
+	// absentOwners maps the name (spaced and joined) of an owner that has
+	// no entity here (owners defined in another catalog) to its ref.
+	absentOwners map[string]string
 	// location marks Location entities, plumbing that must not outrank
 	// what they point to.
 	location []bool
@@ -197,6 +200,21 @@ func Build(g *catalog.Graph) *Index {
 	if len(ents) > 0 {
 		ix.avgLen = float32(total / float64(len(ents)))
 	}
+	ix.absentOwners = map[string]string{}
+	for _, e := range ents {
+		for _, r := range e.Relations {
+			if r.Type != catalog.RelOwnedBy {
+				continue
+			}
+			if _, ok := ix.byRef[r.TargetRef]; ok {
+				continue
+			}
+			if toks := nameTokens(refName(r.TargetRef)); len(toks) > 0 {
+				ix.absentOwners[strings.Join(toks, " ")] = r.TargetRef
+				ix.absentOwners[strings.Join(toks, "")] = r.TargetRef
+			}
+		}
+	}
 	return ix
 }
 
@@ -287,6 +305,15 @@ func (c *chunk) tokenize() {
 				// "artistlookup" finds artist-lookup.
 				if len(toks) > 1 {
 					c.phrases[j] = append(c.phrases[j], phrase{strings.Join(toks, ""), 1})
+				}
+				// Contiguous parts of two or more words ("aws auth" of
+				// "Backstage Plugin AWS Auth"): people shorten names.
+				if len(toks) > 2 && len(toks) <= maxPartialName {
+					for size := 2; size < len(toks); size++ {
+						for i := 0; i+size <= len(toks); i++ {
+							c.phrases[j] = append(c.phrases[j], phrase{partialKey + strings.Join(toks[i:i+size], " "), -size})
+						}
+					}
 				}
 			}
 		}
@@ -386,6 +413,13 @@ func refName(s string) string {
 	}
 	return s
 }
+
+// maxPartialName bounds the names whose parts are indexed.
+const maxPartialName = 8
+
+// partialKey prefixes phrase keys of name parts, which match with a
+// smaller boost and only when few entities share them.
+const partialKey = "\x00"
 
 func (ix *Index) addPhrase(key string, n int, d int32) {
 	for _, x := range ix.phrases[key] {

@@ -45,6 +45,9 @@ type Result struct {
 	NoMatch bool
 	// Hybrid is set when vector similarity took part in the ranking.
 	Hybrid bool
+	// Owner is set for "what does X own?" when X is an owner with no
+	// entity in the catalog (defined elsewhere); Hits are what it owns.
+	Owner string
 }
 
 // Boosts for exact matches, on the BM25 scale (a strong text match scores
@@ -155,6 +158,39 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 			}
 		}
 	}
+	// Parts of names ("the AWS auth plugin" for "Backstage Plugin AWS
+	// Auth"), longest first, where no whole name matched, at most three
+	// entities share the part and two of its words are not generic. They
+	// become subjects only past the no-answer gate: "a Slack MCP server"
+	// is not the GitHub one.
+	var partial []int32
+	for size := min(maxPartialName-1, len(seq)); size >= 2; size-- {
+		for i := 0; i+size <= len(seq); i++ {
+			if slices.Contains(covered[i:i+size], true) {
+				continue
+			}
+			specific := 0
+			for _, t := range seq[i : i+size] {
+				if !ix.generic(t) && !ix.keep[t] {
+					specific++
+				}
+			}
+			if specific < 2 {
+				continue
+			}
+			docs := uniqDocs(ix.phrases[partialKey+strings.Join(seq[i:i+size], " ")])
+			if len(docs) == 0 || len(docs) > 3 {
+				continue
+			}
+			for _, d := range docs {
+				bump(d, float32(boostPerToken*size)/2, "name part")
+				partial = appendUniq(partial, d)
+			}
+			for j := i; j < i+size; j++ {
+				covered[j] = true
+			}
+		}
+	}
 	// A word of an entity's name, when no phrase named it ("the showcase"
 	// for backstage-showcase), tips the balance towards that entity over
 	// ones that only mention the word.
@@ -182,6 +218,24 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 		}
 	}
 
+	if len(focus) == 0 && slices.Contains(res.Intents, IntentOwned) {
+		if owner := ix.absentOwner(seq); owner != "" {
+			res.Owner = owner
+			for d, e := range ix.ents {
+				for _, r := range e.Relations {
+					if r.Type == catalog.RelOwnedBy && r.TargetRef == owner {
+						res.Hits = append(res.Hits, Hit{Ref: ix.refs[d], Score: 1, Entity: e, Why: "ownedBy " + owner})
+						break
+					}
+				}
+			}
+			if lim := max(opt.TopK, maxList); len(res.Hits) > lim {
+				res.Hits = res.Hits[:lim]
+			}
+			res.NoMatch = len(res.Hits) == 0
+			return res
+		}
+	}
 	if len(focus) == 0 && slices.Contains(res.Intents, IntentList) {
 		if kind := KindHint(question); kind != "" {
 			res.Hits = ix.list(kind, question, terms, acc, max(opt.TopK, maxList))
@@ -203,6 +257,9 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 	if len(focus) == 0 && !slices.ContainsFunc(cand[:min(len(cand), 5)], func(d int32) bool { return covers(d, terms) }) {
 		res.NoMatch = true
 		return res
+	}
+	if len(focus) == 0 {
+		focus = partial
 	}
 	// With no named entity, a relation question is about the best match.
 	if len(focus) == 0 && len(res.Intents) > 0 {
@@ -250,6 +307,22 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 	}
 	res.Hits = hits
 	return res
+}
+
+// absentOwner is the owner without an entity that a window of the
+// question names, longest window first.
+func (ix *Index) absentOwner(seq []string) string {
+	for size := min(4, len(seq)); size >= 1; size-- {
+		for i := 0; i+size <= len(seq); i++ {
+			if o, ok := ix.absentOwners[strings.Join(seq[i:i+size], " ")]; ok {
+				return o
+			}
+			if o, ok := ix.absentOwners[strings.Join(seq[i:i+size], "")]; ok && size > 1 {
+				return o
+			}
+		}
+	}
+	return ""
 }
 
 // maxList caps the hits of a "list all X" question.
@@ -366,13 +439,28 @@ func (ix *Index) Coverage(ref, question string) float64 {
 }
 
 // covers reports whether doc d contains more than half of the question's
-// content terms (those that are not generic question words). It is the
-// no-answer test: "who owns the mainframe scheduler?" shares only generic
-// words with the catalog, and "who owns our Jenkins server?" only "server"
-// with an API whose description mentions one.
+// content terms (those that are not generic question words), one of them
+// a word at most half the catalog has. It is the no-answer test: "who owns
+// the mainframe scheduler?" shares only generic words with the catalog,
+// "who owns our Jenkins server?" only "server" with an API that mentions
+// one, and "the npm package of the Kubernetes plugin" only words nearly
+// every entity of a plugin catalog has (npm, package, plugin).
 func (ix *Index) covers(d int32, terms []string) bool {
 	hit, content := ix.coverage(d, terms)
-	return content > 0 && 2*hit > content
+	if content == 0 || 2*hit <= content {
+		return false
+	}
+	seen := map[string]bool{}
+	for _, t := range terms {
+		if ix.generic(t) || ix.keep[t] || seen[t] {
+			continue
+		}
+		seen[t] = true
+		if id, ok := ix.vocab[t]; ok && 2*len(ix.post[id]) <= len(ix.refs) && ix.hasAll(d, []string{t}) {
+			return true
+		}
+	}
+	return false
 }
 
 // coversAll reports whether doc d contains every content term.
