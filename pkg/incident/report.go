@@ -46,7 +46,7 @@ func (r *Report) target() action.Target {
 		return action.Target{Kind: action.KindNone}
 	}
 	c := r.Causes[0]
-	t := action.Target{Kind: c.Kind, Title: c.Title, Entity: c.Entity, Score: c.Score}
+	t := action.Target{Kind: c.Kind, Title: c.Title, Entity: c.Entity, Score: c.Score, Changed: c.Change != nil}
 	if rb := c.RevertedBy; rb != nil {
 		t.Reverted = fmt.Sprintf("at %s (%s %s)", rb.Time.UTC().Format("15:04"), source.ChangeVerb(rb.Kind), cmp.Or(rb.Version, "previous version"))
 	}

@@ -9,6 +9,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -114,12 +115,18 @@ func (x *Executor) Run(ctx context.Context, req RunRequest) []ActionResult {
 	done := 0
 	var out []ActionResult
 	for _, p := range req.Plan {
-		if ctx.Err() != nil {
-			// Interrupted (at a prompt or during an action): nothing
-			// further is decided or run.
-			break
-		}
 		r := ActionResult{Action: p.Action, Type: p.Type}
+		if ctx.Err() != nil {
+			if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				// Interrupted (at a prompt or during an action): nothing
+				// further is decided or run.
+				break
+			}
+			// The run's budget is spent: what is left is reported, not run.
+			r.Status, r.Detail = StatusSkipped, "not started: "+context.Cause(ctx).Error()
+			out = append(out, x.audit(req, p, r))
+			continue
+		}
 		checked := pol.Check(p, req.Target)
 		a := x.Actions[p.Action]
 		if checked.Refused != "" {
@@ -142,7 +149,8 @@ func (x *Executor) Run(ctx context.Context, req RunRequest) []ActionResult {
 			case req.Mode != ModeAgent && req.Prompter == nil:
 				r.Status, r.Detail = StatusSkipped, "co-pilot mode without a terminal: nothing runs without an explicit yes"
 			case auditable() != nil:
-				r.Status, r.Detail = StatusRefused, "nothing runs without an audit trail: "+auditErr.Error()
+				// Fail closed: the action was due to run and did not.
+				r.Status, r.Detail = StatusFailed, "not run: nothing runs without an audit trail: "+auditErr.Error()
 			default:
 				yes := req.Mode == ModeAgent
 				if !yes {
@@ -171,15 +179,25 @@ func (x *Executor) Run(ctx context.Context, req RunRequest) []ActionResult {
 				}
 			}
 		}
-		if x.Audit != nil && auditErr == nil && !(r.Status == StatusSkipped && req.Mode != ModeAgent) {
-			if err := x.Audit.Append(AuditEntry{Time: x.now(), Mode: req.Mode, Action: r.Action, Type: r.Type,
-				ProposedBy: p.ProposedBy, Reason: p.Reason, Inputs: r.Inputs, Status: r.Status, Result: r.Detail, DryRun: req.DryRun}); err != nil {
-				r.Detail += " (audit log: " + err.Error() + ")"
-			}
+		if auditErr == nil {
+			r = x.audit(req, p, r)
 		}
 		out = append(out, r)
 	}
 	return out
+}
+
+// audit appends one decision (co-pilot items skipped for want of a terminal
+// are not decisions).
+func (x *Executor) audit(req RunRequest, p PlanItem, r ActionResult) ActionResult {
+	if x.Audit == nil || (r.Status == StatusSkipped && req.Mode != ModeAgent) {
+		return r
+	}
+	if err := x.Audit.Append(AuditEntry{Time: x.now(), Mode: req.Mode, Action: r.Action, Type: r.Type,
+		ProposedBy: p.ProposedBy, Reason: p.Reason, Inputs: r.Inputs, Status: r.Status, Result: r.Detail, DryRun: req.DryRun}); err != nil {
+		r.Detail += " (audit log: " + err.Error() + ")"
+	}
+	return r
 }
 
 func (x *Executor) now() time.Time {

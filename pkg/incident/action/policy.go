@@ -32,6 +32,9 @@ type Target struct {
 	Title  string  //
 	Entity string  // the suspected entity
 	Score  float64 // the engine's score for it
+	// Changed: the target is a change (its entity, version and previous
+	// version fill {{.ChangedEntity}}, {{.Version}}, {{.Previous}}).
+	Changed bool
 	// Reverted says the change was already rolled back ("at 09:49 by
 	// deploy of 2.4.9"); "" when not.
 	Reverted string
@@ -81,6 +84,8 @@ func (p Policy) Check(item PlanItem, t Target) PlanItem {
 			on = "[" + strings.Join(a.On, ", ") + "]"
 		}
 		item.Refused = fmt.Sprintf("its on: %s does not match the top cause (%s)", on, why)
+	case ActsOnChange(a) && (!t.Changed || kind == KindNone):
+		item.Refused = "its inputs name a change ({{.ChangedEntity}}, {{.Version}}, {{.Previous}}) and the top cause is no change above the confidence floor"
 	case t.Reverted != "" && RevertsChange(a):
 		item.Refused = "the change was already rolled back " + t.Reverted
 	case p.Mode == ModeAgent && !slices.Contains(p.Allow, item.Action):
@@ -109,6 +114,17 @@ func MatchesOn(on []string, kind string) bool {
 // {{.Previous}}), so it must not run for a change already rolled back.
 func RevertsChange(a config.IncidentAction) bool {
 	return mentions(a.Values, ".Previous") || mentions(a.Args, ".Previous")
+}
+
+// ActsOnChange: the action's inputs name the suspected change, so it needs a
+// change as its target.
+func ActsOnChange(a config.IncidentAction) bool {
+	for _, f := range []string{".ChangedEntity", ".Version", ".Previous"} {
+		if mentions(a.Values, f) || mentions(a.Args, f) || strings.Contains(a.Text, f) {
+			return true
+		}
+	}
+	return false
 }
 
 func mentions(v any, s string) bool {

@@ -6,6 +6,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -34,6 +35,7 @@ func (d *DeployFileSource) Name() string { return "deploys" }
 
 func (d *DeployFileSource) Collect(ctx context.Context, s Scope) ([]Evidence, error) {
 	var out []Evidence
+	var warns []error
 	for _, f := range d.Files {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -41,7 +43,9 @@ func (d *DeployFileSource) Collect(ctx context.Context, s Scope) ([]Evidence, er
 		}
 		evs, err := ParseDeployEvents(b)
 		if err != nil {
-			return out, fmt.Errorf("deploy events %s: %w", f, err)
+			// Bad lines are skipped and counted: the rest of the file
+			// stays evidence, and the count is a warning.
+			warns = append(warns, fmt.Errorf("deploy events %s: %w", f, err))
 		}
 		for _, ev := range evs {
 			c := Change{Time: ev.Time, Entity: normRef(ev.Entity), Version: ev.Version, Previous: ev.Previous,
@@ -51,19 +55,21 @@ func (d *DeployFileSource) Collect(ctx context.Context, s Scope) ([]Evidence, er
 			}
 		}
 	}
-	return out, nil
+	return out, errors.Join(warns...)
 }
 
-// ParseDeployEvents parses JSONL, skipping blank lines and # comments.
+// ParseDeployEvents parses JSONL, skipping blank lines and # comments. Lines
+// that are not a deploy event are skipped; the error is then a *BadLines
+// and the events are still returned.
 func ParseDeployEvents(b []byte) ([]DeployEvent, error) {
 	var out []DeployEvent
 	err := eachJSONL(b, func(n int, line []byte) error {
 		var ev DeployEvent
 		if err := json.Unmarshal(line, &ev); err != nil {
-			return fmt.Errorf("line %d: %w", n, err)
+			return err
 		}
 		if ev.Entity == "" || ev.Time.IsZero() {
-			return fmt.Errorf("line %d: needs \"time\" and \"entity\"", n)
+			return fmt.Errorf("needs \"time\" and \"entity\"")
 		}
 		if ev.Kind == "" {
 			ev.Kind = KindDeploy
@@ -71,28 +77,50 @@ func ParseDeployEvents(b []byte) ([]DeployEvent, error) {
 		out = append(out, ev)
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return out, err
+}
+
+// BadLines counts the lines of a JSONL file that could not be read. They
+// are skipped; every other line is kept.
+type BadLines struct {
+	Count int
+	First int   // line number of the first bad line
+	Err   error // why the first one was bad
+}
+
+func (b *BadLines) Error() string {
+	return fmt.Sprintf("skipped %d bad line(s), the first at line %d: %v", b.Count, b.First, b.Err)
 }
 
 // eachJSONL calls fn with each non-blank, non-# line of a JSONL file and
 // its 1-based line number, so every file source reports errors the same way.
+// A line fn rejects is skipped and counted (*BadLines); the scan goes on.
 // Lines may be up to 4 MiB (log lines with stack traces).
 func eachJSONL(b []byte, fn func(n int, line []byte) error) error {
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(make([]byte, 0, 64*1024), 4*1024*1024)
-	for n := 1; sc.Scan(); n++ {
+	var bad *BadLines
+	n := 0
+	for sc.Scan() {
+		n++
 		line := bytes.TrimSpace(sc.Bytes())
 		if len(line) == 0 || line[0] == '#' {
 			continue
 		}
 		if err := fn(n, line); err != nil {
-			return err
+			if bad == nil {
+				bad = &BadLines{First: n, Err: err}
+			}
+			bad.Count++
 		}
 	}
-	return sc.Err()
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("line %d: %w", n+1, err)
+	}
+	if bad != nil {
+		return bad
+	}
+	return nil
 }
 
 // changeEvidence keeps changes inside the window (any entity: unrelated

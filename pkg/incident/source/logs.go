@@ -6,6 +6,7 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -221,6 +222,7 @@ func (l *LogFileSource) Name() string { return "logs" }
 
 func (l *LogFileSource) Collect(ctx context.Context, s Scope) ([]Evidence, error) {
 	var out []Evidence
+	var warns []error
 	for _, f := range l.Files {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -228,20 +230,22 @@ func (l *LogFileSource) Collect(ctx context.Context, s Scope) ([]Evidence, error
 		}
 		lines, err := ParseLogLines(b, s)
 		if err != nil {
-			return out, fmt.Errorf("logs %s: %w", f, err)
+			warns = append(warns, fmt.Errorf("logs %s: %w", f, err))
 		}
 		out = append(out, GroupTemplates(lines, "logs", f, 20)...)
 	}
-	return out, nil
+	return out, errors.Join(warns...)
 }
 
 // ParseLogLines reads JSONL records of scope entities inside the window.
+// Lines that are not JSON are skipped and counted (*BadLines); the records
+// read are still returned.
 func ParseLogLines(b []byte, s Scope) ([]LogLine, error) {
 	var out []LogLine
 	err := eachJSONL(b, func(n int, line []byte) error {
 		var j jsonLog
 		if err := json.Unmarshal(line, &j); err != nil {
-			return fmt.Errorf("line %d: %w", n, err)
+			return err
 		}
 		t := firstTime(j.Time, j.TS, j.Timestamp)
 		if t.Before(s.Start) || t.After(s.End) {
@@ -258,10 +262,7 @@ func ParseLogLines(b []byte, s Scope) ([]LogLine, error) {
 			Msg: cmp.Or(j.Msg, j.Message, j.Line, j.Error)})
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return out, err
 }
 
 // LokiResponse is the Loki query_range envelope for streams.
