@@ -18,19 +18,20 @@ import (
 	"github.com/bsai-dev/bsai/pkg/mcp"
 )
 
-// GlobalOptions are the persistent flags (after viper merged BSAI_* env).
+// GlobalOptions are the persistent flags after viper merged BSAI_* env
+// (cmd/root unmarshals them by these keys, the flags' names).
 type GlobalOptions struct {
-	ConfigFiles []string
-	Output      string
-	Catalog     string
-	Token       string
-	Provider    string
-	Model       string
-	MCPConfig   string
-	Offline     bool
-	NoColor     bool
-	Verbose     bool
-	Refresh     bool
+	ConfigFiles []string `mapstructure:"config"`
+	Output      string   `mapstructure:"output"`
+	Catalog     string   `mapstructure:"catalog"`
+	Token       string   `mapstructure:"token"`
+	Provider    string   `mapstructure:"provider"`
+	Model       string   `mapstructure:"model"`
+	MCPConfig   string   `mapstructure:"mcp-config"`
+	Offline     bool     `mapstructure:"offline"`
+	NoColor     bool     `mapstructure:"no-color"`
+	Verbose     bool     `mapstructure:"verbose"`
+	Refresh     bool     `mapstructure:"refresh"`
 }
 
 // Factory is passed to every NewCmdX.

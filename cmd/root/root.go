@@ -8,10 +8,11 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
+	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
 
@@ -84,17 +85,13 @@ MCP tool. Every command also works without a model (--offline).`,
 
 func applyGlobals(f *factory.Factory, v *viper.Viper, cmd *cobra.Command) error {
 	g := f.Globals
-	g.ConfigFiles = configFiles(cmd, v)
-	g.Output = v.GetString("output")
-	g.Catalog = v.GetString("catalog")
-	g.Token = v.GetString("token")
-	g.Provider = v.GetString("provider")
-	g.Model = v.GetString("model")
-	g.MCPConfig = v.GetString("mcp-config")
-	g.Offline = v.GetBool("offline")
-	g.Refresh = v.GetBool("refresh")
-	g.NoColor = v.GetBool("no-color")
-	g.Verbose = v.GetBool("verbose")
+	// Flags win over BSAI_* variables (viper's order). BSAI_CONFIG holds
+	// paths separated like PATH (':' on Unix), so a string becomes a list
+	// by that separator only; a path may contain spaces or commas.
+	if err := v.Unmarshal(g, viper.DecodeHook(mapstructure.StringToSliceHookFunc(string(os.PathListSeparator)))); err != nil {
+		return errs.Usage("invalid BSAI_* environment variable: %s", decodeErr(err)).WithHint("booleans take true/false or 1/0")
+	}
+	g.ConfigFiles = slices.DeleteFunc(g.ConfigFiles, func(p string) bool { return strings.TrimSpace(p) == "" })
 	if g.NoColor {
 		f.IOStreams.DisableColor()
 	}
@@ -119,21 +116,17 @@ func applyGlobals(f *factory.Factory, v *viper.Viper, cmd *cobra.Command) error 
 	return nil
 }
 
-// configFiles returns --config files in order, or else BSAI_CONFIG, which
-// holds one or more paths separated like PATH (':' on Unix). The variable is
-// split here rather than by viper, whose string-slice conversion splits on
-// whitespace and would break paths with spaces.
-func configFiles(cmd *cobra.Command, v *viper.Viper) []string {
-	if cmd.Flags().Changed("config") {
-		return v.GetStringSlice("config")
+// decodeErr is mapstructure's list of errors on one line, naming the keys.
+func decodeErr(err error) string {
+	var de *mapstructure.DecodeError
+	if errors.As(err, &de) {
+		return fmt.Sprintf("%s: %v", de.Name(), de.Unwrap())
 	}
-	var files []string
-	for _, p := range filepath.SplitList(os.Getenv("BSAI_CONFIG")) {
-		if strings.TrimSpace(p) != "" {
-			files = append(files, p)
-		}
+	msg := err.Error()
+	if _, rest, ok := strings.Cut(msg, "error(s):"); ok {
+		msg = rest
 	}
-	return files
+	return strings.Join(strings.Fields(msg), " ")
 }
 
 // Main runs bsai and returns the process exit code. Ctrl-C cancels the

@@ -177,6 +177,36 @@ func TestConfigFilesFromFlagsAndEnv(t *testing.T) {
 	}
 }
 
+// BSAI_* variables reach the globals through viper: BSAI_CONFIG split like
+// PATH only (spaces and commas stay inside a path), booleans as viper
+// reads them, and a value that is not a boolean is a usage error rather
+// than silently false.
+func TestGlobalsFromEnvironment(t *testing.T) {
+	clearEnv(t)
+	dir := filepath.Join(t.TempDir(), "my configs, v2")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	a, b := filepath.Join(dir, "a b.yaml"), filepath.Join(dir, "b,c.yaml")
+	os.WriteFile(a, []byte("x: a\n"), 0o644)
+	os.WriteFile(b, []byte("y: b\n"), 0o644)
+	sep := string(os.PathListSeparator)
+	t.Setenv("BSAI_CONFIG", a+sep+sep+b)
+	t.Setenv("BSAI_OUTPUT", "json")
+	r := run(t, "config", "show")
+	if r.code != 0 || !strings.Contains(r.out, `"x": "a"`) || !strings.Contains(r.out, `"y": "b"`) {
+		t.Errorf("BSAI_CONFIG with spaces and commas: exit %d out %q err %q", r.code, r.out, r.errOut)
+	}
+	t.Setenv("BSAI_VERBOSE", "1")
+	if r = run(t, "config", "show"); !strings.Contains(r.errOut, "1. "+a) {
+		t.Errorf("BSAI_VERBOSE=1: %q", r.errOut)
+	}
+	t.Setenv("BSAI_VERBOSE", "maybe")
+	if r = run(t, "config", "show"); r.code != errs.ExitUsage || !strings.Contains(r.errOut, "BSAI_") {
+		t.Errorf("BSAI_VERBOSE=maybe: exit %d err %q", r.code, r.errOut)
+	}
+}
+
 func TestUsageErrorsExit2(t *testing.T) {
 	for _, tc := range []struct {
 		name string
