@@ -140,6 +140,7 @@ func RunInvestigate(o *InvestigateOptions) error {
 		return err
 	}
 	rep, exec, prompter := run.Report, run.Executor, req.Prompter
+	rep.SetSparklines(f.IOStreams.IsStdoutTTY())
 	if prompter != nil && !interactive && exec != nil {
 		rep.RunActions(ctx, exec, o.Mode, o.DryRun, prompter)
 	}

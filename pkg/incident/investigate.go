@@ -141,6 +141,7 @@ func Investigate(ctx context.Context, o Options) (*Report, error) {
 
 	rep := newReport(scope, topo, o.Alert, an, ev)
 	rep.Warnings = append(rep.Warnings, warnings...)
+	rep.Runbooks = FindRunbooks(o.Graph, o.Alert, focus, rep.suspect())
 	rep.Plan = DeterministicPlan(o.Config.Actions, an, o.Mode, o.Config.Agent.Allow)
 
 	if o.Provider != nil {

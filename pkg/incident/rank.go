@@ -428,17 +428,21 @@ func (r *ranker) degradationCauses() []Cause {
 			first := sat[0].Signal
 			cause = Cause{Kind: CauseSaturation, Entity: ent, at: *first.Breach, Evidence: append(append([]source.Evidence{}, sat...), degEv...)}
 			of := ""
-			if first.Max > 0 {
-				of = " of max " + source.FormatValue(first.Max)
+			if first.Max > 0 && !first.IsRatio() {
+				of = " of max " + first.Format(first.Max)
 			}
 			cause.Title = fmt.Sprintf("%s saturated: %s at %s%s (baseline %s) from %s, %s before onset", source.RefName(ent), first.Name,
-				source.FormatValue(first.Peak), of, source.FormatValue(first.Baseline), first.Breach.UTC().Format("15:04"), humanDur(r.on.Sub(*first.Breach)))
+				first.Format(first.Peak), of, first.Format(first.Baseline), first.Breach.UTC().Format("15:04"), humanDur(r.on.Sub(*first.Breach)))
 			cause.Why = append(cause.Why, fmt.Sprintf("%s is %s", source.RefName(ent), rel))
 			score = reach*w.DegradedBase + lead(r.on.Sub(*r.since(ent)), &cause)
 			switch {
 			case first.Saturated:
 				score += w.AtMax
-				cause.Why = append(cause.Why, fmt.Sprintf("reached %.0f%% of its known maximum %s", 100*first.Peak/first.Max, source.FormatValue(first.Max)))
+				if first.IsRatio() {
+					cause.Why = append(cause.Why, fmt.Sprintf("reached %s of capacity", source.Percent(first.Peak/first.Max)))
+				} else {
+					cause.Why = append(cause.Why, fmt.Sprintf("reached %s of its known maximum %s", source.Percent(first.Peak/first.Max), first.Format(first.Max)))
+				}
 			default:
 				score *= w.UnknownMax
 				cause.Why = append(cause.Why, "its maximum is unknown (no limit series): judged by its rise alone")
@@ -454,7 +458,7 @@ func (r *ranker) degradationCauses() []Cause {
 			cause = Cause{Kind: CauseDependency, Entity: ent, at: evTime(first), Evidence: append([]source.Evidence{}, degEv...)}
 			if first.Signal != nil {
 				cause.Title = fmt.Sprintf("dependency %s degraded first: %s rose from %s to %s at %s, %s before onset", source.RefName(ent),
-					first.Signal.Name, source.FormatValue(first.Signal.Baseline), source.FormatValue(first.Signal.Peak),
+					first.Signal.Name, first.Signal.Format(first.Signal.Baseline), first.Signal.Format(first.Signal.Peak),
 					first.Signal.Breach.UTC().Format("15:04"), humanDur(r.on.Sub(*first.Signal.Breach)))
 			} else {
 				cause.Title = fmt.Sprintf("dependency %s failing first: new error %q in its logs since %s, %s before onset", source.RefName(ent),

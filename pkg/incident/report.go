@@ -3,7 +3,6 @@ package incident
 import (
 	"cmp"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/bsai-dev/bsai/pkg/incident/action"
 	"github.com/bsai-dev/bsai/pkg/incident/source"
 	"github.com/bsai-dev/bsai/pkg/llm"
-	"github.com/bsai-dev/bsai/pkg/output"
 )
 
 // Report is the result of `bsai incident investigate`; its JSON form is
@@ -35,9 +33,15 @@ type Report struct {
 	Actions      []action.ActionResult `json:"actions"`
 	Evidence     []source.Evidence     `json:"evidence"`
 	Warnings     []string              `json:"warnings,omitempty"`
-	Usage        *llm.Usage            `json:"usage"`
+	// Timeline is the incident in time order (timeline.go); Runbooks are
+	// the guidance the plan cites (runbooks.go).
+	Timeline []TimelineEntry `json:"timeline"`
+	Runbooks []Runbook       `json:"runbooks"`
+	Usage    *llm.Usage      `json:"usage"`
 
 	topChange *source.Change
+	// sparklines draws each metric in the text report (a terminal only).
+	sparklines bool
 }
 
 // target is what the plan acts on, for the action policy: the top cause.
@@ -90,6 +94,8 @@ func newReport(s source.Scope, topo source.Topology, alert *source.Alert, an Ana
 		r.topChange = r.Causes[0].Change
 	}
 	r.Summary = deterministicSummary(r, an)
+	r.Timeline = buildTimeline(r)
+	r.Runbooks = []Runbook{}
 	return r
 }
 
@@ -175,148 +181,4 @@ func (r *Report) templateData() map[string]any {
 	}
 	d["ModelWritten"] = r.Model != nil && r.Summary != r.Model.RulesSummary
 	return d
-}
-
-// RenderText writes the terminal report.
-func (r *Report) RenderText(w io.Writer, st *output.Styles) error {
-	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
-	p("%s %s\n", st.Title.Render("Incident:"), st.Ref.Render(r.Service))
-	p("%s\n\n", r.Summary)
-	if r.Onset != nil {
-		p("%s %s (%s)   %s %s → %s\n", st.Bold.Render("Onset:"), r.Onset.UTC().Format(time.RFC3339), r.OnsetSource,
-			st.Bold.Render("Window:"), r.Window.Start.Format("15:04"), r.Window.End.Format("15:04"))
-	}
-	p("%s %s\n", st.Bold.Render("Owners:"), strings.Join(r.Owners, ", "))
-	if r.System != "" {
-		p("%s %s\n", st.Bold.Render("System:"), r.System)
-	}
-	for _, oc := range r.OnCall {
-		p("  on-call: %s\n", oc.String())
-	}
-	if len(r.Affected) > 1 {
-		p("%s %s\n", st.Bold.Render("Blast radius:"), strings.Join(r.Affected[1:], ", "))
-	}
-	conf := r.Confidence
-	switch conf {
-	case "high":
-		conf = st.OK.Render(conf)
-	case "medium":
-		conf = st.Warn.Render(conf)
-	default:
-		conf = st.Err.Render(conf)
-	}
-	p("\n%s (confidence %s)\n", st.Title.Render("Candidate causes"), conf)
-	for _, c := range r.Causes {
-		p("%d. %s %s\n", c.Rank, st.Bold.Render(c.Title), st.Dim.Render(fmt.Sprintf("[%.2f]", c.Score)))
-		for _, why := range c.Why {
-			p("   - %s\n", why)
-		}
-		for _, e := range c.Evidence {
-			p("   %s %s %s\n", st.Dim.Render(e.ID), source.Truncate(source.OneLine(e.Detail), 160), st.Ref.Render(e.Link))
-		}
-	}
-	if r.Model != nil {
-		p("\n%s %s\n", st.Title.Render("Model synthesis"), st.Dim.Render("("+r.Model.Provider+")"))
-		p("%s\n", r.Model.Summary)
-		for i, c := range r.Model.Causes {
-			p("%d. %s %s\n", i+1, c.Title, st.Dim.Render("["+strings.Join(c.Evidence, ", ")+"]"))
-		}
-		for _, d := range r.Model.Dropped {
-			p("   %s %s\n", st.Warn.Render("dropped:"), d)
-		}
-	}
-	if len(r.Plan) > 0 {
-		p("\n%s\n", st.Title.Render("Plan"))
-		for _, it := range r.Plan {
-			tag := "needs a yes"
-			if !it.NeedsConfirmation {
-				tag = "auto"
-			}
-			if it.Refused != "" {
-				tag = st.Err.Render("refused: " + it.Refused)
-			}
-			p("- %s (%s, %s) %s — %s\n", st.Bold.Render(it.Action), it.Type, it.ProposedBy, tag, it.Reason)
-		}
-	}
-	r.RenderActions(w, st)
-	for _, wr := range r.Warnings {
-		p("%s %s\n", st.Warn.Render("warning:"), wr)
-	}
-	if r.Usage != nil && r.Usage.Calls > 0 {
-		p("%s\n", st.Dim.Render(fmt.Sprintf("model: %d calls, %d tokens", r.Usage.Calls, r.Usage.TotalTokens)))
-	}
-	return nil
-}
-
-// RenderActions writes the actions section (also printed on its own after
-// the co-pilot prompts).
-func (r *Report) RenderActions(w io.Writer, st *output.Styles) {
-	if len(r.Actions) == 0 {
-		return
-	}
-	fmt.Fprintf(w, "\n%s\n", st.Title.Render("Actions"))
-	for _, a := range r.Actions {
-		status := a.Status
-		switch a.Status {
-		case action.StatusExecuted:
-			status = st.OK.Render(status)
-		case action.StatusFailed, action.StatusRefused:
-			status = st.Err.Render(status)
-		}
-		fmt.Fprintf(w, "- %s: %s %s\n", a.Action, status, a.Detail)
-	}
-}
-
-// RenderMarkdown writes the report for an incident document.
-func (r *Report) RenderMarkdown(w io.Writer) error {
-	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
-	p("## Incident: %s\n\n%s\n\n", r.Service, r.Summary)
-	if r.Onset != nil {
-		p("- **Onset:** %s (%s)\n", r.Onset.UTC().Format(time.RFC3339), r.OnsetSource)
-	}
-	p("- **Window:** %s – %s\n", r.Window.Start.Format(time.RFC3339), r.Window.End.Format(time.RFC3339))
-	p("- **Owners:** %s\n", strings.Join(r.Owners, ", "))
-	if r.System != "" {
-		p("- **System:** %s\n", r.System)
-	}
-	for _, oc := range r.OnCall {
-		p("- **On-call:** %s\n", oc.String())
-	}
-	p("- **Affected:** %s\n- **Confidence:** %s\n\n### Candidate causes\n\n", strings.Join(r.Affected, ", "), r.Confidence)
-	for _, c := range r.Causes {
-		p("%d. **%s** (score %.2f)\n", c.Rank, mdEscape(c.Title), c.Score)
-		for _, why := range c.Why {
-			p("   - %s\n", mdEscape(why))
-		}
-		for _, e := range c.Evidence {
-			link := e.Link
-			if strings.Contains(link, "://") {
-				link = "[" + e.Source + "](" + link + ")"
-			}
-			p("   - `%s` %s %s\n", e.ID, mdEscape(source.Truncate(source.OneLine(e.Detail), 200)), link)
-		}
-	}
-	if r.Model != nil {
-		p("\n### Model synthesis (%s)\n\n%s\n\n", r.Model.Provider, mdEscape(r.Model.Summary))
-		for i, c := range r.Model.Causes {
-			p("%d. %s — evidence %s\n", i+1, mdEscape(c.Title), strings.Join(c.Evidence, ", "))
-		}
-	}
-	if len(r.Plan) > 0 {
-		p("\n### Plan\n\n| action | type | reason | needs a yes | refused |\n|---|---|---|---|---|\n")
-		for _, it := range r.Plan {
-			p("| %s | %s | %s | %v | %s |\n", it.Action, it.Type, mdEscape(it.Reason), it.NeedsConfirmation, it.Refused)
-		}
-	}
-	if len(r.Actions) > 0 {
-		p("\n### Actions\n\n")
-		for _, a := range r.Actions {
-			p("- `%s`: %s %s\n", a.Action, a.Status, mdEscape(a.Detail))
-		}
-	}
-	return nil
-}
-
-func mdEscape(s string) string {
-	return strings.NewReplacer("|", "\\|", "\n", " ").Replace(s)
 }

@@ -162,6 +162,11 @@ func TestE2ECopilotOnTerminal(t *testing.T) {
 
 	first := tm.waitFor("[y/N]", 1)
 	before := first[:strings.Index(first, "[y/N]")]
+	// On a terminal each metric gets a sparkline (off one, none: see
+	// cmd/incident's TestReadableReportThroughCLI).
+	if !strings.Contains(before, "Signals") || !strings.ContainsAny(before, "▁▂▃▄▅▆▇█") {
+		t.Errorf("no sparkline on a terminal:\n%s", before)
+	}
 	for _, want := range []string{"Candidate causes", "Plan", "v2.14.0"} {
 		if !strings.Contains(before, want) {
 			t.Errorf("%q is not printed before the first question:\n%s", want, first)

@@ -290,9 +290,11 @@ func seriesEvidence(s Scope, ent, name string, ser PromSeries, o MetricOptions, 
 		return nil, nil
 	}
 	sig := AnalyzeSeriesMax(ent, name, in, o.Thresholds[name], max)
-	d := fmt.Sprintf("%s %s: baseline %s, peak %s", RefName(ent), name, FormatValue(sig.Baseline), FormatValue(sig.Peak))
+	d := fmt.Sprintf("%s %s: baseline %s, peak %s", RefName(ent), name, sig.Format(sig.Baseline), sig.Format(sig.Peak))
 	if sig.Max > 0 {
-		d += fmt.Sprintf(" of max %s (%.0f%%)", FormatValue(sig.Max), 100*sig.Peak/sig.Max)
+		if !sig.IsRatio() {
+			d += fmt.Sprintf(" of max %s (%s)", sig.Format(sig.Max), Percent(sig.Peak/sig.Max))
+		}
 	}
 	var t *time.Time
 	if sig.Breach != nil {
