@@ -32,7 +32,7 @@ func newCatalogSource(f *Factory) (catalog.Source, error) {
 			}
 			return newBackstageSource(f, cc)
 		}
-		return &reportingSource{Source: catalog.NewFilesSource(g), ios: f.IOStreams}, nil
+		return newFilesSource(f, g)
 	}
 	cfg, err := f.Config()
 	if err != nil {
@@ -44,12 +44,29 @@ func newCatalogSource(f *Factory) (catalog.Source, error) {
 	}
 	switch cc.Source {
 	case config.CatalogFiles:
-		return &reportingSource{Source: catalog.NewFilesSource(cc.Files...), ios: f.IOStreams}, nil
+		return newFilesSource(f, cc.Files...)
 	case config.CatalogBackstage:
 		return newBackstageSource(f, cc)
 	}
 	return nil, errs.Config("no catalog configured").
 		WithHint("pass --catalog ./catalog-info.yaml (a file, folder or glob) or --catalog http://host:7007, or set bsai.catalog.files in app-config.yaml")
+}
+
+// newFilesSource reads catalog files with the caps of bsai.limits; the
+// config is loaded (and checked) even for --catalog PATH, so the caps and
+// config errors apply to every command.
+func newFilesSource(f *Factory, paths ...string) (catalog.Source, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	lim, err := cfg.Limits()
+	if err != nil {
+		return nil, err
+	}
+	src := catalog.NewFilesSource(paths...)
+	src.Options = catalog.LoadOptions{FileLimit: lim.Catalog, PlaceholderLimit: lim.Input}
+	return &reportingSource{Source: src, ios: f.IOStreams}, nil
 }
 
 func newBackstageSource(f *Factory, cc config.CatalogConfig) (catalog.Source, error) {

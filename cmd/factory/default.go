@@ -25,7 +25,16 @@ func New(version, commit, date string) *Factory {
 		Now:       time.Now,
 	}
 	f.Config = memo(func() (*config.Config, error) {
-		return config.Load(config.LoadOptions{Files: f.Globals.ConfigFiles, Env: os.Environ()})
+		c, err := config.Load(config.LoadOptions{Files: f.Globals.ConfigFiles, Env: os.Environ()})
+		if err != nil {
+			return nil, err
+		}
+		// Every block is type-checked up front, so a wrong-typed block is
+		// reported by every command rather than silently defaulted.
+		if err := c.Check(); err != nil {
+			return nil, err
+		}
+		return c, nil
 	})
 	f.HTTPClient = memo(func() (*http.Client, error) {
 		return &http.Client{Timeout: 120 * time.Second}, nil

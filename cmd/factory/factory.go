@@ -94,3 +94,16 @@ func memo[T any](fn func() (T, error)) func() (T, error) {
 		return v, err
 	}
 }
+
+// Limits returns the read caps of bsai.limits (the defaults when no config
+// loader is set, as in tests).
+func (f *Factory) Limits() (config.Limits, error) {
+	if f.Config == nil {
+		return config.DefaultLimits(), nil
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return config.Limits{}, err
+	}
+	return cfg.Limits()
+}

@@ -107,12 +107,19 @@ func RunInvestigate(o *InvestigateOptions) error {
 		req.MaxActions = &o.MaxActions
 	}
 	if o.Alert != "" {
+		lim, lerr := f.Limits()
+		if lerr != nil {
+			return lerr
+		}
 		if o.Alert == "-" {
-			req.Alert, err = boundedio.ReadAll(ctx, f.IOStreams.In, "stdin", boundedio.Input())
+			req.Alert, err = boundedio.ReadAll(ctx, f.IOStreams.In, "alert from stdin", lim.Input)
 		} else {
-			req.Alert, err = boundedio.ReadFile(ctx, o.Alert, boundedio.Input())
+			req.Alert, err = boundedio.ReadFile(ctx, o.Alert, lim.Input)
 		}
 		if err != nil {
+			if errs.HintOf(err) != "" {
+				return errs.Usage("read alert: %w", err).WithHint("%s", errs.HintOf(err))
+			}
 			return errs.Usage("read alert: %w", err).WithHint("pass a JSON file or - for stdin")
 		}
 		if req.Alert == nil {

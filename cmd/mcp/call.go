@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/bsai-dev/bsai/cmd/factory"
+	"github.com/bsai-dev/bsai/pkg/boundedio"
+	"github.com/bsai-dev/bsai/pkg/config"
 	"github.com/bsai-dev/bsai/pkg/errs"
 	pkgmcp "github.com/bsai-dev/bsai/pkg/mcp"
 	"github.com/bsai-dev/bsai/pkg/output"
@@ -26,6 +27,8 @@ type CallOptions struct {
 	Args       string
 	Timeout    time.Duration
 	NoValidate bool
+	// Limits gives the cap on --args @file and - (nil: the default).
+	Limits func() (config.Limits, error)
 }
 
 // NewCmdCall calls one tool.
@@ -54,6 +57,7 @@ A result with isError: true is printed and exits 1.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Common = common(f, cmd)
+			opts.Limits = f.Limits
 			opts.Server, opts.Tool, opts.Pairs = args[0], args[1], args[2:]
 			if runF != nil {
 				return runF(opts)
@@ -124,17 +128,25 @@ func RunCall(opts *CallOptions) error {
 func readArgs(opts *CallOptions) (map[string]any, error) {
 	src := strings.TrimSpace(opts.Args)
 	var data []byte
+	lim := boundedio.Input()
+	if opts.Limits != nil && (src == "-" || strings.HasPrefix(src, "@")) {
+		l, err := opts.Limits()
+		if err != nil {
+			return nil, err
+		}
+		lim = l.Input
+	}
 	switch {
 	case src == "":
 		return map[string]any{}, nil
 	case src == "-":
-		b, err := io.ReadAll(opts.IO.In)
+		b, err := boundedio.ReadAll(opts.ctx(), opts.IO.In, "--args from stdin", lim)
 		if err != nil {
 			return nil, errs.Usage("cannot read --args from stdin: %w", err)
 		}
 		data = b
 	case strings.HasPrefix(src, "@"):
-		b, err := os.ReadFile(src[1:])
+		b, err := boundedio.ReadFile(opts.ctx(), src[1:], lim)
 		if err != nil {
 			return nil, errs.Usage("cannot read --args file: %w", err)
 		}

@@ -91,7 +91,11 @@ func RunValidate(opts *ValidateOptions) error {
 	if err != nil {
 		return err
 	}
-	rep, err := v.ValidatePaths(files, f.IOStreams.In)
+	lim, err := f.Limits()
+	if err != nil {
+		return err
+	}
+	rep, err := v.ValidatePathsWith(ctx, files, f.IOStreams.In, lim.Input)
 	if err != nil {
 		return err
 	}

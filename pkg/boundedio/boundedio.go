@@ -207,18 +207,5 @@ func regular(path string, st fs.FileInfo) error {
 	}
 }
 
-// ParseSize reads a size as bytes (10485760) or with a unit (10MiB, 10 MB,
-// 512k). Zero and negative sizes are refused.
-func ParseSize(s string) (int64, error) {
-	n, err := humanize.ParseBytes(strings.TrimSpace(s))
-	if err != nil {
-		return 0, fmt.Errorf("invalid size %q: want bytes or a size such as 10MiB", s)
-	}
-	if n == 0 || n > 1<<62 {
-		return 0, fmt.Errorf("invalid size %q: must be between 1 byte and 4 EiB", s)
-	}
-	return int64(n), nil
-}
-
 // FormatSize prints a size the way the errors do (10 MiB).
 func FormatSize(n int64) string { return humanize.IBytes(uint64(n)) }

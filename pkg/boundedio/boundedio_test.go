@@ -112,17 +112,3 @@ func TestReadAllObeysCancel(t *testing.T) {
 		t.Fatal("ReadAll did not return after cancel")
 	}
 }
-
-func TestParseSize(t *testing.T) {
-	for in, want := range map[string]int64{"10485760": 10 << 20, "10MiB": 10 << 20, "10 MiB": 10 << 20, "1kB": 1000, "2KiB": 2048} {
-		got, err := ParseSize(in)
-		if err != nil || got != want {
-			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "0", "ten", "-1", "1ZiB"} {
-		if _, err := ParseSize(in); err == nil {
-			t.Errorf("ParseSize(%q) accepted", in)
-		}
-	}
-}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -15,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/bsai-dev/bsai/pkg/boundedio"
 	"github.com/bsai-dev/bsai/pkg/errs"
 )
 
@@ -65,6 +65,8 @@ type LoadResult struct {
 // follows Location entities. It loads once and then serves from memory.
 type FilesSource struct {
 	Paths []string
+	// Options caps what the load reads (zero value: the defaults).
+	Options LoadOptions
 
 	once   sync.Once
 	result *LoadResult
@@ -76,7 +78,7 @@ func NewFilesSource(paths ...string) *FilesSource { return &FilesSource{Paths: p
 
 // Load reads everything once; later calls return the same result.
 func (s *FilesSource) Load(ctx context.Context) (*LoadResult, error) {
-	s.once.Do(func() { s.result, s.err = LoadFiles(ctx, s.Paths) })
+	s.once.Do(func() { s.result, s.err = LoadFilesWith(ctx, s.Paths, s.Options) })
 	return s.result, s.err
 }
 
@@ -123,12 +125,40 @@ func (s *FilesSource) Entity(ctx context.Context, ref Ref) (*Entity, error) {
 	return nil, errs.NotFound("entity %s not found in the catalog files", want)
 }
 
-// LoadFiles reads paths (files, folders: every .yaml/.yml below, or globs
-// with * ? [..] and **), follows Location entities of type file, validates
-// every document, drops conflicts and computes relations. It fails only
-// when no root path matches any file; everything else becomes a Problem.
+// LoadOptions caps what a load reads. Catalog files are untrusted input
+// (written by hundreds of people): every file and placeholder target must
+// be a regular file under its cap.
+type LoadOptions struct {
+	// FileLimit caps each catalog file (zero: boundedio.Catalog()).
+	FileLimit boundedio.Limit
+	// PlaceholderLimit caps each $text/$json/$yaml target (zero:
+	// boundedio.Input()).
+	PlaceholderLimit boundedio.Limit
+}
+
+func (o LoadOptions) withDefaults() LoadOptions {
+	if o.FileLimit.Bytes <= 0 {
+		o.FileLimit = boundedio.Catalog()
+	}
+	if o.PlaceholderLimit.Bytes <= 0 {
+		o.PlaceholderLimit = boundedio.Input()
+	}
+	return o
+}
+
+// LoadFiles is LoadFilesWith with the default caps.
 func LoadFiles(ctx context.Context, paths []string) (*LoadResult, error) {
-	l := &loader{seen: map[string]bool{}, refs: map[string]origin{}, res: &LoadResult{}}
+	return LoadFilesWith(ctx, paths, LoadOptions{})
+}
+
+// LoadFilesWith reads paths (files, folders: every .yaml/.yml below, or
+// globs with * ? [..] and **), follows Location entities of type file,
+// validates every document, drops conflicts and computes relations. It
+// fails only when no root path matches any file or ctx is cancelled;
+// everything else (a file over its cap, a FIFO, a bad document) becomes a
+// Problem.
+func LoadFilesWith(ctx context.Context, paths []string, opts LoadOptions) (*LoadResult, error) {
+	l := &loader{ctx: ctx, opts: opts.withDefaults(), seen: map[string]bool{}, refs: map[string]origin{}, res: &LoadResult{}}
 	var wave []pending
 	var missing []string
 	for _, p := range paths {
@@ -155,6 +185,9 @@ func LoadFiles(ctx context.Context, paths []string) (*LoadResult, error) {
 		}
 		wave = l.readWave(wave)
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	for _, p := range ComputeRelations(l.res.Entities) {
 		l.res.Problems = append(l.res.Problems, Problem{Level: "warning", File: l.refs[p.Ref].file,
 			Document: l.refs[p.Ref].doc, Ref: p.Ref, Message: fmt.Sprintf("spec.%s %q: %v", p.Field, p.Value, p.Err)})
@@ -170,6 +203,8 @@ type origin struct {
 }
 
 type loader struct {
+	ctx  context.Context
+	opts LoadOptions
 	seen map[string]bool
 	refs map[string]origin
 	res  *LoadResult
@@ -217,7 +252,7 @@ func (l *loader) readWave(wave []pending) []pending {
 	}
 	parallelEach(len(files), 1, func(i int) {
 		f := &files[i]
-		b, err := os.ReadFile(f.abs)
+		b, err := boundedio.ReadFile(l.ctx, f.abs, l.opts.FileLimit)
 		if err != nil {
 			f.err = err
 			return
@@ -244,7 +279,7 @@ func (l *loader) readWave(wave []pending) []pending {
 	parallelEach(len(chunks), 16, func(i int) {
 		c := &chunks[i]
 		c.decode()
-		c.check()
+		c.check(l.ctx, l.opts.PlaceholderLimit)
 	})
 	// Size the result once: growing a slice of 100k entities (and the ref
 	// map) step by step was a fifth of the load time.
@@ -337,7 +372,7 @@ func (l *loader) problem(p Problem) {
 // check validates a decoded entity and, when valid, computes its ref,
 // resolves spec placeholders and sets the location annotations. Setting them before the duplicate check
 // is safe: a duplicate is dropped whole, and placeholders only touch spec.
-func (c *chunk) check() {
+func (c *chunk) check(ctx context.Context, lim boundedio.Limit) {
 	if c.empty || c.err != nil {
 		return
 	}
@@ -354,7 +389,7 @@ func (c *chunk) check() {
 	c.ref = e.Ref().String()
 	// Placeholders are resolved even for an entity the duplicate check
 	// will drop; that only costs time, as a dropped entity is never seen.
-	c.notes = append(EntityWarnings(e), resolvePlaceholders(e.Spec, c.file)...)
+	c.notes = append(EntityWarnings(e), resolvePlaceholders(ctx, e.Spec, c.file, lim)...)
 	setDefault(e, AnnotationManagedByLocation, c.location)
 	setDefault(e, AnnotationManagedByOriginLocation, c.originLocation)
 }
@@ -469,123 +504,6 @@ func normalizeValue(v any) any {
 		}
 	}
 	return v
-}
-
-// expand turns a file, folder or glob into a sorted list of files.
-func expand(p string) ([]string, error) {
-	if strings.ContainsAny(p, "*?[") {
-		return glob(p)
-	}
-	st, err := os.Stat(p)
-	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, nil
-		}
-		return nil, unwrapPathErr(err)
-	}
-	if !st.IsDir() {
-		return []string{p}, nil
-	}
-	var out []string
-	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil // unreadable corners are skipped, not fatal
-		}
-		if d.IsDir() {
-			if path != p && skipDir(d.Name()) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if isYAML(path) {
-			out = append(out, path)
-		}
-		return nil
-	})
-	return out, err
-}
-
-// skipDir says which folders a folder walk never enters: hidden ones,
-// node_modules, and scaffolder template skeletons, whose catalog-info.yaml
-// files are templates full of ${{ values.x }}, not entities.
-func skipDir(name string) bool {
-	return strings.HasPrefix(name, ".") || name == "node_modules" || name == "skeleton"
-}
-
-func isYAML(p string) bool {
-	ext := strings.ToLower(filepath.Ext(p))
-	return ext == ".yaml" || ext == ".yml"
-}
-
-// glob supports filepath.Match syntax plus "**" for any depth.
-func glob(pattern string) ([]string, error) {
-	if !strings.Contains(pattern, "**") {
-		m, err := filepath.Glob(pattern)
-		if err != nil {
-			return nil, fmt.Errorf("bad glob %q: %w", pattern, err)
-		}
-		return filterFiles(m), nil
-	}
-	i := strings.Index(pattern, "**")
-	root := filepath.Dir(pattern[:i] + "x")
-	rest := filepath.ToSlash(pattern[len(root):])
-	rest = strings.TrimPrefix(rest, "/")
-	var out []string
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			if d != nil && d.IsDir() && path != root && skipDir(d.Name()) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		rel, _ := filepath.Rel(root, path)
-		if matchDoubleStar(rest, filepath.ToSlash(rel)) {
-			out = append(out, path)
-		}
-		return nil
-	})
-	if os.IsNotExist(err) {
-		return nil, nil
-	}
-	return out, err
-}
-
-// matchDoubleStar matches slash paths where "**" spans any number of
-// segments (including none) and other segments use filepath.Match.
-func matchDoubleStar(pattern, name string) bool {
-	ps := strings.Split(pattern, "/")
-	ns := strings.Split(name, "/")
-	var match func(pi, ni int) bool
-	match = func(pi, ni int) bool {
-		if pi == len(ps) {
-			return ni == len(ns)
-		}
-		if ps[pi] == "**" {
-			for k := ni; k <= len(ns); k++ {
-				if match(pi+1, k) {
-					return true
-				}
-			}
-			return false
-		}
-		if ni == len(ns) {
-			return false
-		}
-		ok, _ := filepath.Match(ps[pi], ns[ni])
-		return ok && match(pi+1, ni+1)
-	}
-	return match(0, 0)
-}
-
-func filterFiles(paths []string) []string {
-	var out []string
-	for _, p := range paths {
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			out = append(out, p)
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 func unwrapPathErr(err error) error {

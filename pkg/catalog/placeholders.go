@@ -1,22 +1,29 @@
 package catalog
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/bsai-dev/bsai/pkg/boundedio"
 )
 
 // resolvePlaceholders does what Backstage's PlaceholderProcessor does for
 // entities read from files: an object {$text: path} in spec becomes the
-// file's text, {$json: path} / {$yaml: path} its parsed content, with
-// relative paths resolved against the entity's file. URL targets cannot be
-// fetched offline; they stay as they are and are returned as notes, as are
-// files that cannot be read or parsed.
-func resolvePlaceholders(spec map[string]any, file string) []string {
+// file's text, {$json: path} / {$yaml: path} its parsed content. Catalog
+// files are untrusted, so a target is read only when it is a relative path
+// that stays inside the folder of the entity's file (after symlinks), is a
+// regular file and is under lim: Backstage resolves placeholders against
+// the entity's location and never reads an arbitrary host path
+// ({$text: /proc/self/environ} would otherwise put every secret of bsai's
+// environment into the entity). URL targets cannot be fetched offline.
+// Whatever is not resolved stays as it was and is returned as a note.
+func resolvePlaceholders(ctx context.Context, spec map[string]any, file string, lim boundedio.Limit) []string {
 	var notes []string
 	var walk func(v any) any
 	walk = func(v any) any {
@@ -26,7 +33,7 @@ func resolvePlaceholders(spec map[string]any, file string) []string {
 				for k, target := range t {
 					s, isStr := target.(string)
 					if (k == "$text" || k == "$json" || k == "$yaml") && isStr {
-						resolved, note := resolvePlaceholder(k, s, file)
+						resolved, note := resolvePlaceholder(ctx, k, s, file, lim)
 						if note != "" {
 							notes = append(notes, note)
 							return t
@@ -51,16 +58,19 @@ func resolvePlaceholders(spec map[string]any, file string) []string {
 	return notes
 }
 
-func resolvePlaceholder(kind, target, file string) (any, string) {
+func resolvePlaceholder(ctx context.Context, kind, target, file string, lim boundedio.Limit) (any, string) {
 	if strings.Contains(target, "://") {
 		return nil, fmt.Sprintf("%s %s left unresolved: urls are not fetched offline", kind, target)
 	}
-	p := target
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(filepath.Dir(file), p)
-	}
-	b, err := os.ReadFile(p)
+	p, err := placeholderPath(target, file)
 	if err != nil {
+		return nil, fmt.Sprintf("%s %s refused: %v", kind, target, err)
+	}
+	b, err := boundedio.ReadFile(ctx, p, lim)
+	if err != nil {
+		if errors.Is(err, boundedio.ErrTooLarge) || errors.Is(err, boundedio.ErrNotRegular) {
+			return nil, fmt.Sprintf("%s %s refused: %v", kind, target, err)
+		}
 		return nil, fmt.Sprintf("%s %s left unresolved: %v", kind, target, unwrapPathErr(err))
 	}
 	switch kind {
@@ -78,4 +88,44 @@ func resolvePlaceholder(kind, target, file string) (any, string) {
 		return normalizeValue(v), ""
 	}
 	return string(b), ""
+}
+
+// errOutside is why a placeholder target was refused.
+var errOutside = errors.New("placeholder targets must stay inside the folder of the entity's file")
+
+// placeholderPath resolves target against the folder of the entity's file
+// and returns the real path to read, or an error when target is absolute,
+// climbs out of that folder with "..", or is a symlink whose destination
+// lies outside it. A target that does not exist is returned as is, so the
+// read reports it.
+func placeholderPath(target, file string) (string, error) {
+	if target == "" {
+		return "", errors.New("empty path")
+	}
+	if filepath.IsAbs(target) || strings.HasPrefix(target, "/") || strings.HasPrefix(target, `\`) || filepath.VolumeName(target) != "" {
+		return "", fmt.Errorf("absolute paths are not read; %w", errOutside)
+	}
+	base := filepath.Dir(file)
+	p := filepath.Join(base, target)
+	if !within(base, p) {
+		return "", errOutside
+	}
+	realBase, err := filepath.EvalSymlinks(base)
+	if err != nil {
+		return "", err
+	}
+	realP, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return p, nil // missing: the read names the error
+	}
+	if !within(realBase, realP) {
+		return "", fmt.Errorf("it is a symlink to %s; %w", realP, errOutside)
+	}
+	return realP, nil
+}
+
+// within reports whether p is dir or below it (both cleaned).
+func within(dir, p string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }

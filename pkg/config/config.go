@@ -67,13 +67,57 @@ func (c *Config) Get(path string) (any, bool) {
 	return cur, true
 }
 
+// lookup is Get for the typed views: a key whose parent is there but not
+// an object ("bsai: 5" when reading bsai.ask) is an error naming the
+// parent, not an absent key, so a wrong-typed block is never silently
+// replaced by defaults.
+func (c *Config) lookup(path string) (any, bool, error) {
+	var cur any = c.data
+	if path == "" {
+		return cur, true, nil
+	}
+	parts := strings.Split(path, ".")
+	for i, part := range parts {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			if cur == nil {
+				return nil, false, nil
+			}
+			parent := strings.Join(parts[:i], ".")
+			return nil, false, c.keyErr(parent, "expected an object (with %s below it), got %s", strings.Join(parts[i:], "."), typeName(cur))
+		}
+		cur, ok = m[part]
+		if !ok {
+			return nil, false, nil
+		}
+	}
+	return cur, true, nil
+}
+
+// goTypeName names a Go type the way a config author thinks of it: objects
+// and lists rather than Go struct and slice names.
+func goTypeName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Pointer:
+		return goTypeName(t.Elem())
+	}
+	return t.String()
+}
+
 // Has reports whether a key is present.
 func (c *Config) Has(path string) bool { _, ok := c.Get(path); return ok }
 
 // String returns the string at path, or "" when absent. A non-string value
 // is an error naming the key.
 func (c *Config) String(path string) (string, error) {
-	v, ok := c.Get(path)
+	v, ok, err := c.lookup(path)
+	if err != nil {
+		return "", err
+	}
 	if !ok || v == nil {
 		return "", nil
 	}
@@ -91,7 +135,10 @@ func (c *Config) String(path string) (string, error) {
 // json tags). An absent path leaves out untouched. A type mismatch is a
 // config error that names the key path.
 func (c *Config) Decode(path string, out any) error {
-	v, ok := c.Get(path)
+	v, ok, err := c.lookup(path)
+	if err != nil {
+		return err
+	}
 	if !ok || v == nil {
 		return nil
 	}
@@ -106,7 +153,7 @@ func (c *Config) Decode(path string, out any) error {
 			if te.Field != "" {
 				key = c.fieldKey(path, v, te)
 			}
-			return c.keyErr(key, "expected %s, got %s", te.Type.String(), te.Value)
+			return c.keyErr(key, "expected %s, got %s", goTypeName(te.Type), te.Value)
 		}
 		return c.keyErr(narrow(path, v, reflect.TypeOf(out)), "%v", err)
 	}

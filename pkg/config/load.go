@@ -1,10 +1,10 @@
 package config
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -13,6 +13,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/bsai-dev/bsai/pkg/boundedio"
 	"github.com/bsai-dev/bsai/pkg/errs"
 )
 
@@ -29,7 +30,11 @@ type LoadOptions struct {
 	// nil means an empty environment and tests stay hermetic; the command
 	// edge passes os.Environ().
 	Env []string
-	// ReadFile reads config, $file and $include files; nil means os.ReadFile.
+	// ReadFile reads config, $file and $include files; nil means a bounded
+	// read of regular files only (config is trusted, but a $file pointing
+	// at a FIFO or /dev/zero must not hang bsai or fill its memory), capped
+	// at bsai.limits.inputBytes as set by APP_CONFIG_bsai_limits_inputBytes
+	// (config files are read before any config exists) or 10 MiB.
 	ReadFile func(name string) ([]byte, error)
 }
 
@@ -50,7 +55,8 @@ var errNotExist = fs.ErrNotExist
 func Load(opts LoadOptions) (*Config, error) {
 	readFile := opts.ReadFile
 	if readFile == nil {
-		readFile = os.ReadFile
+		lim := inputLimitFromEnv(envMap(opts.Env))
+		readFile = func(p string) ([]byte, error) { return boundedio.ReadFile(context.Background(), p, lim) }
 	}
 	files := opts.Files
 	if len(files) == 0 {
@@ -96,7 +102,7 @@ func LoadBytes(name string, data []byte, env []string) (*Config, error) {
 		if p == name {
 			return data, nil
 		}
-		return os.ReadFile(p)
+		return boundedio.ReadFile(context.Background(), p, inputLimitFromEnv(envMap(env)))
 	}
 	return Load(LoadOptions{Files: []string{name}, Env: env, ReadFile: read})
 }

@@ -14,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/bsai-dev/bsai/pkg/boundedio"
 	"github.com/bsai-dev/bsai/pkg/errs"
 )
 
@@ -475,6 +476,9 @@ func (t *transformer) include(fc *fileCtx, line int, path, arg string) (any, boo
 func readErrText(err error) string {
 	if errors.Is(err, errNotExist) {
 		return "no such file"
+	}
+	if errors.Is(err, boundedio.ErrTooLarge) || errors.Is(err, boundedio.ErrNotRegular) {
+		return err.Error() // names the cap, or what the file is instead
 	}
 	var pe interface{ Unwrap() error }
 	if errors.As(err, &pe) && pe.Unwrap() != nil {

@@ -1,13 +1,14 @@
 package mcp
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 
+	"github.com/bsai-dev/bsai/pkg/boundedio"
 	"github.com/bsai-dev/bsai/pkg/config"
 	"github.com/bsai-dev/bsai/pkg/errs"
 )
@@ -18,7 +19,7 @@ import (
 // getenv; an unset variable without a default is an error naming it. A
 // relative cwd is resolved against the file's folder.
 func LoadServersFile(path string, getenv func(string) (string, bool)) (map[string]config.MCPServer, error) {
-	b, err := os.ReadFile(path)
+	b, err := boundedio.ReadFile(context.Background(), path, boundedio.Input())
 	if err != nil {
 		return nil, errs.Config("cannot read mcp config %s: %w", path, err).
 			WithHint("--mcp-config takes a JSON file in the {\"mcpServers\": {...}} shape")

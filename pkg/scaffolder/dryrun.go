@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/bsai-dev/bsai/pkg/backstage"
+	"github.com/bsai-dev/bsai/pkg/boundedio"
 )
 
 // DryRunFile is one file of directoryContents (request and reply).
@@ -75,7 +75,9 @@ func DirectoryContents(dir string) ([]DryRunFile, error) {
 			}
 			return nil
 		}
-		b, err := os.ReadFile(p)
+		// The template folder is user input: a FIFO or device in it must
+		// not hang the dry run, nor a huge file fill memory.
+		b, err := boundedio.ReadFile(context.Background(), p, boundedio.Input())
 		if err != nil {
 			return err
 		}

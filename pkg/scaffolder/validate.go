@@ -1,6 +1,7 @@
 package scaffolder
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bsai-dev/bsai/pkg/boundedio"
 	"github.com/bsai-dev/bsai/pkg/errs"
 )
 
@@ -131,16 +133,26 @@ func CollectFiles(args []string) ([]string, error) {
 	return out, nil
 }
 
-// ValidatePaths validates files (stdin for "-").
+// ValidatePaths validates files (stdin for "-") with the default cap.
 func (v *Validator) ValidatePaths(paths []string, stdin io.Reader) (*Report, error) {
+	return v.ValidatePathsWith(context.Background(), paths, stdin, boundedio.Input())
+}
+
+// ValidatePathsWith validates files (stdin for "-"), each read through
+// boundedio: regular files only (a FIFO would block), at most lim, and
+// stopping when ctx is cancelled.
+func (v *Validator) ValidatePathsWith(ctx context.Context, paths []string, stdin io.Reader, lim boundedio.Limit) (*Report, error) {
 	rep := &Report{Files: []FileResult{}}
 	for _, p := range paths {
 		var data []byte
 		var err error
 		if p == "-" {
-			data, err = io.ReadAll(stdin)
+			if stdin == nil {
+				stdin = strings.NewReader("")
+			}
+			data, err = boundedio.ReadAll(ctx, stdin, "stdin", lim)
 		} else {
-			data, err = os.ReadFile(p)
+			data, err = boundedio.ReadFile(ctx, p, lim)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", p, err)
