@@ -188,6 +188,16 @@ func LoadFilesWith(ctx context.Context, paths []string, opts LoadOptions) (*Load
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if len(l.res.Files) == 0 {
+		// Not one file could be read (each is a FIFO, a device, over the
+		// cap, unreadable): an error, not an empty catalog with warnings.
+		var msgs []string
+		for _, p := range l.res.Problems {
+			msgs = append(msgs, p.String())
+		}
+		return nil, errs.Config("cannot read the catalog: %s", strings.Join(msgs, "; ")).
+			WithHint("point --catalog or bsai.catalog.files at regular YAML files; caps are set by %s", l.opts.FileLimit.Setting)
+	}
 	for _, p := range ComputeRelations(l.res.Entities) {
 		l.res.Problems = append(l.res.Problems, Problem{Level: "warning", File: l.refs[p.Ref].file,
 			Document: l.refs[p.Ref].doc, Ref: p.Ref, Message: fmt.Sprintf("spec.%s %q: %v", p.Field, p.Value, p.Err)})

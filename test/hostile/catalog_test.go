@@ -1,0 +1,163 @@
+package hostile
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// hostileCatalog writes a catalog whose placeholders reach for the
+// process environment every way we know, next to one legitimate $text.
+func hostileCatalog(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	write(t, dir, "docs/README.md", "the real readme")
+	if err := os.Symlink("/proc/self/environ", filepath.Join(dir, "env.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/dev/zero", filepath.Join(dir, "zero.txt")); err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "catalog-info.yaml", component("svc-a", `  notes:
+    absolute:
+      $text: /proc/self/environ
+    climbing:
+      $text: ../../../../../../../../proc/self/environ
+    symlinked:
+      $text: ./env.txt
+    asJSON:
+      $json: /proc/self/environ
+    asYAML:
+      $yaml: ../../../../../../../../proc/self/environ
+    endless:
+      $text: ./zero.txt
+    readme:
+      $text: ./docs/README.md
+`))
+	return dir
+}
+
+// TestPlaceholdersNeverReadOutsideTheEntityFolder is issue #12 item 1: a
+// catalog file must not be able to put bsai's environment (tokens, keys)
+// into what bsai prints.
+func TestPlaceholdersNeverReadOutsideTheEntityFolder(t *testing.T) {
+	dir := hostileCatalog(t)
+	r := bsai(t, invocation{dir: dir, timeout: time.Minute}, "catalog", "get", "component:default/svc-a", "--catalog", "catalog-info.yaml", "-o", "json")
+	noSecrets(t, "catalog get -o json", r.stdout, r.stderr)
+	if r.code != 0 {
+		t.Fatalf("want exit 0 (refused placeholders are warnings)\n%s", r)
+	}
+	var e struct {
+		Spec struct {
+			Notes map[string]any `json:"notes"`
+		} `json:"spec"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &e); err != nil {
+		t.Fatalf("decode: %v\n%s", err, r)
+	}
+	if e.Spec.Notes["readme"] != "the real readme" {
+		t.Errorf("the legitimate $text was not resolved: %v", e.Spec.Notes["readme"])
+	}
+	for _, k := range []string{"absolute", "climbing", "symlinked", "asJSON", "asYAML", "endless"} {
+		if _, kept := e.Spec.Notes[k].(map[string]any); !kept {
+			t.Errorf("notes.%s: want the placeholder left as it was, got %v", k, e.Spec.Notes[k])
+		}
+	}
+	for _, want := range []string{"$text /proc/self/environ refused", "$text ./env.txt refused", "inside the folder"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr does not say %q\n%s", want, r)
+		}
+	}
+	r = bsai(t, invocation{dir: dir, timeout: time.Minute}, "catalog", "list", "--catalog", "catalog-info.yaml", "-o", "yaml")
+	noSecrets(t, "catalog list -o yaml", r.stdout, r.stderr)
+}
+
+// A catalog file that is (or links to) /dev/zero or a FIFO is refused up
+// front: no hang, no memory blow-up, an error naming the file (issue #12
+// items 3 and 6).
+func TestCatalogFileSpecialFilesRefused(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Symlink("/dev/zero", filepath.Join(dir, "zero.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.yaml"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "ok/catalog-info.yaml", component("svc-a", ""))
+	for _, tc := range []struct{ file, what string }{{"zero.yaml", "character device"}, {"fifo.yaml", "named pipe"}} {
+		r := bsai(t, invocation{dir: dir, timeout: 30 * time.Second}, "catalog", "list", "--catalog", tc.file)
+		if r.code != 4 || !strings.Contains(r.stderr, tc.what) {
+			t.Errorf("--catalog %s: want exit 4 naming a %s\n%s", tc.file, tc.what, r)
+		}
+	}
+	// In a folder, the special files are skipped with a warning and the
+	// rest of the catalog loads.
+	r := bsai(t, invocation{dir: dir, timeout: 30 * time.Second}, "catalog", "list", "--catalog", ".")
+	if r.code != 0 || !strings.Contains(r.stdout, "svc-a") || !strings.Contains(r.stderr, "named pipe") || !strings.Contains(r.stderr, "character device") {
+		t.Errorf("--catalog . with special files: want svc-a listed and both skipped with a warning\n%s", r)
+	}
+}
+
+// A catalog file over bsai.limits.catalogFileBytes is refused with an
+// error naming the cap and the key that raises it.
+func TestCatalogFileOverCap(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "big.yaml", component("svc-a", "  blob: "+strings.Repeat("x", 4096)+"\n"))
+	r := bsai(t, invocation{dir: dir, env: []string{"APP_CONFIG_bsai_limits_catalogFileBytes=2KiB"}}, "catalog", "list", "--catalog", "big.yaml")
+	if r.code != 4 || !strings.Contains(r.stderr, "2.0 KiB limit") || !strings.Contains(r.stderr, "bsai.limits.catalogFileBytes") {
+		t.Fatalf("want exit 4 naming the 2 KiB cap and its key\n%s", r)
+	}
+	r = bsai(t, invocation{dir: dir, env: []string{"APP_CONFIG_bsai_limits_catalogFileBytes=1MiB"}}, "catalog", "list", "--catalog", "big.yaml")
+	if r.code != 0 || !strings.Contains(r.stdout, "svc-a") {
+		t.Fatalf("raised cap: want svc-a listed\n%s", r)
+	}
+}
+
+// A $text target over bsai.limits.inputBytes is refused, named, and the
+// entity still loads.
+func TestPlaceholderOverCap(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "big.txt", strings.Repeat("x", 4096))
+	fifo := filepath.Join(dir, "fifo.txt")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "catalog-info.yaml", component("svc-a", "  big:\n    $text: ./big.txt\n  pipe:\n    $text: ./fifo.txt\n"))
+	r := bsai(t, invocation{dir: dir, timeout: 30 * time.Second, env: []string{"APP_CONFIG_bsai_limits_inputBytes=1KiB"}},
+		"catalog", "get", "component:default/svc-a", "--catalog", "catalog-info.yaml", "-o", "json")
+	if r.code != 0 || !strings.Contains(r.stderr, "1.0 KiB limit") || !strings.Contains(r.stderr, "named pipe") || strings.Contains(r.stdout, "xxxx") {
+		t.Fatalf("want the entity, the big $text refused naming the cap, the FIFO refused\n%s", r)
+	}
+}
+
+// TestDoubleStarGlobIsLinear is issue #12 item 7: a Location target with
+// 12 "**" over a deep tree took minutes (the matcher was exponential in
+// the number of "**"). The timeout is generous; timing is a benchmark's
+// job (BenchmarkGlobDoubleStar in pkg/catalog).
+func TestDoubleStarGlobIsLinear(t *testing.T) {
+	dir := t.TempDir()
+	deep := dir
+	for i := 0; i < 40; i++ {
+		deep = filepath.Join(deep, "d")
+	}
+	write(t, deep, "catalog-info.yaml", component("deep-svc", ""))
+	miss := "./" + strings.Repeat("**/d/", 12) + "e/*.yaml"
+	hit := "./" + strings.Repeat("**/d/", 12) + "*.yaml"
+	write(t, dir, "root.yaml", `apiVersion: backstage.io/v1alpha1
+kind: Location
+metadata:
+  name: root
+spec:
+  targets:
+    - "`+miss+`"
+    - "`+hit+`"
+`)
+	r := bsai(t, invocation{dir: dir, timeout: 90 * time.Second}, "catalog", "list", "--catalog", "root.yaml")
+	if r.code != 0 || !strings.Contains(r.stdout, "deep-svc") || !strings.Contains(r.stderr, "matches no files") {
+		t.Fatalf("want deep-svc found by the matching target and a warning for the other\n%s", r)
+	}
+}
