@@ -18,7 +18,7 @@ import (
 	"github.com/bsai-dev/bsai/pkg/iostreams"
 )
 
-const examples = "../../pkg/catalog/testdata/all.yaml"
+const examples = "../../testdata/catalogs/backstage-catalog-model-examples.location.yaml"
 
 // testFactory is the real factory wiring with test streams, a fixed clock
 // and the user cache dir moved into a temp folder.

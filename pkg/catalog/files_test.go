@@ -124,7 +124,7 @@ func mustAbs(t *testing.T, p string) string {
 func TestLoadFilesFolderAndGlobs(t *testing.T) {
 	// A folder reads every YAML below it, so files reached both directly
 	// and through Locations are read once and nothing conflicts.
-	res, err := LoadFiles(context.Background(), []string{"testdata/examples"})
+	res, err := LoadFiles(context.Background(), []string{"../../testdata/catalogs/backstage-catalog-model-examples"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestLoadFilesFolderAndGlobs(t *testing.T) {
 	if len(res.Entities) != 57 || len(warnings(res.Problems)) != 0 || len(res.Problems) != 3 {
 		t.Errorf("folder: %d entities, problems:\n%s", len(res.Entities), problemsText(res.Problems))
 	}
-	res, err = LoadFiles(context.Background(), []string{"testdata/examples/**/*-component.yaml"})
+	res, err = LoadFiles(context.Background(), []string{"../../testdata/catalogs/backstage-catalog-model-examples/**/*-component.yaml"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestLoadFilesFolderAndGlobs(t *testing.T) {
 	}
 	// A root that matches nothing is reported, not fatal, while another
 	// root works; when none works it is a config error.
-	res, err = LoadFiles(context.Background(), []string{"testdata/nope", "testdata/examples/apis"})
+	res, err = LoadFiles(context.Background(), []string{"testdata/nope", "../../testdata/catalogs/backstage-catalog-model-examples/apis"})
 	if err != nil || len(res.Entities) != 7 || len(warnings(res.Problems)) != 1 {
 		t.Errorf("partial roots: err=%v entities=%d problems=%v", err, len(res.Entities), res.Problems)
 	}

@@ -14,7 +14,7 @@ import (
 // fields, following BuiltinKindsEntityProcessor (default kinds per field,
 // the entity's namespace as default namespace, both directions, de-duped).
 func TestRelationsOnUpstreamExamples(t *testing.T) {
-	res, err := LoadFiles(context.Background(), []string{"testdata/all.yaml"})
+	res, err := LoadFiles(context.Background(), []string{"../../testdata/catalogs/backstage-catalog-model-examples.location.yaml"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestComputeRelationsNamespacesAndKinds(t *testing.T) {
 }
 
 func TestGraphResolve(t *testing.T) {
-	res, err := LoadFiles(context.Background(), []string{"testdata/all.yaml"})
+	res, err := LoadFiles(context.Background(), []string{"../../testdata/catalogs/backstage-catalog-model-examples.location.yaml"})
 	if err != nil {
 		t.Fatal(err)
 	}
