@@ -1,6 +1,10 @@
 package mcp_test
 
 import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -101,3 +105,87 @@ func TestServerLogCapEnforcedWhileWriting(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// hostileHTTP is a streamable HTTP MCP server (JSON-RPC over POST, replies
+// as application/json or text/event-stream, per the spec) whose tool
+// results are n bytes long.
+func hostileHTTP(t *testing.T, n int) *httptest.Server {
+	chunk := []byte(strings.Repeat("x", 1<<20))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			ID     any            `json:"id"`
+			Method string         `json:"method"`
+			Params map[string]any `json:"params"`
+		}
+		if r.Method != http.MethodPost || json.NewDecoder(r.Body).Decode(&req) != nil {
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			return
+		}
+		if req.ID == nil {
+			w.WriteHeader(http.StatusAccepted)
+			return
+		}
+		reply := func(result any) {
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(map[string]any{"jsonrpc": "2.0", "id": req.ID, "result": result})
+		}
+		switch req.Method {
+		case "initialize":
+			w.Header().Set("Mcp-Session-Id", "mcp-session-hostile")
+			reply(map[string]any{"protocolVersion": "2025-06-18", "capabilities": map[string]any{"tools": map[string]any{}},
+				"serverInfo": map[string]any{"name": "hostile-http", "version": "1"}})
+		case "tools/list":
+			reply(map[string]any{"tools": []any{
+				map[string]any{"name": "big-json", "inputSchema": map[string]any{"type": "object"}},
+				map[string]any{"name": "big-sse", "inputSchema": map[string]any{"type": "object"}},
+			}})
+		case "tools/call":
+			id, _ := json.Marshal(req.ID)
+			prefix := `{"jsonrpc":"2.0","id":` + string(id) + `,"result":{"content":[{"type":"text","text":"`
+			if req.Params["name"] == "big-sse" {
+				w.Header().Set("Content-Type", "text/event-stream")
+				prefix = "event: message\ndata: " + prefix
+			} else {
+				w.Header().Set("Content-Type", "application/json")
+			}
+			if _, err := io.WriteString(w, prefix); err != nil {
+				return
+			}
+			for left := n; left > 0; left -= len(chunk) {
+				if _, err := w.Write(chunk[:min(left, len(chunk))]); err != nil {
+					return // the client stopped reading
+				}
+			}
+			_, _ = io.WriteString(w, `"}]}}`+"\n\n")
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// The same cap holds for HTTP: a 300 MiB JSON body or SSE event from a
+// streamable HTTP server fails at 10 MiB with bounded memory.
+func TestHostileHTTPServerOutputIsCapped(t *testing.T) {
+	const sent = 300 << 20
+	srv := hostileHTTP(t, sent)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "app-config.yaml")
+	if err := os.WriteFile(cfg, []byte("bsai:\n  mcp:\n    servers:\n      web:\n        url: "+srv.URL+"/mcp\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tool := range []string{"big-json", "big-sse"} {
+		t.Run(tool, func(t *testing.T) {
+			res := runBsaiChild(t, []string{"XDG_CACHE_HOME=" + filepath.Join(dir, "cache")}, "-c", cfg, "mcp", "call", "web", tool, "--timeout", "60s")
+			t.Logf("exit %d, peak RSS %d MiB", res.code, res.maxRSSBytes>>20)
+			if strings.Contains(res.stderr, "ERROR") {
+				t.Fatalf("transport log noise on stderr without -v:\n%s", res.stderr)
+			}
+			if res.code != 1 || !strings.Contains(res.stderr, "larger than the 10 MiB cap") || !strings.Contains(res.stderr, "maxMessageSize") {
+				t.Fatalf("exit %d\n%.2000s", res.code, res.stderr)
+			}
+			if res.maxRSSBytes > 150<<20 {
+				t.Fatalf("peak RSS %d MiB for %d MiB from the server", res.maxRSSBytes>>20, sent>>20)
+			}
+		})
+	}
+}

@@ -124,6 +124,9 @@ func hostileServer() {
 			for _, name := range hostileTools {
 				tools = append(tools, map[string]any{"name": name, "inputSchema": map[string]any{"type": "object"}})
 			}
+			// A schema whose $ref points at a local file of our choosing.
+			tools = append(tools, map[string]any{"name": "ref-file", "inputSchema": map[string]any{"type": "object",
+				"properties": map[string]any{"a": map[string]any{"$ref": "file://" + os.Getenv("HOSTILE_REF")}}}})
 			reply(map[string]any{"tools": tools})
 		case "tools/call":
 			switch req.Params["name"] {

@@ -131,6 +131,11 @@ func (c *Config) MCPSettings() (MCP, error) {
 			return MCP{}, c.keyErr("bsai.mcp", "expected an object (servers, maxMessageSize, serve), got %s", typeName(v))
 		}
 	}
+	for _, root := range []string{"scaffolder.mcpServers", "bsai.mcp.servers"} {
+		if err := c.checkServerObjects(root); err != nil {
+			return MCP{}, err
+		}
+	}
 	if err := c.Decode("bsai.mcp", &m); err != nil {
 		return MCP{}, err
 	}
@@ -141,6 +146,25 @@ func (c *Config) MCPSettings() (MCP, error) {
 		return MCP{}, c.keyErr("bsai.mcp.serve.maxSessions", "must not be negative")
 	}
 	return m, nil
+}
+
+// checkServerObjects reports a server declaration that is not an object
+// with its own key (Decode would name only the map and a Go type).
+func (c *Config) checkServerObjects(root string) error {
+	v, ok := c.Get(root)
+	if !ok || v == nil {
+		return nil
+	}
+	m, isMap := v.(map[string]any)
+	if !isMap {
+		return c.keyErr(root, "expected an object of servers by id, got %s", typeName(v))
+	}
+	for id, s := range m {
+		if _, isMap := s.(map[string]any); !isMap && s != nil {
+			return c.keyErr(root+"."+id, "expected an object (command and args, or url), got %s", typeName(s))
+		}
+	}
+	return nil
 }
 
 // MCPServers returns the servers declared in config: the seed's

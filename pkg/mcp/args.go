@@ -229,11 +229,23 @@ func compileInput(t mcp.Tool) (*jsonschema.Schema, error) {
 		return nil, err
 	}
 	c := jsonschema.NewCompiler()
+	// The schema comes from the server: its $refs must not make bsai open
+	// local files (the library's default loader reads any file:// URL, and
+	// file:///dev/tty or a FIFO blocks forever). Only refs inside the schema
+	// and the embedded meta-schemas resolve.
+	c.UseLoader(noLoader{})
 	const loc = "mcp-tool-input.json"
 	if err := c.AddResource(loc, doc); err != nil {
 		return nil, err
 	}
 	return c.Compile(loc)
+}
+
+// noLoader refuses every external $ref.
+type noLoader struct{}
+
+func (noLoader) Load(url string) (any, error) {
+	return nil, fmt.Errorf("external $ref %s is not followed", url)
 }
 
 // describeValidation flattens the validator's output into "at /a: got

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -114,13 +115,14 @@ func (r *Registry) start(ctx context.Context, id string, cfg config.MCPServer, i
 	case cfg.Transport == config.MCPHTTP:
 		var t *transport.StreamableHTTP
 		t, err = transport.NewStreamableHTTP(cfg.URL, transport.WithHTTPHeaders(cfg.Headers),
-			transport.WithHTTPBasicClient(r.httpClient(c, limit)))
+			transport.WithHTTPBasicClient(r.httpClient(c, limit)), transport.WithHTTPLogger(r.transportLogger(c)))
 		if err == nil {
 			c.client = client.NewClient(t, r.clientOptions(cfg)...)
 		}
 	case cfg.Transport == config.MCPSSE:
 		var t *transport.SSE
-		t, err = transport.NewSSE(cfg.URL, transport.WithHeaders(cfg.Headers), transport.WithHTTPClient(r.httpClient(c, limit)))
+		t, err = transport.NewSSE(cfg.URL, transport.WithHeaders(cfg.Headers), transport.WithHTTPClient(r.httpClient(c, limit)),
+			transport.WithSSELogger(r.transportLogger(c)))
 		if err == nil {
 			c.client = client.NewClient(t, r.clientOptions(cfg)...)
 		}
@@ -213,6 +215,28 @@ func (r *Registry) httpClient(c *conn, limit int64) *http.Client {
 		return nil
 	}
 	return &hc
+}
+
+// transportLogger is where mcp-go's transport logs go: -v's stderr,
+// prefixed with the server id and redacted, or nowhere (they repeat the
+// error bsai reports).
+func (r *Registry) transportLogger(c *conn) *slog.Logger {
+	if r.opts.Stderr == nil {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return slog.New(slog.NewTextHandler(&redactWriter{c: c, w: &prefixWriter{w: r.opts.Stderr, prefix: "[" + c.id + "] "}}, nil))
+}
+
+// redactWriter redacts a connection's secrets from log lines.
+type redactWriter struct {
+	c *conn
+	w io.Writer
+}
+
+func (rw *redactWriter) Write(p []byte) (int, error) {
+	e := rw.c.redact(&errs.Error{Msg: string(p)})
+	_, err := io.WriteString(rw.w, e.Msg)
+	return len(p), err
 }
 
 func origin(u *url.URL) string {

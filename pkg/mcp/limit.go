@@ -52,7 +52,7 @@ func (t *tooLarge) trip() error {
 	defer t.mu.Unlock()
 	if t.err == nil {
 		t.err = errs.Upstream("mcp server %q sent a message larger than the %s cap", t.id, config.ByteSize(t.limit)).
-			WithHint("the server was stopped; if such results are expected, raise %s", t.where)
+			WithHint("bsai stopped reading and dropped the connection; if such results are expected, raise %s", t.where)
 	}
 	return t.err
 }
