@@ -70,3 +70,29 @@ func TestOfflineAnswerText(t *testing.T) {
 		t.Errorf("members: %s", ans.Answer)
 	}
 }
+
+// TestYesNoOnRoadie: probes written outside the eval sets on Roadie's
+// plugin catalog — a subject named in part, an owner with no entity, and
+// "page" as a noun.
+func TestYesNoOnRoadie(t *testing.T) {
+	res, err := catalog.LoadFiles(context.Background(), []string{filepath.Join(retrievaltest.RepoRoot(t), "testdata", "catalogs", "roadie-backstage-plugins")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := catalog.NewGraph(res.Entities)
+	a := &assistant.Assistant{Graph: g, Index: retrieval.Build(g)}
+	for q, prefix := range map[string]string{
+		"Is the Jira plugin deprecated?":                   "No.",
+		"Does the roadie group own the Jira plugin?":       "No.",
+		"Does the open-source team own the iframe plugin?": "Yes.",
+		"Which plugins are for the home page?":             "Backstage Plugin Home Markdown",
+	} {
+		ans, err := a.Ask(context.Background(), assistant.Question{Text: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(ans.Answer, prefix) {
+			t.Errorf("%q: want %q first:\n%s", q, prefix, ans.Answer)
+		}
+	}
+}

@@ -16,9 +16,20 @@ import (
 // deprecated?" — its lifecycle; "Is playback-sdk a website?" — no, its type
 // is library). "Is there …" asks whether anything matched at all.
 func (w *writer) yesNo(ix *retrieval.Index, res retrieval.Result, subjects []string) {
+	if len(subjects) == 0 && len(res.Hits) > 0 && !retrieval.Existence(res.Question) {
+		// "Is the Jira plugin deprecated?" names its subject only in part:
+		// the best match is what the question is about.
+		subjects = []string{res.Hits[0].Ref}
+	}
 	yes := true
+	owner := ix != nil && slices.Contains(res.Intents, retrieval.IntentOwner) && ownWord(res.Question)
 	switch {
 	case retrieval.Existence(res.Question) || len(subjects) == 0 || ix == nil:
+	case owner && len(distinctNames(w.g, subjects)) < 2:
+		// "Does the open-source group own X?" where that group has no
+		// entity: compare with X's owner.
+		named := ix.AbsentOwner(res.Question)
+		yes = named != "" && slices.Contains(w.g.Related(subjects[0], catalog.RelOwnedBy), named)
 	case len(distinctNames(w.g, subjects)) >= 2:
 		a, b := subjects[0], distinctNames(w.g, subjects)[1]
 		yes = linked(w.g, a, b)
@@ -74,6 +85,16 @@ func linked(g *catalog.Graph, a, b string) bool {
 	}
 	for _, r := range g.Relations(b) {
 		if r.TargetRef == a {
+			return true
+		}
+	}
+	return false
+}
+
+func ownWord(q string) bool {
+	for _, w := range strings.Fields(strings.ToLower(q)) {
+		switch strings.Trim(w, "?!.,") {
+		case "own", "owns", "owned", "owner", "owners":
 			return true
 		}
 	}

@@ -165,7 +165,9 @@ func DetectIntents(question string) []Intent {
 	case idx("own") >= 0:
 		add(IntentOwner)
 	}
-	if has("responsible", "maintains", "maintainer", "maintainers", "oncall", "contact", "page", "escalate", "pager", "pagerduty") ||
+	// "page" is a verb in "who should I page" and a noun in "home page".
+	paging := ws[0] == "page" || phrase("i page", "we page", "to page", "should page", "do i page", "can i page")
+	if paging || has("responsible", "maintains", "maintainer", "maintainers", "oncall", "contact", "escalate", "pager", "pagerduty") ||
 		phrase("on call", "which team", "what team", "who runs", "who maintains", "who do i", "who can i", "who should i",
 			"ask about", "talk to", "reach", "who can help") {
 		add(IntentOwner)

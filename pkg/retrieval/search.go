@@ -258,8 +258,20 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 		res.NoMatch = true
 		return res
 	}
-	if len(focus) == 0 {
-		focus = partial
+	if len(focus) == 0 && len(partial) > 0 {
+		// A name part is the subject only if no other candidate has more
+		// of the question's words: "the aws scaffolder module" is the AWS
+		// module, not the one titled "Utils Scaffolder Module".
+		best := 0
+		for _, d := range cand[:min(len(cand), 10)] {
+			h, _ := ix.coverage(d, terms)
+			best = max(best, h)
+		}
+		for _, d := range partial {
+			if h, _ := ix.coverage(d, terms); h >= best {
+				focus = append(focus, d)
+			}
+		}
 	}
 	// With no named entity, a relation question is about the best match.
 	if len(focus) == 0 && len(res.Intents) > 0 {
@@ -675,6 +687,13 @@ func appendUniq(xs []int32, x int32) []int32 {
 
 func round3(f float64) float64 {
 	return float64(int64(f*1000+0.5)) / 1000
+}
+
+// AbsentOwner is the owner without an entity in this catalog that the
+// question names ("does the open-source group own X?"), or "".
+func (ix *Index) AbsentOwner(question string) string {
+	_, seq := ix.queryTerms(question)
+	return ix.absentOwner(seq)
 }
 
 // Terms are a question's search terms as Search uses them.
