@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -149,9 +151,20 @@ func Run(opts *Options) error {
 			mode = "answers by " + a.Provider.Name()
 		}
 		fmt.Fprintf(ios.ErrOut, "Ask about the catalog (%d entities, %s). Type exit or press Ctrl-D to leave.\n", g.Len(), mode)
+		lr, err := ios.NewLineReader("ask> ", historyFile())
+		if err != nil {
+			return err
+		}
+		defer lr.Close()
 		return a.Session(ctx, q, assistant.SessionIO{
-			In:     ios.In,
-			Prompt: func() { fmt.Fprint(ios.ErrOut, "ask> ") },
+			ReadLine: lr.ReadLine,
+			// Ctrl-C while an answer is being worked out cancels that
+			// answer only; at the prompt it clears the line (LineReader).
+			Begin: func(ctx context.Context) (context.Context, func()) {
+				qctx, cancel := context.WithCancel(ctx)
+				restore := f.OnInterrupt(cancel)
+				return qctx, func() { restore(); cancel() }
+			},
 			Render: func(ans *assistant.Answer) error {
 				if err := render(ans); err != nil {
 					return err
@@ -159,7 +172,13 @@ func Run(opts *Options) error {
 				fmt.Fprintln(ios.Out)
 				return nil
 			},
-			Error: func(err error) { fmt.Fprintf(ios.ErrOut, "error: %v\n", err) },
+			Error: func(err error) {
+				if errors.Is(err, context.Canceled) {
+					fmt.Fprintln(ios.ErrOut, "\n(answer cancelled)")
+					return
+				}
+				fmt.Fprintf(ios.ErrOut, "error: %v\n", err)
+			},
 		})
 	}
 	ans, err := a.Ask(ctx, q)
@@ -170,4 +189,14 @@ func Run(opts *Options) error {
 		return err
 	}
 	return render(ans)
+}
+
+// historyFile keeps the questions of interactive sessions for the up arrow
+// and Ctrl-R across sessions, in the user's cache folder ("" = none).
+func historyFile() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "bsai", "ask-history")
 }

@@ -60,6 +60,8 @@ type Factory struct {
 
 	closers []func() error
 	mu      sync.Mutex
+	// interrupt, when set, takes Ctrl-C instead of cancelling the command.
+	interrupt func()
 }
 
 // OnClose registers cleanup run by Close (e.g. killing MCP servers).
@@ -67,6 +69,34 @@ func (f *Factory) OnClose(fn func() error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.closers = append(f.closers, fn)
+}
+
+// OnInterrupt makes Ctrl-C call fn instead of cancelling the whole command
+// until restore is called: an interactive session cancels only the answer
+// in progress and keeps going.
+func (f *Factory) OnInterrupt(fn func()) (restore func()) {
+	f.mu.Lock()
+	prev := f.interrupt
+	f.interrupt = fn
+	f.mu.Unlock()
+	return func() {
+		f.mu.Lock()
+		f.interrupt = prev
+		f.mu.Unlock()
+	}
+}
+
+// HandleInterrupt runs the OnInterrupt handler, if any, and reports
+// whether there was one (cmd/root's signal loop asks on every Ctrl-C).
+func (f *Factory) HandleInterrupt() bool {
+	f.mu.Lock()
+	fn := f.interrupt
+	f.mu.Unlock()
+	if fn == nil {
+		return false
+	}
+	fn()
+	return true
 }
 
 // Close runs cleanups in reverse order.
