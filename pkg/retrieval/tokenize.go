@@ -282,12 +282,23 @@ func stemBytes(w []byte) []byte {
 	case has("ss"), has("us"), has("is"):
 		return w
 	case has("ing") && n > 5:
-		return w[:n-3]
+		return undouble(w[:n-3])
 	case has("ed") && n > 4 && !has("eed"):
-		return w[:n-2]
+		return undouble(w[:n-2])
 	case has("es") && n > 4 && (has("ches") || has("shes") || has("xes")):
 		return w[:n-2]
 	case has("s"):
+		return w[:n-1]
+	}
+	return w
+}
+
+// undouble drops the doubled consonant a suffix left behind ("mapping" →
+// mapp → map, "planned" → plan), so the stem is the one a misspelling
+// ("maping") or the bare word reaches; ll, ss and zz stay ("billing").
+func undouble(w []byte) []byte {
+	n := len(w)
+	if n >= 3 && w[n-1] == w[n-2] && !strings.ContainsRune("aeioulsz", rune(w[n-1])) {
 		return w[:n-1]
 	}
 	return w
