@@ -13,7 +13,7 @@ import (
 	"github.com/bsai-dev/bsai/pkg/incident/source"
 )
 
-func series(base time.Time, f func(i int) float64) []source.Point {
+func minuteSeries(base time.Time, f func(i int) float64) []source.Point {
 	var p []source.Point
 	for i := 0; i < 60; i++ {
 		p = append(p, source.Point{T: base.Add(time.Duration(i) * time.Minute), V: f(i)})
@@ -27,7 +27,7 @@ func TestSaturationAgainstKnownMax(t *testing.T) {
 	base := at("2026-04-07T00:00:00Z")
 	wob := func(i int) float64 { return float64(i%3) - 1 }
 	// A pool at 95 of 100 all day that hits 100: saturated.
-	pool := source.AnalyzeSeriesMax("db", "db_connections", series(base, func(i int) float64 {
+	pool := source.AnalyzeSeriesMax("db", "db_connections", minuteSeries(base, func(i int) float64 {
 		if i >= 45 {
 			return 100
 		}
@@ -38,7 +38,7 @@ func TestSaturationAgainstKnownMax(t *testing.T) {
 	}
 	// CPU rising from 0.50 to 0.62 of a 2-core limit: it moved, but it is
 	// not saturated.
-	cpu := source.AnalyzeSeriesMax("svc", "cpu_usage_cores", series(base, func(i int) float64 {
+	cpu := source.AnalyzeSeriesMax("svc", "cpu_usage_cores", minuteSeries(base, func(i int) float64 {
 		if i >= 45 {
 			return 0.62
 		}
@@ -48,12 +48,12 @@ func TestSaturationAgainstKnownMax(t *testing.T) {
 		t.Errorf("busy CPU: breach %v saturated %v", cpu.Breach, cpu.Saturated)
 	}
 	// At the maximum throughout: no change point.
-	flat := source.AnalyzeSeriesMax("db", "db_connections", series(base, func(i int) float64 { return 99.5 }), 0, 100)
+	flat := source.AnalyzeSeriesMax("db", "db_connections", minuteSeries(base, func(i int) float64 { return 99.5 }), 0, 100)
 	if flat.Breach != nil {
 		t.Errorf("saturated throughout reads as a change at %v", flat.Breach)
 	}
 	// Ratios know their maximum from the name.
-	ratio := source.AnalyzeSeries("db", "pool_utilization", series(base, func(i int) float64 {
+	ratio := source.AnalyzeSeries("db", "pool_utilization", minuteSeries(base, func(i int) float64 {
 		if i >= 45 {
 			return 0.97
 		}
