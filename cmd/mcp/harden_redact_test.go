@@ -110,8 +110,8 @@ func TestMCPSecretsNeverPrinted(t *testing.T) {
 		"      echo:\n        url: " + echo.URL + "/mcp\n" + headers +
 		"      redirect:\n        url: " + redirect.URL + "/mcp\n" + headers +
 		"      closed:\n        url: " + closed + "/mcp?access_token=" + secretQuery + "&api_key=" + secretQuery + "&sig=" + secretQuery + "&page=2\n" +
-		"      tokens:\n        command: sh\n        args: [\"-c\", \"exit 3\", \"--token\", \"" + secretFlag + "\", \"" + secretArg + "\", \"--api-key=" + secretFlag + "\"]\n" +
-		"        env:\n          GITHUB_TOKEN: \"" + secretArg + "\"\n"
+		"      tokens:\n        command: sh\n        args: [\"-c\", \"echo token is $API_TOKEN, flag is $1 >&2; exit 3\", \"--token\", \"" + secretFlag + "\", \"" + secretArg + "\", \"--api-key=" + secretFlag + "\"]\n" +
+		"        env:\n          GITHUB_TOKEN: \"" + secretArg + "\"\n          API_TOKEN: \"" + secretCustom + "\"\n"
 	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestMCPSecretsNeverPrinted(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(string(b), "bsai started sh") {
+		if !strings.Contains(string(b), "bsai started sh") || !strings.Contains(string(b), "token is <redacted>, flag is") {
 			t.Fatalf("log header missing:\n%s", b)
 		}
 		assertNoSecret(t, "the server log", string(b))

@@ -45,6 +45,9 @@ type conn struct {
 	// tl is set once the server sent a message over the cap.
 	tl *tooLarge
 
+	secretsOnce sync.Once
+	secretVals  []string
+
 	toolsMu sync.Mutex
 	tools   []mcp.Tool
 
@@ -308,6 +311,7 @@ func (r *Registry) stdioClient(c *conn, limit int64) (*client.Client, error) {
 		defer close(c.drained)
 		buf := make([]byte, 32<<10)
 		_, _ = io.CopyBuffer(stderr, errR, buf)
+		stderr.Close()
 		errR.Close()
 	}()
 	t := transport.NewIO(&lineCapReader{r: outR, max: limit, tl: c.tl}, inW, nil)
@@ -321,7 +325,7 @@ const maxVerboseStderr = 256 << 10
 // stderrSink is where a stdio server's stderr goes: always a small tail kept
 // for error messages, plus the log file (capped while written), plus
 // "[id] "-prefixed lines on our stderr with -v (bounded too).
-func (r *Registry) stderrSink(c *conn) io.Writer {
+func (r *Registry) stderrSink(c *conn) *redactLines {
 	ws := []io.Writer{c.tail}
 	if r.opts.LogDir != "" {
 		if err := os.MkdirAll(r.opts.LogDir, 0o700); err == nil {
@@ -341,7 +345,7 @@ func (r *Registry) stderrSink(c *conn) io.Writer {
 		}
 		ws = append(ws, &budgetWriter{w: pw, left: maxVerboseStderr, note: note + "\n", out: r.opts.Stderr})
 	}
-	return io.MultiWriter(ws...)
+	return &redactLines{c: c, w: io.MultiWriter(ws...)}
 }
 
 // budgetWriter forwards up to left bytes, then says once that it stopped.
@@ -495,19 +499,32 @@ func redactURL(s string) string { return redact.URL(s) }
 // credential-shaped) from an error a server or transport produced: error
 // bodies often echo the request. Long messages quoting a body are clipped.
 func (c *conn) redact(e *errs.Error) *errs.Error {
+	secrets := c.secrets()
+	e.Msg = clip(redact.String(e.Msg, secrets...))
+	e.Hint = redact.String(e.Hint, secrets...)
+	return e
+}
+
+// secrets are the values of a declaration that must never be printed.
+func (c *conn) secrets() []string {
+	c.secretsOnce.Do(func() { c.secretVals = declaredSecrets(c.cfg) })
+	return c.secretVals
+}
+
+func declaredSecrets(cfg config.MCPServer) []string {
 	var secrets []string
-	for _, v := range c.cfg.Headers {
+	for _, v := range cfg.Headers {
 		secrets = append(secrets, v)
 		if _, tok, ok := strings.Cut(v, " "); ok {
 			secrets = append(secrets, tok) // the token of "Bearer <token>"
 		}
 	}
-	for k, v := range c.cfg.Env {
+	for k, v := range cfg.Env {
 		if redact.SecretName(k) {
 			secrets = append(secrets, v)
 		}
 	}
-	if u, err := url.Parse(c.cfg.URL); err == nil {
+	if u, err := url.Parse(cfg.URL); err == nil {
 		if p, ok := u.User.Password(); ok {
 			secrets = append(secrets, p)
 		}
@@ -517,9 +534,13 @@ func (c *conn) redact(e *errs.Error) *errs.Error {
 			}
 		}
 	}
-	e.Msg = clip(redact.String(e.Msg, secrets...))
-	e.Hint = redact.String(e.Hint, secrets...)
-	return e
+	args := redact.Args(cfg.Args)
+	for i, a := range cfg.Args {
+		if args[i] != a && !strings.Contains(args[i], "=") {
+			secrets = append(secrets, a) // --token X: X
+		}
+	}
+	return secrets
 }
 
 // tailBuffer keeps the last max bytes written, for error messages.

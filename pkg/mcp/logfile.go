@@ -7,6 +7,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/bsai-dev/bsai/pkg/redact"
 )
 
 // maxLogSize caps a server's log file, while it is written: a server that
@@ -133,4 +135,59 @@ func (p *prefixWriter) flush(suffix string) error {
 	_, err := fmt.Fprintf(p.w, "%s%s%s\n", p.prefix, p.part, suffix)
 	p.part = p.part[:0]
 	return err
+}
+
+// redactLines removes a server's declared secrets (and credential-shaped
+// strings) from its stderr line by line, before the tail kept for errors,
+// the log file and -v see it. Lines without a newline are redacted in
+// maxPartialLine pieces.
+type redactLines struct {
+	mu   sync.Mutex
+	c    *conn
+	w    io.Writer
+	part []byte
+}
+
+func (r *redactLines) Write(b []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := len(b)
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			room := maxPartialLine - len(r.part)
+			if len(b) <= room {
+				r.part = append(r.part, b...)
+				return n, nil
+			}
+			r.part = append(r.part, b[:room]...)
+			b = b[room:]
+			if err := r.flush(""); err != nil {
+				return n, err
+			}
+			continue
+		}
+		r.part = append(r.part, b[:i]...)
+		b = b[i+1:]
+		if err := r.flush("\n"); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+func (r *redactLines) flush(end string) error {
+	_, err := io.WriteString(r.w, redact.String(string(r.part), r.c.secrets()...)+end)
+	r.part = r.part[:0]
+	return err
+}
+
+// Close writes out a last line that had no newline.
+func (r *redactLines) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.part) == 0 {
+		return nil
+	}
+	return r.flush("\n")
 }

@@ -20,13 +20,18 @@ const minSecret = 4
 
 // patterns are shapes of credentials worth hiding even when they are not a
 // configured value (e.g. "Incorrect API key provided: sk-abc***", a bearer
-// token the server minted, a signed URL).
-var patterns = []*regexp.Regexp{
-	regexp.MustCompile(`sk-[A-Za-z0-9_\-\*]{6,}`),
-	regexp.MustCompile(`(?i)(bearer\s+)[A-Za-z0-9._\-~+/=]{6,}`),
-	regexp.MustCompile(`(?i)((?:[?&;\s"']|^)(?:access[-_]?token|api[-_]?key|apikey|token|key|sig|signature|secret|password|client[-_]?secret)=)[^&\s"'#]+`),
-	regexp.MustCompile(`AIza[0-9A-Za-z_\-]{10,}`),
-	regexp.MustCompile(`\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{6,}|\bgithub_pat_[A-Za-z0-9_]{6,}|\bglpat-[A-Za-z0-9_\-]{6,}|\bxox[abprs]-[A-Za-z0-9\-]{6,}`),
+// token the server minted, a signed URL). Each has literal triggers (any
+// must occur, case-insensitively) so lines without them skip the regexp:
+// server logs are redacted line by line.
+var patterns = []struct {
+	re       *regexp.Regexp
+	triggers []string
+}{
+	{regexp.MustCompile(`sk-[A-Za-z0-9_\-\*]{6,}`), []string{"sk-"}},
+	{regexp.MustCompile(`(?i)(bearer\s+)[A-Za-z0-9._\-~+/=]{6,}`), []string{"bearer"}},
+	{regexp.MustCompile(`(?i)((?:[?&;\s"']|^)(?:access[-_]?token|api[-_]?key|apikey|token|key|sig|signature|secret|password|client[-_]?secret)=)[^&\s"'#]+`), []string{"="}},
+	{regexp.MustCompile(`AIza[0-9A-Za-z_\-]{10,}`), []string{"aiza"}},
+	{regexp.MustCompile(`\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{6,}|\bgithub_pat_[A-Za-z0-9_]{6,}|\bglpat-[A-Za-z0-9_\-]{6,}|\bxox[abprs]-[A-Za-z0-9\-]{6,}`), []string{"gh", "github_pat_", "glpat-", "xox"}},
 }
 
 // String returns s with every secret (len >= 4, also URL-encoded) and every
@@ -44,12 +49,24 @@ func String(s string, secrets ...string) string {
 			s = strings.ReplaceAll(s, p, Marker)
 		}
 	}
+	lower := strings.ToLower(s)
 	for _, p := range patterns {
-		if p.NumSubexp() > 0 {
-			s = p.ReplaceAllString(s, "${1}"+Marker)
-		} else {
-			s = p.ReplaceAllString(s, Marker)
+		hit := false
+		for _, t := range p.triggers {
+			if strings.Contains(lower, t) {
+				hit = true
+				break
+			}
 		}
+		if !hit {
+			continue
+		}
+		if p.re.NumSubexp() > 0 {
+			s = p.re.ReplaceAllString(s, "${1}"+Marker)
+		} else {
+			s = p.re.ReplaceAllString(s, Marker)
+		}
+		lower = strings.ToLower(s)
 	}
 	return s
 }
