@@ -3,6 +3,7 @@ module github.com/bsai-dev/bsai
 go 1.26.0
 
 require (
+	github.com/aymanbagabas/go-udiff v0.2.0
 	github.com/bmatcuk/doublestar/v4 v4.10.4
 	github.com/charmbracelet/lipgloss v1.1.0
 	github.com/charmbracelet/x/ansi v0.8.0

@@ -51,7 +51,7 @@ MCP tool. Every command also works without a model (--offline).`,
 	cmd.SetVersionTemplate("bsai {{.Version}}\n")
 	fl := cmd.PersistentFlags()
 	fl.StringSliceP("config", "c", nil, "config file (repeatable; later wins; default app-config.yaml, app-config.local.yaml) [$BSAI_CONFIG]")
-	fl.StringP("output", "o", "text", "output format: text, json or yaml (incident also: markdown) [$BSAI_OUTPUT]")
+	fl.StringP("output", "o", "text", "output format: text, json or yaml (incident also: markdown; template validate also: sarif, github) [$BSAI_OUTPUT]")
 	fl.String("jq", "", "filter JSON output with a jq expression (implies -o json), e.g. --jq '.[].ref'")
 	fl.String("catalog", "", "catalog YAML file, folder or glob, or a Backstage base URL; overrides config [$BSAI_CATALOG]")
 	fl.String("token", "", "Backstage token for --catalog URL [$BACKSTAGE_TOKEN]")
@@ -98,9 +98,11 @@ func applyGlobals(f *factory.Factory, v *viper.Viper, cmd *cobra.Command) error 
 	}
 	f.IOStreams.SetVerbose(g.Verbose)
 	switch g.Output {
-	case "text", "json", "yaml", "markdown", "md", "mermaid":
+	case "text", "json", "yaml", "markdown", "md", "mermaid", "sarif", "github":
+		// Each command accepts its own subset (output.ParseFormat); sarif
+		// and github are template validate's CI formats.
 	default:
-		return errs.Usage("unknown output format %q", g.Output).WithHint("use -o text, json or yaml")
+		return errs.Usage("unknown output format %q", g.Output).WithHint("use -o text, json or yaml (template validate also sarif or github)")
 	}
 	if jq := v.GetString("jq"); jq != "" {
 		if _, err := output.CompileJQ(jq); err != nil {

@@ -23,6 +23,12 @@ type cliResult struct {
 // flag parsing, exit-code mapping) with test streams, in dir.
 func bsai(t *testing.T, dir, stdin string, args ...string) cliResult {
 	t.Helper()
+	return bsaiTTY(t, false, dir, stdin, args...)
+}
+
+// bsaiTTY is bsai with stdout and stderr reported as terminals.
+func bsaiTTY(t *testing.T, tty bool, dir, stdin string, args ...string) cliResult {
+	t.Helper()
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	for _, k := range []string{"BSAI_CONFIG", "BSAI_OUTPUT", "BSAI_CATALOG", "BACKSTAGE_TOKEN", "BSAI_TOKEN", "BSAI_PROVIDER", "BSAI_MODEL", "BSAI_MCP_CONFIG"} {
@@ -35,6 +41,7 @@ func bsai(t *testing.T, dir, stdin string, args ...string) cliResult {
 	f := factory.New("test", "none", "today")
 	ios, in, out, errOut := iostreams.Test()
 	in.WriteString(stdin)
+	ios.SetTTY(false, tty, tty)
 	f.IOStreams = ios
 	cmd := root.NewCmdRoot(f)
 	cmd.SetArgs(args)

@@ -28,6 +28,22 @@ type Finding struct {
 	Path     string   `json:"path"`
 	Line     int      `json:"line"`
 	Column   int      `json:"column"`
+	// Suggestion is the did-you-mean candidate, when there is one.
+	Suggestion string `json:"suggestion,omitempty"`
+	// Fix, when set, is the edit --fix applies: Old replaced by New in
+	// the value at Path.
+	Fix *Fix `json:"fix,omitempty"`
+	// segs is Path as segments and doc the document's index in its file,
+	// to find the value again when fixing.
+	segs []any
+	doc  int
+}
+
+// Fix is one known fix: the first Old in the string at the finding's path
+// becomes New.
+type Fix struct {
+	Old string `json:"old"`
+	New string `json:"new"`
 }
 
 // FileResult is the outcome for one file (or one document of stdin).
@@ -39,6 +55,9 @@ type FileResult struct {
 	Templates int `json:"templates"`
 	// Skipped lists notes about documents that are not templates.
 	Skipped []string `json:"skipped,omitempty"`
+	// src is the file's text, for source lines under findings on a TTY
+	// and for --fix.
+	src []byte
 }
 
 // Report is the result of `template validate`, the documented -o json shape.

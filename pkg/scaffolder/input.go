@@ -20,10 +20,14 @@ func (c *check) action(step map[string]any, path []any) {
 	}
 	a, found := c.cat.Lookup(id)
 	if !found {
+		var f *Finding
 		if c.cat.Live {
-			c.add(SevError, RuleActionUnknown, child(path, "action"), "action %q is not registered on %s%s", id, c.cat.Origin, suggest(id, c.cat.IDs()))
+			f = c.add(SevError, RuleActionUnknown, child(path, "action"), "action %q is not registered on %s%s", id, c.cat.Origin, suggest(id, c.cat.IDs()))
 		} else {
-			c.add(SevWarning, RuleActionUnknown, child(path, "action"), "action %q is not a Backstage built-in or configured action; make sure your backend installs the module that provides it%s", id, suggest(id, c.cat.IDs()))
+			f = c.add(SevWarning, RuleActionUnknown, child(path, "action"), "action %q is not a Backstage built-in or configured action; make sure your backend installs the module that provides it%s", id, suggest(id, c.cat.IDs()))
+		}
+		if best := closestName(id, c.cat.IDs()); best != "" {
+			f.fixed(best, id, best)
 		}
 		return
 	}
@@ -235,6 +239,15 @@ func display(v any) string {
 
 // suggest returns ` (did you mean "x"?)` for a close match.
 func suggest(s string, candidates []string) string {
+	if best := closestName(s, candidates); best != "" {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	return ""
+}
+
+// closestName is the candidate within a small edit distance of s (at most
+// 2, or a quarter of its length), "" when none is.
+func closestName(s string, candidates []string) string {
 	best, bestD := "", 1<<30
 	limit := max(2, len(s)/4)
 	for _, c := range candidates {
@@ -246,8 +259,8 @@ func suggest(s string, candidates []string) string {
 			best, bestD = c, d
 		}
 	}
-	if best != "" && bestD <= limit {
-		return fmt.Sprintf(" (did you mean %q?)", best)
+	if best != "" && bestD <= limit && bestD > 0 {
+		return best
 	}
 	return ""
 }

@@ -12,15 +12,33 @@ import (
 // WriteText prints findings as `file:line:col: severity rule: message`
 // (the shape editors and CI logs understand), then a summary line.
 func WriteText(w io.Writer, rep *Report, st *output.Styles) error {
+	return WriteTextSource(w, rep, st, false)
+}
+
+// WriteTextSource is WriteText that, when source is set (a terminal),
+// also prints each finding's source line with a caret under the column and
+// the did-you-mean right there. Documents that are not templates are
+// counted in one note, not one line per file.
+func WriteTextSource(w io.Writer, rep *Report, st *output.Styles, source bool) error {
 	if st == nil {
 		st = output.NewStyles(false)
 	}
+	skippedDocs, skippedFiles, empty := 0, 0, 0
+	kinds := map[string]int{}
 	for _, f := range rep.Files {
+		if len(f.Skipped) > 0 {
+			skippedFiles++
+		}
 		for _, s := range f.Skipped {
-			fmt.Fprintf(w, "%s: note: %s\n", f.Path, s)
+			skippedDocs++
+			kinds[skippedKind(s)]++
 		}
 		if f.Templates == 0 && len(f.Findings) == 0 && len(f.Skipped) == 0 {
-			fmt.Fprintf(w, "%s: note: no documents\n", f.Path)
+			empty++
+		}
+		var lines []string
+		if source && f.src != nil {
+			lines = strings.Split(string(f.src), "\n")
 		}
 		for _, x := range f.Findings {
 			sev := string(x.Severity)
@@ -39,7 +57,20 @@ func WriteText(w io.Writer, rep *Report, st *output.Styles) error {
 				msg += st.Dim.Render(" (" + x.Path + ")")
 			}
 			fmt.Fprintf(w, "%s: %s %s: %s\n", loc, sev, x.Rule, msg)
+			if x.Line > 0 && x.Line <= len(lines) {
+				writeCaret(w, st, lines[x.Line-1], x)
+			}
 		}
+	}
+	if skippedDocs > 0 {
+		var parts []string
+		for _, k := range sortedKeys(kinds) {
+			parts = append(parts, fmt.Sprintf("%s %d", k, kinds[k]))
+		}
+		fmt.Fprintf(w, "note: skipped %d document(s) that are not templates in %d file(s) (%s)\n", skippedDocs, skippedFiles, strings.Join(parts, ", "))
+	}
+	if empty > 0 {
+		fmt.Fprintf(w, "note: %d file(s) hold no YAML documents\n", empty)
 	}
 	n := 0
 	for _, f := range rep.Files {
@@ -53,6 +84,60 @@ func WriteText(w io.Writer, rep *Report, st *output.Styles) error {
 	}
 	_, err := fmt.Fprintln(w, summary)
 	return err
+}
+
+// skippedKind reads the kind back out of a Skipped note.
+func skippedKind(note string) string {
+	_, rest, ok := strings.Cut(note, "): ")
+	if !ok {
+		return "other"
+	}
+	k, _, _ := strings.Cut(rest, ", not a Template")
+	return k
+}
+
+// writeCaret prints the source line (clipped around the column on long
+// lines) and a caret under the column, with the did-you-mean.
+func writeCaret(w io.Writer, st *output.Styles, line string, x Finding) {
+	rs := []rune(strings.TrimRight(line, "\r"))
+	col := max(x.Column, 1) - 1
+	start := 0
+	if col > 80 {
+		start = col - 60
+	}
+	end := min(len(rs), start+160)
+	if col > len(rs) {
+		col = len(rs)
+	}
+	shown := sanitizeLine(string(rs[min(start, len(rs)):end]))
+	gutter := fmt.Sprintf("%5d | ", x.Line)
+	fmt.Fprintf(w, "%s%s\n", st.Dim.Render(gutter), shown)
+	caret := "^"
+	if x.Fix != nil && x.Fix.Old != "" && col < len(rs) {
+		// Point at the very characters the fix replaces.
+		if i := strings.Index(string(rs[col:]), x.Fix.Old); i >= 0 {
+			col += len([]rune(string(rs[col:])[:i]))
+			caret += strings.Repeat("~", max(len([]rune(x.Fix.Old))-1, 0))
+		}
+	}
+	if x.Suggestion != "" {
+		caret += fmt.Sprintf(" did you mean %q?", x.Suggestion)
+	}
+	fmt.Fprintf(w, "%s%s%s\n", st.Dim.Render(strings.Repeat(" ", 5)+" | "), strings.Repeat(" ", max(col-start, 0)), st.Warn.Render(caret))
+}
+
+// sanitizeLine keeps control characters of a hostile file off the
+// terminal.
+func sanitizeLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\t' {
+			return ' '
+		}
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 // WriteGitHub prints workflow commands that GitHub Actions turns into

@@ -3,6 +3,7 @@ package scaffolder
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/bsai-dev/bsai/pkg/catalog"
@@ -81,9 +82,18 @@ type check struct {
 	stepIdx      map[string]int
 }
 
-func (c *check) add(sev Severity, rule string, path []any, format string, args ...any) {
+func (c *check) add(sev Severity, rule string, path []any, format string, args ...any) *Finding {
 	line, col := c.d.Pos(path)
-	c.out = append(c.out, Finding{Severity: sev, Rule: rule, Message: fmt.Sprintf(format, args...), Path: jsonPath(path), Line: line, Column: col})
+	c.out = append(c.out, Finding{Severity: sev, Rule: rule, Message: fmt.Sprintf(format, args...), Path: jsonPath(path), Line: line, Column: col, segs: path})
+	return &c.out[len(c.out)-1]
+}
+
+// fixed records a did-you-mean and the edit that applies it.
+func (f *Finding) fixed(suggestion, old, new string) {
+	f.Suggestion = suggestion
+	if old != "" && old != new {
+		f.Fix = &Fix{Old: old, New: new}
+	}
 }
 
 func asMap(v any) map[string]any    { m, _ := v.(map[string]any); return m }
@@ -291,11 +301,13 @@ func (c *check) exprs(v any, path []any, ctx exprCtx) {
 		}
 		for _, b := range bodies {
 			if id := dashedStepRef(b, c.d.Value); id != "" {
-				c.add(sev, stepRule, path, "${{%s}} reads steps.%s as steps.%s minus %s; ids with '-' need brackets: steps['%s']", clipExpr(b), id, id[:strings.Index(id, "-")], id[strings.Index(id, "-")+1:], id)
+				c.add(sev, stepRule, path, "${{%s}} reads steps.%s as steps.%s minus %s; ids with '-' need brackets: steps['%s']", clipExpr(b), id, id[:strings.Index(id, "-")], id[strings.Index(id, "-")+1:], id).
+					fixed("steps['"+id+"']", "steps."+id, "steps['"+id+"']")
 				continue
 			}
 			if name := dashedParamRef(b, c.params); name != "" {
-				c.add(sev, paramRule, path, "${{%s}} reads parameters.%s as a subtraction; names with '-' need brackets: parameters['%s']", clipExpr(b), name, name)
+				c.add(sev, paramRule, path, "${{%s}} reads parameters.%s as a subtraction; names with '-' need brackets: parameters['%s']", clipExpr(b), name, name).
+					fixed("parameters['"+name+"']", "parameters."+name, "parameters['"+name+"']")
 				continue
 			}
 			refs, err := parseExpr(b)
@@ -346,7 +358,12 @@ func (c *check) ref(r exprRef, path []any, ctx exprCtx) {
 				return
 			}
 			if !ok {
-				c.add(sev, pick(RuleStepRef), path, "unknown step %q in ${{ steps.%s… }}%s", id, id, c.dashHint(id))
+				f := c.add(sev, pick(RuleStepRef), path, "unknown step %q in ${{ steps.%s… }}%s", id, id, c.dashHint(id))
+				if best := closestName(id, c.stepsBefore(ctx)); best != "" {
+					old := refForm(strOf(valueAt(c.d.Value, path)), "steps", id)
+					f.Message += fmt.Sprintf(" (did you mean %q?)", best)
+					f.fixed(best, old, rewriteRef(old, "steps", id, best))
+				}
 			}
 			return
 		}
@@ -358,7 +375,12 @@ func (c *check) ref(r exprRef, path []any, ctx exprCtx) {
 			return
 		}
 		if !c.params[r.Segs[0]] {
-			c.add(sev, pick(RuleParamRef), path, "parameter %q is not declared in any parameters page", r.Segs[0])
+			f := c.add(sev, pick(RuleParamRef), path, "parameter %q is not declared in any parameters page", r.Segs[0])
+			if best := closestName(r.Segs[0], sortedKeys(c.params)); best != "" {
+				old := refForm(strOf(valueAt(c.d.Value, path)), "parameters", r.Segs[0])
+				f.Message += fmt.Sprintf(" (did you mean %q?)", best)
+				f.fixed(best, old, rewriteRef(old, "parameters", r.Segs[0], best))
+			}
 		} else if len(r.Segs) > 1 && !c.nestedDeclared(r.Segs[0], r.Segs[1]) {
 			c.add(SevWarning, pick(RuleParamRef), path, "parameter %q has no property %q, so parameters.%s.%s is always empty", r.Segs[0], r.Segs[1], r.Segs[0], r.Segs[1])
 		}
@@ -371,6 +393,77 @@ func (c *check) ref(r exprRef, path []any, ctx exprCtx) {
 			c.add(SevWarning, RuleVariable, path, "unknown variable %q: the scaffolder provides parameters, steps, user, secrets, context and each", r.Root)
 		}
 	}
+}
+
+// stepsBefore lists the step ids an expression at ctx may read.
+func (c *check) stepsBefore(ctx exprCtx) []string {
+	var out []string
+	for id, i := range c.stepIdx {
+		if ctx.output || i < ctx.stepIndex {
+			out = append(out, id)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// refForm finds how s writes root's segment name: root['name'],
+// root["name"] or root.name (not followed by more of an identifier); ""
+// when none is there.
+func refForm(s, root, name string) string {
+	for _, f := range []string{root + "['" + name + "']", root + "[\"" + name + "\"]"} {
+		if strings.Contains(s, f) {
+			return f
+		}
+	}
+	dotted := root + "." + name
+	for i := 0; ; {
+		j := strings.Index(s[i:], dotted)
+		if j < 0 {
+			return ""
+		}
+		end := i + j + len(dotted)
+		if end >= len(s) || !(isIdentByte(s[end]) || s[end] == '-') {
+			return dotted
+		}
+		i = end
+	}
+}
+
+func isIdentByte(b byte) bool {
+	return b == '_' || b == '$' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+}
+
+// rewriteRef is old (a form refForm found) naming new instead; a name that
+// is not an identifier needs brackets.
+func rewriteRef(old, root, name, new string) string {
+	if old == "" {
+		return ""
+	}
+	if strings.HasPrefix(old, root+".") {
+		if isIdent(new) {
+			return root + "." + new
+		}
+		return root + "['" + new + "']"
+	}
+	return strings.Replace(old, name, new, 1)
+}
+
+// valueAt follows path segments into a decoded document.
+func valueAt(v any, path []any) any {
+	for _, seg := range path {
+		switch s := seg.(type) {
+		case string:
+			v = asMap(v)[s]
+		case int:
+			a := asSlice(v)
+			if s < 0 || s >= len(a) {
+				return nil
+			}
+			v = a[s]
+		}
+	}
+	return v
 }
 
 // laterStep finds a step id declared anywhere (a forward reference).

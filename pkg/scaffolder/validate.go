@@ -4,16 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/bsai-dev/bsai/pkg/boundedio"
-	"github.com/bsai-dev/bsai/pkg/errs"
 )
 
 // Validator checks templates against the schema and the semantic rules.
@@ -64,7 +59,7 @@ var yamlLineRe = regexp.MustCompile(`line (\d+)`)
 // ValidateBytes checks every Template document in a YAML stream; other
 // documents are skipped with a note.
 func (v *Validator) ValidateBytes(path string, data []byte) FileResult {
-	res := FileResult{Path: path, Findings: []Finding{}}
+	res := FileResult{Path: path, Findings: []Finding{}, src: data}
 	docs, err := ParseDocs(data)
 	if err != nil {
 		line := 0
@@ -83,54 +78,14 @@ func (v *Validator) ValidateBytes(path string, data []byte) FileResult {
 			continue
 		}
 		res.Templates++
-		res.Findings = append(res.Findings, v.ValidateDoc(d)...)
+		fs := v.ValidateDoc(d)
+		for i := range fs {
+			fs[i].doc = d.Index
+		}
+		res.Findings = append(res.Findings, fs...)
 	}
 	res.Valid = !HasErrors(res.Findings)
 	return res
-}
-
-// CollectFiles expands arguments: a directory means every .yaml/.yml below
-// it (hidden folders, node_modules and template skeleton/ folders, whose
-// files are content rather than templates, are skipped), "-" means stdin.
-func CollectFiles(args []string) ([]string, error) {
-	var out []string
-	for _, a := range args {
-		if a == "-" {
-			out = append(out, a)
-			continue
-		}
-		st, err := os.Stat(a)
-		if err != nil {
-			return nil, errs.Usage("cannot read %s: %w", a, err).WithHint("pass template files, folders or - for stdin")
-		}
-		if !st.IsDir() {
-			out = append(out, a)
-			continue
-		}
-		var found []string
-		err = filepath.WalkDir(a, func(p string, e fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			name := e.Name()
-			if e.IsDir() {
-				if p != a && (strings.HasPrefix(name, ".") || name == "node_modules" || name == "skeleton") {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if ext := strings.ToLower(filepath.Ext(name)); ext == ".yaml" || ext == ".yml" {
-				found = append(found, p)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("walk %s: %w", a, err)
-		}
-		sort.Strings(found)
-		out = append(out, found...)
-	}
-	return out, nil
 }
 
 // ValidatePaths validates files (stdin for "-") with the default cap.

@@ -99,6 +99,9 @@ func TestSeededBugs(t *testing.T) {
 		})
 	}
 	for rule := range RuleDescriptions {
+		if strings.HasPrefix(rule, "mcp-") {
+			continue // need bsai's MCP config: cmd/template's CLI tests
+		}
 		if !fired[rule] {
 			t.Errorf("rule %s never fires in testdata/bad", rule)
 		}
