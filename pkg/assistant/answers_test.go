@@ -96,3 +96,16 @@ func TestYesNoOnRoadie(t *testing.T) {
 		}
 	}
 }
+
+// TestKindFilterLeavingNothing: --kind that filters every match away says
+// so instead of claiming the catalog lacks the subject.
+func TestKindFilterLeavingNothing(t *testing.T) {
+	a, _ := offline(t)
+	ans, err := a.Ask(context.Background(), assistant.Question{Text: "Who owns the payments API?", Kind: "template"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(ans.Answer, "No template in the catalog matches") || len(ans.Citations) > 0 {
+		t.Errorf("answer %q citing %v", ans.Answer, ans.Citations)
+	}
+}

@@ -29,6 +29,10 @@ const maxListed = 8
 // from the entities the question names and the relations it asks about,
 // every entity cited by ref. No model, so every fact is in the catalog.
 func Offline(g *catalog.Graph, ix *retrieval.Index, res retrieval.Result) string {
+	if res.KindFiltered != "" {
+		// The question matched, but nothing of the kind asked for.
+		return fmt.Sprintf("No %s in the catalog matches the question; entities of other kinds do (ask without the kind filter to see them).", strings.ToLower(res.KindFiltered))
+	}
 	if res.NoMatch || len(res.Hits) == 0 {
 		return noMatch(res.Question)
 	}

@@ -138,7 +138,7 @@ func DetectIntents(question string) []Intent {
 		add(IntentDependents)
 	case has("dependencies", "upstream", "prerequisites"):
 		add(IntentDependencies)
-	case has(attributeWordsList...) || phrase("we use", "i use", "you use", "we need", "i need", "talk to", "talk about"):
+	case has(attributeWordsList...) || phrase("we use", "i use", "you use", "we need", "i need", "i talk", "we talk", "talk about"):
 		// "what email does team X use", "what do we use for single
 		// sign-on", "who do I talk to about X": not dependency questions.
 	default:
@@ -169,7 +169,7 @@ func DetectIntents(question string) []Intent {
 	paging := ws[0] == "page" || phrase("i page", "we page", "to page", "should page", "do i page", "can i page")
 	if paging || has("responsible", "maintains", "maintainer", "maintainers", "oncall", "contact", "escalate", "pager", "pagerduty") ||
 		phrase("on call", "which team", "what team", "who runs", "who maintains", "who do i", "who can i", "who should i",
-			"ask about", "talk to", "reach", "who can help") {
+			"ask about", "i talk to", "we talk to", "reach", "who can help") {
 		add(IntentOwner)
 	}
 
@@ -278,7 +278,7 @@ func verbLike(w string) bool {
 		"consume", "consumes", "consuming", "consumed",
 		"call", "calls", "calling", "called",
 		"rely", "relies", "relying",
-		"need", "needs":
+		"need", "needs", "talk", "talks":
 		return true
 	}
 	return false

@@ -45,6 +45,8 @@ type Result struct {
 	NoMatch bool
 	// Hybrid is set when vector similarity took part in the ranking.
 	Hybrid bool
+	// KindFiltered names the Options.Kind that left no hit of what matched.
+	KindFiltered string
 	// Owner is set for "what does X own?" when X is an owner with no
 	// entity in the catalog (defined elsewhere); Hits are what it owns.
 	Owner string
@@ -316,6 +318,9 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 	})
 	if len(hits) > opt.TopK {
 		hits = hits[:opt.TopK]
+	}
+	if len(hits) == 0 && kind != "" && len(scores) > 0 {
+		res.KindFiltered = opt.Kind
 	}
 	res.Hits = hits
 	return res
