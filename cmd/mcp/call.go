@@ -107,8 +107,13 @@ func RunCall(opts *CallOptions) error {
 			args[k] = v
 		}
 	}
-	res, err := reg.CallToolWith(ctx, opts.Server, opts.Tool, args,
-		pkgmcp.CallOptions{Timeout: opts.Timeout, SkipValidation: opts.NoValidate})
+	label := "calling " + opts.Server + " " + opts.Tool
+	res, err := reg.CallToolWith(ctx, opts.Server, opts.Tool, args, pkgmcp.CallOptions{
+		Timeout: opts.Timeout, SkipValidation: opts.NoValidate,
+		// Progress the server reports becomes the spinner's label on a
+		// terminal (a line per notification with -v otherwise).
+		OnProgress: func(p pkgmcp.Progress) { opts.IO.UpdateProgress(label + ": " + p.String()) },
+	})
 	stop()
 	if err != nil {
 		return err

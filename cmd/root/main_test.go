@@ -58,6 +58,25 @@ func testMCPServer() int {
 			}
 			return mcp.NewToolResultText("done"), nil
 		})
+	// progress reports three steps to a caller that sent a progress
+	// token, and logs one message (shown with -v).
+	s.AddTool(mcp.NewTool("progress", mcp.WithDescription("Three steps with progress notifications")),
+		func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			srv := server.ServerFromContext(ctx)
+			_ = srv.SendNotificationToClient(ctx, "notifications/message", map[string]any{"level": "info", "logger": "test", "data": "starting the steps"})
+			var token any
+			if req.Params.Meta != nil {
+				token = req.Params.Meta.ProgressToken
+			}
+			for i := 1; i <= 3; i++ {
+				if token != nil {
+					_ = srv.SendNotificationToClient(ctx, "notifications/progress", map[string]any{
+						"progressToken": token, "progress": i, "total": 3, "message": fmt.Sprintf("step %d", i)})
+				}
+				time.Sleep(400 * time.Millisecond)
+			}
+			return mcp.NewToolResultText(fmt.Sprintf("finished (token %v)", token != nil)), nil
+		})
 	if err := server.ServeStdio(s); err != nil {
 		return 1
 	}

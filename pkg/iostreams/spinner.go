@@ -56,7 +56,8 @@ func (s *IOStreams) spin(sp *spinner) {
 	defer t.Stop()
 	for i := 0; ; i++ {
 		s.draw.Lock()
-		fmt.Fprintf(s.ErrOut, "\r%s %s", spinFrames[i%len(spinFrames)], sp.label)
+		// \x1b[K: a shorter label than the last frame's leaves no tail.
+		fmt.Fprintf(s.ErrOut, "\r%s %s\x1b[K", spinFrames[i%len(spinFrames)], sp.label)
 		sp.drawn = true
 		s.draw.Unlock()
 		select {
@@ -70,6 +71,25 @@ func (s *IOStreams) spin(sp *spinner) {
 		case <-t.C:
 		}
 	}
+}
+
+// UpdateProgress changes the current spinner's label (e.g. the progress a
+// server reports); the next frame shows it. Without a TTY it prints the
+// label as a line with -v, like StartProgress.
+func (s *IOStreams) UpdateProgress(label string) {
+	if !s.stderrTTY {
+		if s.verbose {
+			fmt.Fprintln(s.ErrOut, label)
+		}
+		return
+	}
+	s.draw.Lock()
+	s.mu.Lock()
+	if s.spinner != nil {
+		s.spinner.label = label
+	}
+	s.mu.Unlock()
+	s.draw.Unlock()
 }
 
 // StopProgress stops the current spinner, if any.

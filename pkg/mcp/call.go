@@ -20,6 +20,9 @@ type CallOptions struct {
 	Timeout time.Duration
 	// SkipValidation sends args as they are (the server still validates).
 	SkipValidation bool
+	// OnProgress, when set, asks the server for progress notifications
+	// (a progressToken in _meta) and receives them while the call runs.
+	OnProgress func(Progress)
 }
 
 // ListTools lists a server's tools, connecting on first use. The list is
@@ -98,6 +101,11 @@ func (r *Registry) CallToolWith(ctx context.Context, server, tool string, args m
 		args = map[string]any{}
 	}
 	req.Params.Arguments = args
+	if o.OnProgress != nil {
+		token, drop := routes.register(o.OnProgress)
+		defer drop()
+		req.Params.Meta = &mcp.Meta{ProgressToken: token}
+	}
 	return withTimeout(ctx, r, c, o.Timeout, "tool "+tool, func(ctx context.Context) (*mcp.CallToolResult, error) {
 		return c.client.CallTool(ctx, req)
 	})

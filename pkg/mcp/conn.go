@@ -381,6 +381,9 @@ func (r *Registry) notify(id string, n mcp.JSONRPCNotification) {
 	if r.opts.OnNotification != nil {
 		r.opts.OnNotification(id, n)
 	}
+	if n.Method == "notifications/progress" {
+		routes.deliver(n)
+	}
 	if r.opts.Stderr != nil && n.Method == "notifications/message" {
 		b, _ := json.Marshal(n.Params.AdditionalFields["data"])
 		fmt.Fprintf(r.opts.Stderr, "[%s] %v: %s\n", id, n.Params.AdditionalFields["level"], b)
