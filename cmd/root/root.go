@@ -7,11 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"slices"
 	"strings"
-	"sync"
-	"syscall"
 
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/cobra"
@@ -137,7 +134,7 @@ func decodeErr(err error) string {
 func Main(version, commit, date string) int {
 	bi := buildinfo.Resolve(version, commit, date, nil)
 	f := factory.New(bi.Version, bi.Commit, bi.Date)
-	ctx, stop := notifyContext(f)
+	ctx, stop := notifyInterrupt(f.IOStreams.ErrOut, f.HandleInterrupt, forceExitAfter, os.Exit)
 	defer stop()
 	cmd := NewCmdRoot(f)
 	err := cmd.ExecuteContext(ctx)
@@ -151,41 +148,6 @@ func Main(version, commit, date string) int {
 		err = errs.Wrap(errs.KindInterrupted, err, "")
 	}
 	return Report(f, err)
-}
-
-// notifyContext is signal.NotifyContext for SIGINT and SIGTERM, except
-// that a Ctrl-C goes to the factory's interrupt handler when a command set
-// one (the interactive ask session cancels one answer and keeps the
-// session). After the context is cancelled the default actions return, so
-// a second Ctrl-C kills a process that does not stop.
-func notifyContext(f *factory.Factory) (context.Context, func()) {
-	ctx, cancel := context.WithCancel(context.Background())
-	sigc := make(chan os.Signal, 1)
-	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() {
-		for {
-			select {
-			case s := <-sigc:
-				if s == os.Interrupt && f.HandleInterrupt() {
-					continue
-				}
-				cancel()
-				signal.Stop(sigc)
-				return
-			case <-done:
-				return
-			}
-		}
-	}()
-	var once sync.Once
-	return ctx, func() {
-		once.Do(func() {
-			signal.Stop(sigc)
-			close(done)
-			cancel()
-		})
-	}
 }
 
 // Report prints err (unless already shown) and returns its exit code.
