@@ -130,7 +130,7 @@ func decodeErr(err error) string {
 }
 
 // Main runs bsai and returns the process exit code. Ctrl-C cancels the
-// context every command runs under; a second Ctrl-C kills the process.
+// context every command runs under; a second one (or 10 s without stopping) exits 130.
 func Main(version, commit, date string) int {
 	bi := buildinfo.Resolve(version, commit, date, nil)
 	f := factory.New(bi.Version, bi.Commit, bi.Date)
