@@ -53,7 +53,9 @@ func NewHTTPHandler(s *server.MCPServer, o SessionOptions) *HTTPHandler {
 	m := &sessionManager{opts: o, last: map[string]time.Time{}}
 	h := server.NewStreamableHTTPServer(s, server.WithSessionIdManager(m))
 	m.release = func(id string) { endSession(h, id) }
-	return &HTTPHandler{Handler: h, sessions: m}
+	// A request body is one client message: the same cap as for servers'
+	// messages (mcp-go reads the whole body into memory first).
+	return &HTTPHandler{Handler: http.MaxBytesHandler(h, DefaultMaxMessageSize), sessions: m}
 }
 
 // Sessions is the number of live sessions.

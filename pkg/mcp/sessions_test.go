@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -129,4 +130,26 @@ func TestServeHTTPSessionsExpire(t *testing.T) {
 	if grown, held := int64(after)-int64(base), int64(full)-int64(base); held > 0 && grown > held/4 {
 		t.Fatalf("heap not back near baseline: +%d KiB after expiry vs +%d KiB with 300 sessions", grown>>10, held>>10)
 	}
+}
+
+// A request body over the message cap is refused without reading it all.
+func TestServeHTTPRequestBodyCapped(t *testing.T) {
+	h := NewHTTPHandler(NewServer("test", ""), SessionOptions{})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	big := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"pad":"` + strings.Repeat("x", DefaultMaxMessageSize) + `"}}`
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/mcp", strings.NewReader(big))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(resp.Body)
+	if !strings.Contains(b.String(), "too large") || h.Sessions() != 0 {
+		t.Fatalf("%d %s (sessions %d)", resp.StatusCode, b.String(), h.Sessions())
+	}
+	newSession(t, srv.URL+"/mcp")
 }
