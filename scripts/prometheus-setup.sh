@@ -38,4 +38,7 @@ trap cleanup EXIT
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >/dev/null
+for b in prometheus promtool prometheus-alertmanager amtool; do
+  command -v "$b" >/dev/null 2>&1 || { echo "prometheus-setup: $b still missing after the install" >&2; exit 1; }
+done
 echo "prometheus-setup: installed in $(( $(date +%s) - start ))s" >&2
