@@ -47,6 +47,7 @@ type alertReport struct {
 		Related      []struct{ Name string }
 	}
 	Evidence []struct{ Kind, Detail string }
+	Timeline []struct{ Kind, Entity, Text string }
 }
 
 func decodeReport(t *testing.T, out, stderr string) alertReport {
@@ -90,6 +91,14 @@ func TestAlertmanagerListingNeedsAChoice(t *testing.T) {
 	}
 	if !cited {
 		t.Errorf("alert evidence does not mention the related alert: %+v", rep.Evidence)
+	}
+	// The dependency alerting in the same listing is on the timeline.
+	onTimeline := false
+	for _, e := range rep.Timeline {
+		onTimeline = onTimeline || e.Kind == "alert" && e.Entity == "component:default/ledger-service" && e.Text == "alert LedgerJournalErrors fired on ledger-service"
+	}
+	if !onTimeline {
+		t.Errorf("the alerting dependency is not on the timeline: %+v", rep.Timeline)
 	}
 
 	// --service naming an entity that is not alerting, among several that are.

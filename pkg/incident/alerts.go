@@ -69,7 +69,7 @@ func SelectAlert(ctx context.Context, g *catalog.Graph, alerts []source.Alert, s
 			return nil, errs.Usage("%s", err.Error()).WithHint("pass --service with a catalog ref or name")
 		}
 		if i, ok := idx[ref]; ok {
-			return source.Group(cands[i].Alerts), nil
+			return withElsewhere(source.Group(cands[i].Alerts), cands, i), nil
 		}
 		// One alert group naming no other catalog entity (a Grafana alert
 		// labelled by team/zone, a PagerDuty service without the
@@ -104,7 +104,21 @@ func SelectAlert(ctx context.Context, g *catalog.Graph, alerts []source.Alert, s
 	if i < 0 || i >= len(cands) {
 		return nil, errs.Usage("no entity chosen").WithHint("pass --service REF")
 	}
-	return source.Group(cands[i].Alerts), nil
+	return withElsewhere(source.Group(cands[i].Alerts), cands, i), nil
+}
+
+// withElsewhere notes the other alerting entities on the chosen alert: the
+// report's timeline shows those in the investigated scope (a dependency
+// alerting first is part of the story).
+func withElsewhere(a *source.Alert, cands []AlertCandidate, chosen int) *source.Alert {
+	for i, c := range cands {
+		if i == chosen {
+			continue
+		}
+		f := c.Alerts[0]
+		a.Elsewhere = append(a.Elsewhere, source.EntityAlert{Entity: c.Entity, Name: f.Name, StartsAt: f.StartsAt})
+	}
+	return a
 }
 
 func candidateList(cands []AlertCandidate) string {

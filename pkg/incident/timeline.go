@@ -108,6 +108,18 @@ func buildTimeline(r *Report) []TimelineEntry {
 			}
 		}
 	}
+	if r.Alert != nil {
+		scope := map[string]bool{}
+		for _, ref := range append(append([]string{}, r.Dependencies...), r.Affected...) {
+			scope[ref] = true
+		}
+		for _, el := range r.Alert.Elsewhere {
+			if scope[el.Entity] && el.StartsAt != nil && !el.StartsAt.Before(r.Window.Start) && !el.StartsAt.After(r.Window.End) {
+				marks = append(marks, TimelineEntry{Time: *el.StartsAt, Kind: "alert", Entity: el.Entity,
+					Text: fmt.Sprintf("alert %s fired on %s", source.Clip(el.Name, 80), source.RefName(el.Entity))})
+			}
+		}
+	}
 	out := append(append(append(changes, errors...), metrics...), marks...)
 	order := map[string]int{"deploy": 0, "config": 0, "infra": 0, "error": 1, "metric": 2, "onset": 3, "alert": 4}
 	sort.SliceStable(out, func(i, j int) bool {

@@ -34,6 +34,16 @@ type Alert struct {
 	// Related are the other firing alerts for the same entity in the same
 	// input (a group or an /api/v2/alerts listing), earliest first.
 	Related []RelatedAlert `json:"related,omitempty"`
+	// Elsewhere are the earliest firing alerts of the other entities in
+	// the same input (an /api/v2/alerts listing).
+	Elsewhere []EntityAlert `json:"elsewhere,omitempty"`
+}
+
+// EntityAlert is a firing alert of another catalog entity.
+type EntityAlert struct {
+	Entity   string     `json:"entity"`
+	Name     string     `json:"name"`
+	StartsAt *time.Time `json:"startsAt,omitempty"`
 }
 
 // RelatedAlert is another firing alert for the investigated entity.
@@ -181,7 +191,7 @@ func ParseAlert(b []byte) (*Alert, error) {
 // related. as must be non-empty and sorted earliest first.
 func Group(as []Alert) *Alert {
 	a := as[0]
-	a.Related = nil
+	a.Related, a.Elsewhere = nil, nil
 	for _, o := range as[1:] {
 		a.Related = append(a.Related, RelatedAlert{Name: o.Name, Summary: o.Summary, StartsAt: o.StartsAt})
 	}
