@@ -306,3 +306,96 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestGenerateProbeReal runs real templates' own titles and descriptions
+// (testdata/templates/generate-probe-real.yaml) and checks the kind of
+// change, the publish action and the language tags their authors' steps
+// and tags have. It has no threshold (authors' words do not always say
+// what their steps do) except that every output validates; the numbers are
+// printed next to the eval's.
+func TestGenerateProbeReal(t *testing.T) {
+	data, err := os.ReadFile("../../testdata/templates/generate-probe-real.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var set struct {
+		Cases []struct {
+			ID, Request, Kind, Publish string
+			Tags                       []string
+		}
+	}
+	if err := yaml.Unmarshal(data, &set); err != nil {
+		t.Fatal(err)
+	}
+	cfg := evalConfigs(t)["upstream"]
+	total, ok, valid := 0, 0, 0
+	for _, c := range set.Cases {
+		r := bsai(t, "", "", "--offline", "-c", cfg, "template", "generate", c.Request, "-o", "json")
+		var g generated
+		if err := json.Unmarshal([]byte(r.out), &g); err != nil {
+			t.Errorf("%s: exit %d, no JSON\n%s", c.ID, r.code, clip(r.errOut))
+			continue
+		}
+		if g.Valid && r.code == 0 {
+			valid++
+		} else {
+			t.Errorf("%s: output does not validate: %v", c.ID, g.Errors)
+		}
+		spec, _ := g.Template["spec"].(map[string]any)
+		var acts []string
+		for _, s := range asList(spec["steps"]) {
+			a, _ := s.(map[string]any)["action"].(string)
+			acts = append(acts, a)
+		}
+		md, _ := g.Template["metadata"].(map[string]any)
+		var tags []string
+		for _, x := range asList(md["tags"]) {
+			tags = append(tags, fmt.Sprint(x))
+		}
+		var missed []string
+		check := func(name string, good bool) {
+			total++
+			if good {
+				ok++
+			} else {
+				missed = append(missed, name)
+			}
+		}
+		check("kind "+c.Kind, kindOf(acts) == c.Kind)
+		if c.Publish != "" {
+			check("action "+c.Publish, slices.Contains(acts, c.Publish))
+		}
+		for _, tg := range c.Tags {
+			check("tag "+tg, slices.Contains(tags, tg))
+		}
+		if len(missed) > 0 {
+			t.Logf("probe %-60s missed: %s (got %s)", c.ID, strings.Join(missed, "; "), strings.Join(acts, ","))
+		}
+	}
+	fmt.Printf("generate probe (real templates' own words): %d requests, %d/%d valid, features %d/%d = %.1f%%\n",
+		len(set.Cases), valid, len(set.Cases), ok, total, pct(ok, total))
+}
+
+// kindOf classifies generated steps like the probe's extraction script.
+func kindOf(acts []string) string {
+	pr, pub, reg := false, false, false
+	for _, a := range acts {
+		switch {
+		case strings.Contains(a, "pull-request") || strings.Contains(a, "merge-request"):
+			pr = true
+		case strings.HasPrefix(a, "publish:"):
+			pub = true
+		case a == "catalog:register":
+			reg = true
+		}
+	}
+	switch {
+	case pr && !pub:
+		return "pull-request"
+	case pub:
+		return "new-repository"
+	case reg:
+		return "register"
+	}
+	return "action"
+}
