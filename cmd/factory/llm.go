@@ -8,8 +8,9 @@ import (
 	"github.com/bsai-dev/bsai/pkg/llm"
 )
 
-// newLLM picks the provider for a command from bsai.ai config (and the
-// seed's catalogAssistant block) and the --provider/--model flags.
+// newLLM picks the provider for a command from bsai.ai config (and an
+// existing catalogAssistant block, see config.AI) and the --provider/--model
+// flags.
 // --offline, or no provider configured at all, is llm.ErrNoModel; a named
 // provider that is missing or broken is a config error, never a silent
 // switch to another provider.

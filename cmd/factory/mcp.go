@@ -12,7 +12,7 @@ import (
 )
 
 // newMCP builds the process-wide MCP server registry: scaffolder.mcpServers
-// (the seed's key), then bsai.mcp.servers, then the --mcp-config JSON file;
+// (the key the Backstage scaffolder MCP module reads), then bsai.mcp.servers, then the --mcp-config JSON file;
 // later sources win for the same id. Servers that are not configured can be
 // named by entity ref (an API entity with spec.type mcp-server).
 func newMCP(f *Factory) (*mcp.Registry, error) {

@@ -26,8 +26,8 @@ func NewCmdMCP(f *factory.Factory) *cobra.Command {
   bsai mcp call everything get-sum a=1 b=2`,
 		Long: `Call any tool on any MCP server from the terminal or CI.
 
-Servers come from bsai.mcp.servers.<id> (and the seed's scaffolder.mcpServers)
-in app-config.yaml, from a Claude/Inspector style {"mcpServers": {...}} JSON file
+Servers come from bsai.mcp.servers.<id> in app-config.yaml (and
+scaffolder.mcpServers.<id>, the Backstage scaffolder MCP module's key), from a Claude/Inspector style {"mcpServers": {...}} JSON file
 given with --mcp-config, or from the catalog: an API entity with spec.type
 mcp-server, addressed by its ref (api:default/my-mcp).
 

@@ -198,9 +198,7 @@ func TestFastPathPanicRecovery(t *testing.T) {
 	buggy := func() (m map[string]any, ok bool) {
 		defer recoverAsUnhandled(&m, &ok)
 		m, ok = map[string]any{"half": "built"}, true
-		var nilMap map[string]any
-		nilMap["x"] = 1 // a parser bug
-		return m, ok
+		panic("a parser bug")
 	}
 	if m, ok := buggy(); ok || m != nil {
 		t.Errorf("a panic must mean not handled: %v %v", m, ok)

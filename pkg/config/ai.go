@@ -60,8 +60,10 @@ type AICommand struct {
 	Model    string `json:"model"`
 }
 
-// seedAssistant is the seed plugin's catalogAssistant block.
-type seedAssistant struct {
+// assistantBlock is the catalogAssistant block of app-config.yaml files
+// written for a Backstage catalog-assistant plugin ({provider, model,
+// apiKey, baseURL}); bsai reads it so such a file works unchanged.
+type assistantBlock struct {
 	Provider string `json:"provider"`
 	Model    string `json:"model"`
 	APIKey   string `json:"apiKey"`
@@ -71,7 +73,7 @@ type seedAssistant struct {
 
 var envRefRe = regexp.MustCompile(`^\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}$`)
 
-// AI returns bsai.ai, with the seed's catalogAssistant.{provider,model,
+// AI returns bsai.ai, with an existing catalogAssistant.{provider,model,
 // apiKey,baseURL} added as a provider named after catalogAssistant.provider
 // (bsai.ai.providers wins on a name clash). It checks that the default and
 // every command override name a configured provider.
@@ -87,7 +89,7 @@ func (c *Config) AI() (AIConfig, error) {
 		p.Source = "bsai.ai.providers." + name
 		a.Providers[name] = p
 	}
-	var seed seedAssistant
+	var seed assistantBlock
 	if err := c.Decode("catalogAssistant", &seed); err != nil {
 		return a, err
 	}

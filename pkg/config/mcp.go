@@ -8,7 +8,8 @@ import (
 )
 
 // MCPServer is one MCP server declaration. The same shape is read from
-// bsai.mcp.servers.<id>, the seed's scaffolder.mcpServers.<id> and the
+// bsai.mcp.servers.<id>, scaffolder.mcpServers.<id> (the key the Backstage
+// scaffolder MCP module reads, so its app-config works unchanged) and the
 // Claude/Inspector {"mcpServers": {...}} JSON file, so it accepts both
 // `transport` (ours) and `type` (theirs).
 type MCPServer struct {
@@ -167,8 +168,8 @@ func (c *Config) checkServerObjects(root string) error {
 	return nil
 }
 
-// MCPServers returns the servers declared in config: the seed's
-// scaffolder.mcpServers first, then bsai.mcp.servers, which wins for the same
+// MCPServers returns the servers declared in config: the Backstage scaffolder
+// MCP module's scaffolder.mcpServers first, then bsai.mcp.servers, which wins for the same
 // id. A relative cwd is resolved against the config file that set it.
 func (c *Config) MCPServers() (map[string]MCPServer, error) {
 	if _, err := c.MCPSettings(); err != nil {

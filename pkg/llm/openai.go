@@ -195,6 +195,11 @@ func (p *openAIProvider) chatRequest(req Request) (openai.ChatCompletionRequest,
 		if reasoningModel(model) || p.maxCompletion.Load() {
 			out.MaxCompletionTokens = req.MaxTokens
 		} else {
+			// max_tokens is what OpenAI-compatible servers (Ollama, vLLM,
+			// LM Studio, gateways) understand; OpenAI deprecated it only
+			// for reasoning models, which get max_completion_tokens above
+			// (and a server that asks for it is adapted to once).
+			//lint:ignore SA1019 deliberate: see above
 			out.MaxTokens = req.MaxTokens
 		}
 	}

@@ -91,8 +91,8 @@ func Types() []string {
 	return out
 }
 
-// aliases map other spellings (the seed's catalogAssistant.provider values,
-// common names) to a type.
+// aliases map other spellings (catalogAssistant.provider values written for
+// Backstage catalog-assistant plugins, common names) to a type.
 var aliases = map[string]string{
 	"azure-openai": "azure", "azureopenai": "azure", "azure_openai": "azure",
 	"claude": "anthropic", "google": "gemini", "lm-studio": "lmstudio", "lm_studio": "lmstudio",
