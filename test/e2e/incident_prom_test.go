@@ -158,6 +158,19 @@ func TestE2EIncidentPrometheusAlertmanager(t *testing.T) {
 			if a, b := causeLines(files.Causes), causeLines(live.Causes); a != b {
 				t.Errorf("ranking differs\n--- from files ---\n%s\n--- from Prometheus + Alertmanager ---\n%s", a, b)
 			}
+			// No alert at all: --service and --at (20 minutes after the alert)
+			// replay the same window from the files and from Prometheus.
+			svc := hook.Alerts[0].Labels["service"]
+			at := hook.Alerts[0].StartsAt.Add(20 * time.Minute).UTC().Format(time.RFC3339)
+			noAlert := []string{"--offline", "incident", "investigate", "--service", svc, "--at", at}
+			filesAt, _ := e.investigateJSON(t, nil, append([]string{"-c", filepath.Join(scen, "app-config.yaml")}, noAlert...)...)
+			liveAt, r3 := e.investigateJSON(t, nil, append([]string{"-c", filepath.Join(scen, "app-config.yaml"), "-c", overlay}, noAlert...)...)
+			if liveAt.Alert != nil || len(filesAt.Causes) == 0 {
+				t.Fatalf("--service --at: alert %+v, %d causes\n%s", liveAt.Alert, len(filesAt.Causes), r3)
+			}
+			if a, b := causeLines(filesAt.Causes), causeLines(liveAt.Causes); a != b {
+				t.Errorf("--service --at ranking differs\n--- from files ---\n%s\n--- from Prometheus ---\n%s", a, b)
+			}
 			t.Logf("%s: servers ready in %s, whole replay %s", dir, ready.Round(time.Millisecond), time.Since(started).Round(time.Millisecond))
 		})
 	}
