@@ -227,7 +227,7 @@ func (r *Registry) transportLogger(c *conn) *slog.Logger {
 	if r.opts.Stderr == nil {
 		return slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return slog.New(slog.NewTextHandler(&redactWriter{c: c, w: &prefixWriter{w: r.opts.Stderr, prefix: "[" + c.id + "] "}}, nil))
+	return slog.New(slog.NewTextHandler(&redactWriter{c: c, w: newPrefixWriter(r.opts.Stderr, "["+c.id+"] ")}, nil))
 }
 
 // redactWriter redacts a connection's secrets from log lines.
@@ -338,14 +338,14 @@ func (r *Registry) stderrSink(c *conn) *redactLines {
 		}
 	}
 	if r.opts.Stderr != nil {
-		pw := &prefixWriter{w: r.opts.Stderr, prefix: "[" + c.id + "] "}
+		pw := newPrefixWriter(r.opts.Stderr, "["+c.id+"] ")
 		note := fmt.Sprintf("[%s] … more stderr not shown (over %d KiB)", c.id, maxVerboseStderr>>10)
 		if c.logFile != nil {
 			note += "; see " + c.logFile.Name()
 		}
 		ws = append(ws, &budgetWriter{w: pw, left: maxVerboseStderr, note: note + "\n", out: r.opts.Stderr})
 	}
-	return &redactLines{c: c, w: io.MultiWriter(ws...)}
+	return newRedactLines(c, io.MultiWriter(ws...))
 }
 
 // budgetWriter forwards up to left bytes, then says once that it stopped.

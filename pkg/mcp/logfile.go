@@ -94,100 +94,87 @@ func (l *cappedLog) Close() error { return l.f.Close() }
 // output shown in pieces of this size instead of growing our memory.
 const maxPartialLine = 16 << 10
 
-// prefixWriter prefixes each line; partial lines wait for their newline, up
-// to maxPartialLine bytes.
-type prefixWriter struct {
-	mu     sync.Mutex
-	w      io.Writer
-	prefix string
-	part   []byte
+// lineBuffer splits a stream into lines for a per-line emit: complete lines
+// (whole=true) as their newline arrives, a line without one in
+// maxPartialLine pieces (whole=false), so memory stays bounded.
+type lineBuffer struct {
+	mu   sync.Mutex
+	part []byte
+	emit func(line []byte, whole bool) error
 }
 
-func (p *prefixWriter) Write(b []byte) (int, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+func (l *lineBuffer) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	n := len(b)
 	for len(b) > 0 {
 		i := bytes.IndexByte(b, '\n')
-		if i < 0 {
-			room := maxPartialLine - len(p.part)
+		whole := i >= 0
+		if !whole {
+			room := maxPartialLine - len(l.part)
 			if len(b) <= room {
-				p.part = append(p.part, b...)
+				l.part = append(l.part, b...)
 				return n, nil
 			}
-			p.part = append(p.part, b[:room]...)
-			b = b[room:]
-			if err := p.flush("…"); err != nil {
-				return n, err
-			}
-			continue
+			i = room
 		}
-		p.part = append(p.part, b[:i]...)
-		b = b[i+1:]
-		if err := p.flush(""); err != nil {
+		l.part = append(l.part, b[:i]...)
+		if whole {
+			i++
+		}
+		b = b[i:]
+		err := l.emit(l.part, whole)
+		l.part = l.part[:0]
+		if err != nil {
 			return n, err
 		}
 	}
 	return n, nil
 }
 
-func (p *prefixWriter) flush(suffix string) error {
-	_, err := fmt.Fprintf(p.w, "%s%s%s\n", p.prefix, p.part, suffix)
-	p.part = p.part[:0]
+// Close emits a last line that had no newline.
+func (l *lineBuffer) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.part) == 0 {
+		return nil
+	}
+	err := l.emit(l.part, true)
+	l.part = l.part[:0]
 	return err
+}
+
+// prefixWriter prefixes each line ("[id] "); a line cut into pieces shows
+// "…" where it was cut.
+type prefixWriter struct{ lineBuffer }
+
+func newPrefixWriter(w io.Writer, prefix string) *prefixWriter {
+	p := &prefixWriter{}
+	p.emit = func(line []byte, whole bool) error {
+		cut := ""
+		if !whole {
+			cut = "…"
+		}
+		_, err := fmt.Fprintf(w, "%s%s%s\n", prefix, line, cut)
+		return err
+	}
+	return p
 }
 
 // redactLines removes a server's declared secrets (and credential-shaped
 // strings) from its stderr line by line, before the tail kept for errors,
-// the log file and -v see it. Lines without a newline are redacted in
-// maxPartialLine pieces.
-type redactLines struct {
-	mu   sync.Mutex
-	c    *conn
-	w    io.Writer
-	part []byte
-}
+// the log file and -v see it.
+type redactLines struct{ lineBuffer }
 
-func (r *redactLines) Write(b []byte) (int, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	n := len(b)
-	for len(b) > 0 {
-		i := bytes.IndexByte(b, '\n')
-		if i < 0 {
-			room := maxPartialLine - len(r.part)
-			if len(b) <= room {
-				r.part = append(r.part, b...)
-				return n, nil
-			}
-			r.part = append(r.part, b[:room]...)
-			b = b[room:]
-			if err := r.flush(""); err != nil {
-				return n, err
-			}
-			continue
+func newRedactLines(c *conn, w io.Writer) *redactLines {
+	r := &redactLines{}
+	r.emit = func(line []byte, whole bool) error {
+		end := ""
+		if whole {
+			end = "\n"
 		}
-		r.part = append(r.part, b[:i]...)
-		b = b[i+1:]
-		if err := r.flush("\n"); err != nil {
-			return n, err
-		}
+		_, err := io.WriteString(w, redact.String(string(line), c.secrets()...)+end)
+		return err
 	}
-	return n, nil
-}
-
-func (r *redactLines) flush(end string) error {
-	_, err := io.WriteString(r.w, redact.String(string(r.part), r.c.secrets()...)+end)
-	r.part = r.part[:0]
-	return err
-}
-
-// Close writes out a last line that had no newline.
-func (r *redactLines) Close() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.part) == 0 {
-		return nil
-	}
-	return r.flush("\n")
+	return r
 }
