@@ -13,6 +13,7 @@ import (
 
 	"github.com/bsai-dev/bsai/cmd/factory"
 	"github.com/bsai-dev/bsai/pkg/assistant"
+	"github.com/bsai-dev/bsai/pkg/depgraph"
 	"github.com/bsai-dev/bsai/pkg/errs"
 	"github.com/bsai-dev/bsai/pkg/llm"
 	"github.com/bsai-dev/bsai/pkg/output"
@@ -92,7 +93,7 @@ func Run(opts *Options) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	format, err := output.ParseFormat(f.Globals.Output, output.Text, output.JSON, output.YAML, output.Markdown)
+	format, err := output.ParseFormat(f.Globals.Output, output.Text, output.JSON, output.YAML, output.Markdown, output.Mermaid)
 	if err != nil {
 		return err
 	}
@@ -137,6 +138,13 @@ func Run(opts *Options) error {
 			ans.Mode, len(ans.Retrieved), ans.Usage.ContextTokens, ans.Usage.PromptTokens, ans.Usage.CompletionTokens, ans.Usage.Calls)
 		if format == output.Markdown {
 			return assistant.WriteMarkdown(ios.Out, g, ans)
+		}
+		if format == output.Mermaid {
+			graphs, err := depgraph.ForQuestion(g, ans.Question, ans.Focus, depgraph.Options{})
+			if err != nil {
+				return err
+			}
+			return depgraph.WriteMermaid(ios.Out, graphs...)
 		}
 		return output.Print(ios, format, ans, func(w io.Writer, st *output.Styles) error {
 			return assistant.WriteText(w, st, g, ans)

@@ -19,6 +19,6 @@ func NewCmdCatalog(f *factory.Factory) *cobra.Command {
 local catalog-info YAML files, folders and globs (--catalog ./catalog,
 bsai.catalog.files, or catalog.locations of type file).`,
 	}
-	c.AddCommand(NewCmdList(f, nil), NewCmdGet(f, nil))
+	c.AddCommand(NewCmdList(f, nil), NewCmdGet(f, nil), NewCmdDeps(f, nil))
 	return c
 }

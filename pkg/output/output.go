@@ -27,6 +27,8 @@ const (
 	JSON     Format = "json"
 	YAML     Format = "yaml"
 	Markdown Format = "markdown"
+	// Mermaid is a Mermaid flowchart (catalog deps, ask about dependencies).
+	Mermaid Format = "mermaid"
 )
 
 // ParseFormat checks s against the formats a command supports. "md" is
