@@ -218,6 +218,7 @@ func (w *writer) describe(ref string) {
 	rel("Contains", catalog.RelHasPart)
 	rel("Members", catalog.RelHasMember)
 	rel("Member of", catalog.RelMemberOf)
+	rel("Owns", catalog.RelOwnerOf)
 	rel("Parent group", catalog.RelChildOf)
 	rel("Child groups", catalog.RelParentOf)
 	if mail := email(e); mail != "" {

@@ -107,6 +107,12 @@ func TestPartialNamesAndCatalogWideWords(t *testing.T) {
 	if r := ix.Search(ctx, "Is the AWS auth plugin experimental?", retrieval.Options{}); !slices.Equal(r.Focus, []string{"component:default/backstage-plugin-aws-auth"}) {
 		t.Errorf("partial name: focus %v", r.Focus)
 	}
+	if r := ix.Search(ctx, "Who owns the github insights plugin?", retrieval.Options{}); !slices.Equal(r.Focus, []string{"component:default/backstage-plugin-github-insights"}) {
+		t.Errorf("a name part must not pull in entities sharing one word: focus %v", r.Focus)
+	}
+	if r := ix.Search(ctx, "What does the roadie backstage plugins component contain?", retrieval.Options{}); !slices.Equal(r.Focus, []string{"component:default/roadie-backstage-plugins"}) {
+		t.Errorf("the Location of the same name must not be a subject: focus %v", r.Focus)
+	}
 	for _, q := range []string{"Where is the npm package of the Vault plugin?", "Is there a Slack plugin?"} {
 		if r := ix.Search(ctx, q, retrieval.Options{}); !r.NoMatch {
 			t.Errorf("%q matched %v", q, r.Hits)
@@ -115,5 +121,21 @@ func TestPartialNamesAndCatalogWideWords(t *testing.T) {
 	r := ix.Search(ctx, "What does the engineering group own?", retrieval.Options{})
 	if r.Owner != "group:default/engineering" || len(r.Hits) != 1 || r.Hits[0].Ref != "component:default/github-auth-utils-react" {
 		t.Errorf("absent owner: %q %v", r.Owner, r.Hits)
+	}
+}
+
+// TestRareNameWord: "the showcase" names backstage-showcase, whose name
+// alone has that rare word, even next to an entity titled "GitHub Showcase
+// repository".
+func TestRareNameWord(t *testing.T) {
+	path := filepath.Join(retrievaltest.RepoRoot(t), "testdata", "catalogs", "janus-idp-showcase")
+	res, err := catalog.LoadFiles(context.Background(), []string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := retrieval.Build(catalog.NewGraph(res.Entities))
+	r := ix.Search(context.Background(), "What is the image repository of the showcase?", retrieval.Options{})
+	if !slices.Contains(r.Focus, "component:default/backstage-showcase") {
+		t.Errorf("focus %v", r.Focus)
 	}
 }

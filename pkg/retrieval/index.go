@@ -69,6 +69,9 @@ type Index struct {
 	// nameTerm maps a word of metadata.name to the entities whose name has
 	// it: "the showcase" is how people call backstage-showcase.
 	nameTerm map[string][]int32
+	// typeTerms are the words of spec.type, lifecycle and kind values:
+	// categories, not names.
+	typeTerms map[string]bool
 	// absentOwners maps the name (spaced and joined) of an owner that has
 	// no entity here (owners defined in another catalog) to its ref.
 	absentOwners map[string]string
@@ -201,7 +204,13 @@ func Build(g *catalog.Graph) *Index {
 		ix.avgLen = float32(total / float64(len(ents)))
 	}
 	ix.absentOwners = map[string]string{}
+	ix.typeTerms = map[string]bool{}
 	for _, e := range ents {
+		for _, v := range []string{e.SpecString("type"), e.SpecString("lifecycle"), e.Kind} {
+			for _, t := range Tokens(v) {
+				ix.typeTerms[t] = true
+			}
+		}
 		for _, r := range e.Relations {
 			if r.Type != catalog.RelOwnedBy {
 				continue

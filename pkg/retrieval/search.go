@@ -145,7 +145,13 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 			if size == 1 && (ix.generic(win[0]) || ix.keep[win[0]]) {
 				sub = true // an entity named "api" must not hijack every question
 			}
-			for _, d := range uniqDocs(docs) {
+			docs = uniqDocs(docs)
+			if slices.ContainsFunc(docs, func(d int32) bool { return !ix.location[d] }) {
+				// A Location named like the component it registers is not
+				// what the question is about.
+				docs = slices.DeleteFunc(docs, func(d int32) bool { return ix.location[d] })
+			}
+			for _, d := range docs {
 				if sub {
 					bump(d, boostSubsumed, "name")
 				} else {
@@ -197,6 +203,7 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 	// for backstage-showcase), tips the balance towards that entity over
 	// ones that only mention the word.
 	if len(focus) == 0 {
+		parts := len(partial) > 0
 		for _, t := range terms {
 			if ix.generic(t) || ix.keep[t] {
 				continue
@@ -204,6 +211,15 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 			if ds := ix.nameTerm[t]; len(ds) <= 3 {
 				for _, d := range ds {
 					bump(d, boostNameWord, "name word")
+					// A word only these entities' names have names them
+					// ("the showcase"), past the same gate and coverage test
+					// as name parts — unless it is a type, kind or
+					// lifecycle word here ("openapi" is a spec.type), or a
+					// longer name part already matched ("github insights"
+					// is not also "security insights").
+					if !ix.typeTerms[t] && !parts {
+						partial = appendUniq(partial, d)
+					}
 				}
 			}
 		}
