@@ -71,6 +71,7 @@ type rig struct {
 	scaf                 *incidenttest.Scaffolder
 	mcp, hook, page      *recorder
 	logs, deploys, audit string
+	metrics              string
 }
 
 func newSafetyRig(t *testing.T, scenario string) *rig {
@@ -81,7 +82,8 @@ func newSafetyRig(t *testing.T, scenario string) *rig {
 	r.logs = filepath.Join(r.dir, "logs.jsonl")
 	r.deploys = filepath.Join(r.dir, "deploys.jsonl")
 	r.audit = filepath.Join(r.dir, "state", "audit.jsonl")
-	for src, dst := range map[string]string{"logs.jsonl": r.logs, "deploys.jsonl": r.deploys} {
+	r.metrics = filepath.Join(r.dir, "metrics.json")
+	for src, dst := range map[string]string{"logs.jsonl": r.logs, "deploys.jsonl": r.deploys, "metrics.json": r.metrics} {
 		b, err := os.ReadFile(filepath.Join(abs, src))
 		if err != nil {
 			t.Fatal(err)
@@ -135,7 +137,7 @@ bsai:
     agent:
       auditLog: %s
 %s
-`, r.scaf.URL, strings.Join(files, ", "), r.mcp.URL, r.deploys, filepath.Join(r.scen, "metrics.json"), r.logs, indent(actions, 6), r.audit, indent(agent, 6))
+`, r.scaf.URL, strings.Join(files, ", "), r.mcp.URL, r.deploys, r.metrics, r.logs, indent(actions, 6), r.audit, indent(agent, 6))
 	if modelURL != "" {
 		cfg += "  ai:\n    default: test\n    providers:\n      test:\n        type: openai-compatible\n        baseUrl: " + modelURL +
 			"\n        apiKey: " + llmtest.APIKey + "\n        model: " + llmtest.Model + "\n"
@@ -333,9 +335,9 @@ notify-again:
   text: "{{.Cause}}"`
 
 // TestBadJSONLLineSkipsAndCounts (#12 item 12): a line that is not JSON in
-// deploys.jsonl and in logs.jsonl is skipped and counted with a warning
-// naming the count and the first line; the diagnosis stays what the good
-// lines say.
+// deploys.jsonl and in logs.jsonl, and a metric sample that is not a
+// number, are skipped and counted with a warning naming the count and the
+// first line (sample); the diagnosis stays what the good data says.
 func TestBadJSONLLineSkipsAndCounts(t *testing.T) {
 	r := newSafetyRig(t, "artist-lookup-change-after-onset")
 	cfg := r.config(t, fmt.Sprintf(notifyOnly, r.hook.URL, r.hook.URL), "allow: []", "")
@@ -352,9 +354,20 @@ func TestBadJSONLLineSkipsAndCounts(t *testing.T) {
 		out := strings.Join(lines[:mid], "") + "not json\n" + strings.Join(lines[mid:], "") + "{\"time\": 12}\n"
 		os.WriteFile(p, []byte(out), 0o600)
 	}
+	// and a sample that is not a number in the alerting service's series
+	m, _ := os.ReadFile(r.metrics)
+	var pr map[string]any
+	json.Unmarshal(m, &pr)
+	first := pr["data"].(map[string]any)["result"].([]any)[0].(map[string]any)
+	first["values"].([]any)[3].([]any)[1] = "oops"
+	m, _ = json.Marshal(pr)
+	os.WriteFile(r.metrics, m, 0o600)
 	rep, stderr, code := investigate(t, cfg, alert, false, "--offline")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(strings.Join(rep.Warnings, "\n"), "skipped 1 bad sample(s), the first at position 4") {
+		t.Errorf("no bad-sample warning: %v", rep.Warnings)
 	}
 	if rep.Causes[0].Title != clean.Causes[0].Title || rep.Confidence != clean.Confidence {
 		t.Errorf("bad lines changed the diagnosis: %q (%s), was %q (%s)", rep.Causes[0].Title, rep.Confidence, clean.Causes[0].Title, clean.Confidence)

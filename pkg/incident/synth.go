@@ -322,8 +322,8 @@ func (lq *LiveQuery) tools() []llm.Tool {
 						lines = append(lines, fmt.Sprintf("… %d more series", len(pr.Data.Result)-5))
 						break
 					}
-					pts, err := ser.Points()
-					if err != nil || len(pts) == 0 {
+					pts, _ := ser.Points() // bad samples are skipped
+					if len(pts) == 0 {
 						continue
 					}
 					sig := source.AnalyzeSeries("", "query", pts, 0)

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -35,24 +36,51 @@ type PromSeries struct {
 	Values [][2]any          `json:"values"`
 }
 
-// Points parses the series' [time, "value"] pairs.
+// BadValues counts the samples of a series that could not be read. They
+// are skipped; the other samples are kept.
+type BadValues struct {
+	Count int
+	First int   // 1-based position of the first bad sample in the series
+	Err   error // why it was bad
+}
+
+func (b *BadValues) Error() string {
+	return fmt.Sprintf("skipped %d bad sample(s), the first at position %d: %v", b.Count, b.First, b.Err)
+}
+
+// Points parses the series' [time, "value"] pairs. Samples that are not a
+// number at a number are skipped and counted: the error is then a
+// *BadValues and the points read are still returned.
 func (ps PromSeries) Points() ([]Point, error) {
 	out := make([]Point, 0, len(ps.Values))
-	for _, v := range ps.Values {
+	var bad *BadValues
+	skip := func(i int, err error) {
+		if bad == nil {
+			bad = &BadValues{First: i + 1, Err: err}
+		}
+		bad.Count++
+	}
+	for i, v := range ps.Values {
 		ts, ok := v[0].(float64)
-		if !ok {
-			return nil, fmt.Errorf("timestamp %v is not a number", v[0])
+		if !ok || math.IsNaN(ts) || math.IsInf(ts, 0) {
+			skip(i, fmt.Errorf("timestamp %v is not a number", v[0]))
+			continue
 		}
 		s, ok := v[1].(string)
 		if !ok {
-			return nil, fmt.Errorf("value %v is not a string", v[1])
+			skip(i, fmt.Errorf("value %v is not a string", v[1]))
+			continue
 		}
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return nil, err
+			skip(i, err)
+			continue
 		}
 		sec, frac := math.Modf(ts)
 		out = append(out, Point{T: time.Unix(int64(sec), int64(frac*1e9)).UTC(), V: f})
+	}
+	if bad != nil {
+		return out, bad
 	}
 	return out, nil
 }
@@ -73,14 +101,17 @@ func (m *MetricFileSource) Name() string { return "metrics" }
 
 func (m *MetricFileSource) Collect(ctx context.Context, s Scope) ([]Evidence, error) {
 	var out []Evidence
+	var warns []error
 	for _, f := range m.Files {
 		b, err := os.ReadFile(f)
 		if err != nil {
-			return out, fmt.Errorf("metrics: %w", err)
+			warns = append(warns, fmt.Errorf("metrics: %w", err))
+			continue
 		}
 		var pr PromResponse
 		if err := json.Unmarshal(b, &pr); err != nil {
-			return out, fmt.Errorf("metrics %s: not a query_range response: %w", f, err)
+			warns = append(warns, fmt.Errorf("metrics %s: not a query_range response: %w", f, err))
+			continue
 		}
 		var raw []rawSeries
 		for _, ser := range pr.Data.Result {
@@ -94,10 +125,10 @@ func (m *MetricFileSource) Collect(ctx context.Context, s Scope) ([]Evidence, er
 		ev, err := analyzeGroup(s, raw, m.Opts, "metrics")
 		out = append(out, ev...)
 		if err != nil {
-			return out, fmt.Errorf("metrics %s: %w", f, err)
+			warns = append(warns, fmt.Errorf("metrics %s: %w", f, err))
 		}
 	}
-	return out, nil
+	return out, errors.Join(warns...)
 }
 
 // PromSource queries a Prometheus server, one query_range per entity and
@@ -235,6 +266,7 @@ func limitOf(name string) (string, bool) {
 func analyzeGroup(s Scope, raw []rawSeries, o MetricOptions, source string) ([]Evidence, error) {
 	type key struct{ ent, name string }
 	limits := map[key]float64{}
+	var warns []error
 	names := map[string]bool{}
 	for _, r := range raw {
 		names[r.name] = true
@@ -246,7 +278,7 @@ func analyzeGroup(s Scope, raw []rawSeries, o MetricOptions, source string) ([]E
 		}
 		pts, err := r.ser.Points()
 		if err != nil {
-			return nil, fmt.Errorf("series %s for %s: %w", r.name, r.ent, err)
+			warns = append(warns, fmt.Errorf("series %s for %s: %w", r.name, r.ent, err))
 		}
 		for _, p := range inWindow(s, pts) {
 			limits[key{r.ent, base}] = math.Max(limits[key{r.ent, base}], p.V)
@@ -259,13 +291,13 @@ func analyzeGroup(s Scope, raw []rawSeries, o MetricOptions, source string) ([]E
 		}
 		e, err := seriesEvidence(s, r.ent, r.name, r.ser, o, limits[key{r.ent, r.name}], source, r.link)
 		if err != nil {
-			return out, err
+			warns = append(warns, err)
 		}
 		if e != nil {
 			out = append(out, *e)
 		}
 	}
-	return out, nil
+	return out, errors.Join(warns...)
 }
 
 func inWindow(s Scope, pts []Point) []Point {
@@ -283,11 +315,12 @@ func inWindow(s Scope, pts []Point) []Point {
 func seriesEvidence(s Scope, ent, name string, ser PromSeries, o MetricOptions, max float64, source, link string) (*Evidence, error) {
 	pts, err := ser.Points()
 	if err != nil {
-		return nil, fmt.Errorf("series %s for %s: %w", name, ent, err)
+		// Bad samples are skipped and counted; the rest is analysed.
+		err = fmt.Errorf("series %s for %s: %w", name, ent, err)
 	}
 	in := inWindow(s, pts)
 	if len(in) == 0 {
-		return nil, nil
+		return nil, err
 	}
 	sig := AnalyzeSeriesMax(ent, name, in, o.Thresholds[name], max)
 	d := fmt.Sprintf("%s %s: baseline %s, peak %s", RefName(ent), name, sig.Format(sig.Baseline), sig.Format(sig.Peak))
@@ -307,7 +340,7 @@ func seriesEvidence(s Scope, ent, name string, ser PromSeries, o MetricOptions, 
 		d += ", steady"
 		t = tp(in[len(in)-1].T)
 	}
-	return &Evidence{Source: source, Kind: KindMetric, Time: t, Entity: ent, Detail: d, Link: link, Signal: sig}, nil
+	return &Evidence{Source: source, Kind: KindMetric, Time: t, Entity: ent, Detail: d, Link: link, Signal: sig}, err
 }
 
 // Classify maps a signal name to a class the engine reasons about.
