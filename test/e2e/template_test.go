@@ -200,3 +200,62 @@ func TestE2ETemplateGenerate(t *testing.T) {
 		t.Errorf("generated template does not validate\n%s", r)
 	}
 }
+
+// TestE2ETemplateGenerateLiveActions: with a backend configured, the
+// composed template uses only actions the backend lists (GET
+// /api/scaffolder/v2/actions); a needed action it lacks is named in a
+// note and left out, and what is written validates against the live list
+// and dry-runs on the backend.
+func TestE2ETemplateGenerateLiveActions(t *testing.T) {
+	e := need(t)
+	var actions []struct {
+		ID string `json:"id"`
+	}
+	e.Get(t, "/api/scaffolder/v2/actions", &actions)
+	live := map[string]bool{}
+	for _, a := range actions {
+		live[a.ID] = true
+	}
+	for _, req := range []struct{ text, publish string }{
+		{"a Python FastAPI service published to GitLab, with a Sentry project", "publish:gitlab"},
+		{"a Go service on GitHub with an Argo CD application", "publish:github"},
+	} {
+		out := filepath.Join(t.TempDir(), "generated.yaml")
+		var res struct {
+			Valid     bool     `json:"valid"`
+			Notes     []string `json:"notes"`
+			Citations struct {
+				ActionsUsed []string `json:"actionsUsed"`
+			} `json:"citations"`
+		}
+		e.JSON(t, &res, append(e.Remote(), "--offline", "template", "generate", req.text, "--actions", "live", "--out", out)...)
+		if !res.Valid {
+			t.Fatalf("%q: invalid", req.text)
+		}
+		notes := strings.Join(res.Notes, "\n")
+		t.Logf("%q: actions %v; notes:\n%s", req.text, res.Citations.ActionsUsed, notes)
+		for _, a := range res.Citations.ActionsUsed {
+			if !live[a] {
+				t.Errorf("%q uses %s, which the backend does not list", req.text, a)
+			}
+		}
+		if !live[req.publish] && (!strings.Contains(notes, req.publish+" is not available") || slicesContains(res.Citations.ActionsUsed, req.publish)) {
+			t.Errorf("%q: %s is not live; want a note and no such step; notes %q, actions %v", req.text, req.publish, notes, res.Citations.ActionsUsed)
+		}
+		if !live["argocd:create-resources"] && strings.Contains(req.text, "Argo") && !strings.Contains(notes, "Argo CD") {
+			t.Errorf("%q: no note about Argo CD: %q", req.text, notes)
+		}
+		if r := e.Bsai(t, append(e.Remote(), "template", "validate", "--actions", "live", out)...); r.Code != 0 {
+			t.Errorf("%q: generated template does not validate against the live list\n%s", req.text, r)
+		}
+	}
+}
+
+func slicesContains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
