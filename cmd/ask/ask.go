@@ -130,10 +130,16 @@ func Run(opts *Options) error {
 	if err != nil {
 		return err
 	}
+	// A streamed answer goes through a SafeWriter like every text output:
+	// the model may quote catalog text holding terminal escapes.
+	stream := output.NewSafeWriter(ios.Out, false)
 	if format == output.Text && !opts.ShowPrompt {
-		a.Stream = ios.Out
+		a.Stream = stream
 	}
 	render := func(ans *assistant.Answer) error {
+		if err := stream.Flush(); err != nil {
+			return err
+		}
 		ios.Verbosef("mode %s; %d retrieved; ~%d context tokens; usage %d prompt + %d completion tokens in %d calls",
 			ans.Mode, len(ans.Retrieved), ans.Usage.ContextTokens, ans.Usage.PromptTokens, ans.Usage.CompletionTokens, ans.Usage.Calls)
 		if format == output.Markdown {

@@ -101,13 +101,17 @@ var relationOrder = []string{
 // WriteCard renders an entity for people.
 func WriteCard(w io.Writer, st *output.Styles, e *catalog.Entity) error {
 	var b strings.Builder
-	b.WriteString(st.Title.Render(e.Ref().String()) + "\n")
+	// Catalog text is sanitised where it enters the card, so even with
+	// colour on (when SGR passes the output's SafeWriter) it cannot style
+	// or hide anything.
+	clean := output.Sanitize
+	b.WriteString(st.Title.Render(clean(e.Ref().String())) + "\n")
 	if e.Metadata.Title != "" {
-		b.WriteString("  " + st.Bold.Render(e.Metadata.Title) + "\n")
+		b.WriteString("  " + st.Bold.Render(clean(e.Metadata.Title)) + "\n")
 	}
 	if d := strings.TrimSpace(e.Metadata.Description); d != "" {
 		for _, line := range strings.Split(d, "\n") {
-			b.WriteString("  " + line + "\n")
+			b.WriteString("  " + clean(line) + "\n")
 		}
 	}
 	var rows [][2]string
@@ -166,7 +170,7 @@ func WriteCard(w io.Writer, st *output.Styles, e *catalog.Entity) error {
 				if i == 0 {
 					label = t
 				}
-				rel = append(rel, [2]string{label, st.Ref.Render(ref)})
+				rel = append(rel, [2]string{label, st.Ref.Render(clean(ref))})
 			}
 			done[t] = true
 		}
@@ -197,7 +201,8 @@ func writeRows(b *strings.Builder, st *output.Styles, rows [][2]string) {
 		width = max(width, len(r[0]))
 	}
 	for _, r := range rows {
-		fmt.Fprintf(b, "  %s%s  %s\n", st.Dim.Render(r[0]), strings.Repeat(" ", width-len(r[0])), r[1])
+		key := output.Sanitize(r[0])
+		fmt.Fprintf(b, "  %s%s  %s\n", st.Dim.Render(key), strings.Repeat(" ", max(0, width-len(key))), output.Sanitize(r[1]))
 	}
 }
 

@@ -18,7 +18,9 @@ var backtickRef = regexp.MustCompile("`([a-z][a-z0-9_-]*:[a-z0-9_./-]+)`")
 func WriteText(w io.Writer, st *output.Styles, g *catalog.Graph, ans *Answer) error {
 	var b strings.Builder
 	if !ans.Streamed {
-		text := ans.Answer
+		// The answer quotes catalog text (and a model wrote it): shown, not
+		// obeyed, by the terminal.
+		text := output.Sanitize(ans.Answer)
 		if st.Color {
 			text = backtickRef.ReplaceAllStringFunc(text, func(m string) string {
 				return st.Ref.Render(strings.Trim(m, "`"))
@@ -35,10 +37,10 @@ func WriteText(w io.Writer, st *output.Styles, g *catalog.Graph, ans *Answer) er
 		for _, c := range ans.Citations {
 			title := ""
 			if e, ok := g.Get(c); ok {
-				title = DisplayName(e)
+				title = output.Sanitize(DisplayName(e))
 			}
 			pad := strings.Repeat(" ", width-len(c))
-			fmt.Fprintf(&b, "  %s%s  %s\n", st.Ref.Render(c), pad, st.Dim.Render(title))
+			fmt.Fprintf(&b, "  %s%s  %s\n", st.Ref.Render(output.Sanitize(c)), pad, st.Dim.Render(title))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -49,8 +51,8 @@ func WriteText(w io.Writer, st *output.Styles, g *catalog.Graph, ans *Answer) er
 // or chat): the answer, then its sources as a list.
 func WriteMarkdown(w io.Writer, g *catalog.Graph, ans *Answer) error {
 	var b strings.Builder
-	b.WriteString("**" + strings.TrimSpace(ans.Question) + "**\n\n")
-	for _, line := range strings.Split(strings.TrimSpace(ans.Answer), "\n") {
+	b.WriteString("**" + output.Sanitize(strings.TrimSpace(ans.Question)) + "**\n\n")
+	for _, line := range strings.Split(output.Sanitize(strings.TrimSpace(ans.Answer)), "\n") {
 		// Offline detail lines are indented; Markdown would read them as code.
 		b.WriteString(strings.TrimLeft(line, " ") + "\n")
 	}
@@ -61,7 +63,7 @@ func WriteMarkdown(w io.Writer, g *catalog.Graph, ans *Answer) error {
 			if e, ok := g.Get(c); ok {
 				title = DisplayName(e)
 			}
-			fmt.Fprintf(&b, "- %s (`%s`)\n", title, c)
+			fmt.Fprintf(&b, "- %s (`%s`)\n", output.Sanitize(title), output.Sanitize(c))
 		}
 	}
 	_, err := io.WriteString(w, b.String())

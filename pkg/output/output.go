@@ -71,12 +71,31 @@ func Print(ios *iostreams.IOStreams, f Format, v any, text func(w io.Writer, st 
 		if text == nil {
 			return WriteJSON(ios.Out, v)
 		}
-		return text(ios.Out, NewStyles(ios.ColorEnabled()))
+		// Every text renderer writes through a SafeWriter: data (catalog
+		// text, model answers) can never move the cursor, clear the screen,
+		// retitle the window or set the clipboard; with colour on, only
+		// styling sequences pass.
+		sw := NewSafeWriter(ios.Out, ios.ColorEnabled())
+		if err := text(sw, NewStyles(ios.ColorEnabled())); err != nil {
+			return err
+		}
+		return sw.Flush()
 	}
 }
 
-// WriteJSON writes v as indented JSON without HTML escaping.
+// WriteJSON writes v as indented JSON without HTML escaping. Control
+// characters are \u escapes (encoding/json does C0; escapeControlJSON the
+// DEL and C1 ones it leaves raw).
 func WriteJSON(w io.Writer, v any) error {
+	var buf bytes.Buffer
+	if err := writeJSON(&buf, v); err != nil {
+		return err
+	}
+	_, err := w.Write(escapeControlJSON(buf.Bytes()))
+	return err
+}
+
+func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
@@ -93,7 +112,9 @@ func WriteYAML(w io.Writer, v any) error {
 		return fmt.Errorf("encode yaml: %w", err)
 	}
 	var node yaml.Node
-	if err := yaml.Unmarshal(buf.Bytes(), &node); err != nil {
+	// Raw DEL and C1 characters are not allowed in a YAML stream; as \u
+	// escapes they parse, and the encoder writes them escaped again.
+	if err := yaml.Unmarshal(escapeControlJSON(buf.Bytes()), &node); err != nil {
 		return fmt.Errorf("encode yaml: %w", err)
 	}
 	clearStyle(&node)

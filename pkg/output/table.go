@@ -150,8 +150,10 @@ func fit(cols []Column, widths []int, hidden []bool, width int) bool {
 // oneLineCell keeps a row on one line: newlines and tabs in a value become
 // spaces.
 func oneLineCell(s string) string {
-	if !strings.ContainsAny(s, "\n\r\t") {
-		return s
+	if strings.ContainsAny(s, "\n\r\t") {
+		s = strings.Join(strings.Fields(s), " ")
 	}
-	return strings.Join(strings.Fields(s), " ")
+	// Cells hold data (catalog text): control sequences are shown, never
+	// sent, even with colour on (see Sanitize).
+	return Sanitize(s)
 }
