@@ -107,7 +107,7 @@ func SearchCatalog(ctx context.Context, g *catalog.Graph, query, kind string, li
 		// The kind filter applies to the ranked candidates, so widen them.
 		topK = max(limit, 250)
 	}
-	res := retrieval.For(g).Search(ctx, query, retrieval.Options{TopK: topK, Kind: kind, NoExpand: true})
+	res := retrieval.For(g).Search(ctx, query, retrieval.Options{TopK: topK, Kind: kind, NoExpand: true, AllMatches: true})
 	out := []SearchHit{}
 	for _, h := range res.Hits {
 		if len(out) == limit {

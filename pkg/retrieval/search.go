@@ -20,6 +20,10 @@ type Options struct {
 	Kind string
 	// NoExpand turns relation-graph expansion off (for evals).
 	NoExpand bool
+	// AllMatches lets a word most of the catalog has count as a match (the
+	// no-answer gate of `ask` does not): a catalog search lists what
+	// matches, in a small catalog too.
+	AllMatches bool
 }
 
 // Hit is one retrieved entity.
@@ -271,6 +275,11 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 		// "Is there a Slack MCP server?" asks for exactly that thing: an MCP
 		// server that is not Slack's is no answer.
 		covers = ix.coversAll
+	} else if opt.AllMatches {
+		covers = func(d int32, terms []string) bool {
+			hit, content := ix.coverage(d, terms)
+			return content > 0 && 2*hit > content
+		}
 	}
 	if len(focus) == 0 && !slices.ContainsFunc(cand[:min(len(cand), 5)], func(d int32) bool { return covers(d, terms) }) {
 		res.NoMatch = true
