@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A hostile server can send any number of bytes: one endless line on
@@ -187,5 +188,26 @@ func TestHostileHTTPServerOutputIsCapped(t *testing.T) {
 				t.Fatalf("peak RSS %d MiB for %d MiB from the server", res.maxRSSBytes>>20, sent>>20)
 			}
 		})
+	}
+}
+
+// A server that stops reading its stdin makes a large request's write
+// block inside mcp-go, which ignores the context there; --timeout and
+// Ctrl-C must still end the call (exit 1 naming the timeout), not hang.
+func TestTimeoutWhileServerStopsReading(t *testing.T) {
+	dir := t.TempDir()
+	cfg := hostileConfig(t, dir, map[string]string{"HOSTILE_STOP_READING": "1"}, "")
+	args := `{"pad": "` + strings.Repeat("x", 1<<20) + `"}`
+	argFile := filepath.Join(dir, "args.json")
+	if err := os.WriteFile(argFile, []byte(args), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res := runBsaiChildWithin(t, 30*time.Second, []string{"XDG_CACHE_HOME=" + filepath.Join(dir, "cache")},
+		"-c", cfg, "mcp", "call", "hostile", "ok", "--args", "@"+argFile, "--timeout", "2s")
+	if res.hung {
+		t.Fatal("bsai hung past --timeout 2s writing to a server that stopped reading")
+	}
+	if res.code != 1 || !strings.Contains(res.stderr, "timed out after 2s") {
+		t.Fatalf("exit %d\n%.2000s", res.code, res.stderr)
 	}
 }

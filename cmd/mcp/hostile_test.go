@@ -2,6 +2,7 @@ package mcp_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -128,6 +129,11 @@ func hostileServer() {
 			tools = append(tools, map[string]any{"name": "ref-file", "inputSchema": map[string]any{"type": "object",
 				"properties": map[string]any{"a": map[string]any{"$ref": "file://" + os.Getenv("HOSTILE_REF")}}}})
 			reply(map[string]any{"tools": tools})
+			if os.Getenv("HOSTILE_STOP_READING") != "" {
+				// Never read stdin again: a client's large request fills
+				// the pipe and its write blocks.
+				time.Sleep(2 * time.Minute)
+			}
 		case "tools/call":
 			switch req.Params["name"] {
 			case "flood-stdout":
@@ -219,20 +225,30 @@ type childResult struct {
 	stdout      string
 	stderr      string
 	maxRSSBytes int64
+	hung        bool // killed at the deadline
 }
 
 func runBsaiChild(t *testing.T, env []string, args ...string) childResult {
+	t.Helper()
+	return runBsaiChildWithin(t, 3*time.Minute, env, args...)
+}
+
+// runBsaiChildWithin is runBsaiChild that kills the child after d (the
+// result then has hung set), so a test of a hang never leaves one behind.
+func runBsaiChildWithin(t *testing.T, d time.Duration, env []string, args ...string) childResult {
 	t.Helper()
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(self, args...)
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, self, args...)
 	cmd.Env = append(append(os.Environ(), "BSAI_TEST_AS=bsai"), env...)
 	var out, errOut strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err = cmd.Run()
-	res := childResult{stdout: out.String(), stderr: errOut.String()}
+	res := childResult{stdout: out.String(), stderr: errOut.String(), hung: ctx.Err() != nil}
 	if ee, ok := err.(*exec.ExitError); ok {
 		res.code = ee.ExitCode()
 	} else if err != nil {

@@ -187,7 +187,7 @@ func withTimeout[T any](ctx context.Context, r *Registry, c *conn, timeout time.
 	}
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	v, err := fn(cctx)
+	v, err := awaitCtx(cctx, fn)
 	if err == nil {
 		return v, nil
 	}
@@ -220,6 +220,35 @@ func withTimeout[T any](ctx context.Context, r *Registry, c *conn, timeout time.
 	e := errs.Upstream("mcp server %q: %s: %s", c.id, what, reason(err))
 	e.Err = err
 	return zero, c.redact(e)
+}
+
+// awaitCtx runs fn but returns once ctx ends even if fn does not: mcp-go's
+// stdio transport writes a request to the server's stdin without watching
+// the context, so a server that stopped reading would hold the call (and
+// Ctrl-C) forever. The caller then drops the connection, which closes that
+// stdin and lets fn return.
+func awaitCtx[T any](ctx context.Context, fn func(context.Context) (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		v, err := fn(ctx)
+		ch <- result{v, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-ctx.Done():
+		select {
+		case r := <-ch: // fn noticed too: keep its own error
+			return r.v, r.err
+		case <-time.After(50 * time.Millisecond):
+			var zero T
+			return zero, ctx.Err()
+		}
+	}
 }
 
 func isEOF(err error) bool {
