@@ -173,3 +173,17 @@ func TestGrafanaWebhook(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s", code, stderr)
 	}
 }
+
+// A webhook with --service: the flag overrides the alert's service label
+// (one notification is one incident; the person says which service).
+func TestServiceOverridesWebhookLabel(t *testing.T) {
+	out, stderr, code := executeIO(t, "", false, "-c", noisyConfig, "--offline", "incident", "investigate",
+		"--alert", "../../examples/incidents/noisy-deploy/alert.json", "--service", "ledger-service", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rep := decodeReport(t, out, stderr)
+	if rep.Service != "component:default/ledger-service" || rep.Alert == nil || rep.Alert.Format != "alertmanager" {
+		t.Errorf("service %s alert %+v", rep.Service, rep.Alert)
+	}
+}

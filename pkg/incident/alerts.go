@@ -71,10 +71,12 @@ func SelectAlert(ctx context.Context, g *catalog.Graph, alerts []source.Alert, s
 		if i, ok := idx[ref]; ok {
 			return withElsewhere(source.Group(cands[i].Alerts), cands, i), nil
 		}
-		// One alert group naming no other catalog entity (a Grafana alert
-		// labelled by team/zone, a PagerDuty service without the
-		// annotation): --service says what it is about.
-		if len(cands) == 0 {
+		// An alert naming no catalog entity (a Grafana alert labelled by
+		// team/zone, a PagerDuty service without the annotation): --service
+		// says what it is about.
+		// A webhook (one notification) with --service: the flag overrides
+		// the alert's labels, as it always has.
+		if len(cands) == 0 || alerts[0].Format != source.FormatAlertmanagerAPI {
 			return source.Group(alerts), nil
 		}
 		return nil, errs.Usage("no firing alert for %s in the input; alerting: %s", ref, candidateList(cands)).
