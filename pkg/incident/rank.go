@@ -3,6 +3,7 @@ package incident
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -70,7 +71,7 @@ func Analyze(s source.Scope, topo source.Topology, alert *source.Alert, ev []sou
 		}
 	}
 	switch {
-	case len(cands) > 0 && cands[0].Score >= 0.7 && margin >= 0.1:
+	case len(cands) > 0 && cands[0].Score >= w.High && margin >= w.HighMargin:
 		a.Confidence = "high"
 	case len(cands) > 0 && cands[0].Score >= ClearCause:
 		a.Confidence = "medium"
@@ -89,7 +90,7 @@ func newRanker(s source.Scope, topo source.Topology, on time.Time, ev []source.E
 	r := &ranker{s: s, topo: topo, on: on, degraded: map[string]*time.Time{}, degEv: map[string][]source.Evidence{},
 		sat: map[string][]source.Evidence{}, newTpl: map[string][]source.Evidence{}, mentions: map[string][]source.Evidence{},
 		onChain: map[string]bool{}, changed: map[string]*time.Time{}}
-	late := on.Add(2 * time.Minute)
+	late := on.Add(w.OnsetGrace)
 	for _, e := range ev {
 		if c := e.Change; c != nil && c.Status != "failed" && c.Status != "cancelled" && !c.Time.After(on) {
 			if t := r.changed[c.Entity]; t == nil || c.Time.Before(*t) {
@@ -595,7 +596,11 @@ func (r *ranker) noClearCause(cands []Cause, ev []source.Evidence, symptoms []so
 	}
 	var changes, connected, series, moved, tpls, newTpls int
 	ents := map[string]bool{}
+	srcs := map[string]bool{}
 	for _, e := range ev {
+		if e.Source != "" && e.Kind != source.KindAlert {
+			srcs[e.Source] = true
+		}
 		switch {
 		case e.Change != nil:
 			changes++
@@ -622,6 +627,7 @@ func (r *ranker) noClearCause(cands []Cause, ev []source.Evidence, symptoms []so
 		fmt.Sprintf("checked %d changes in the window (%d on %s or its dependencies)", changes, connected, source.RefName(r.s.Focus)),
 		fmt.Sprintf("checked %d metric series on %d entities (%d left their baseline)", series, len(ents), moved),
 		fmt.Sprintf("checked %d error templates (%d new: absent until %s before onset)", tpls, newTpls, humanDur(w.NewTemplateQuiet)),
+		"sources read: " + cmp.Or(strings.Join(slices.Sorted(maps.Keys(srcs)), ", "), "none"),
 		"look wider: traffic, upstream callers, external providers",
 	}
 	return none

@@ -10,6 +10,13 @@ const ClearCause = 0.45
 // reach × (a base for the kind of candidate + closeness in time) plus what
 // corroborates it, times the penalties that apply. Scores are capped at 0.99.
 var w = struct {
+	// Confidence: "high" needs High and a lead of HighMargin over the best
+	// cause about another entity; "medium" needs ClearCause.
+	High, HighMargin float64
+	// OnsetGrace: signals that went wrong up to this long after onset still
+	// count as part of the incident.
+	OnsetGrace time.Duration
+
 	// Reach: how a candidate's entity can affect the alerting service.
 	ReachFocus, ReachDirect, ReachChain, ReachTransitive, ReachDependent, ReachUnconnected float64
 
@@ -42,6 +49,8 @@ var w = struct {
 	NewTemplateQuiet      time.Duration // a template absent this long before onset is new
 	LogBase, LogManyExtra float64       // a new error template of the alerting service alone
 }{
+	High: 0.7, HighMargin: 0.1, OnsetGrace: 2 * time.Minute,
+
 	ReachFocus: 1, ReachDirect: 0.9, ReachChain: 0.9, ReachTransitive: 0.75, ReachDependent: 0.15, ReachUnconnected: 0.1,
 
 	ChangeBase: 0.2, ChangeCloseness: 0.2, ChangeDecay: 45 * time.Minute, Skew: time.Minute,
