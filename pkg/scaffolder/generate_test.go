@@ -221,3 +221,26 @@ func TestGenerateWithModelImprovesComposedDraft(t *testing.T) {
 		t.Errorf("notes %v", res.Notes)
 	}
 }
+
+// Word classes, not phrases: stack words with ".js", front-end vs back-end
+// skeletons, host names, kinds of change.
+func TestParseRequestClasses(t *testing.T) {
+	for desc, want := range map[string]struct {
+		tags       string
+		host, kind string
+	}{
+		"a Next.js website":                              {"react,nextjs", "github", KindNewRepo},
+		"an Express.js API on gitlab.example.com":        {"nodejs,express", "gitlab", KindNewRepo},
+		"the next Go release":                            {"go", "github", KindNewRepo},
+		"a C# service on Azure Repos":                    {"dotnet,csharp", "azure", KindNewRepo},
+		"a Vue.js front-end on Bitbucket":                {"vue", "bitbucketCloud", KindNewRepo},
+		"add a Dockerfile to an existing repo via a PR":  {"", "github", KindPullRequest},
+		"import my existing repository into the catalog": {"", "github", KindRegister},
+		"rotate the database credentials":                {"", "github", KindActionOnly},
+	} {
+		r := ParseRequest(desc)
+		if strings.Join(r.Tags, ",") != want.tags || r.Host != want.host || r.Kind != want.kind {
+			t.Errorf("%q: tags %v host %s kind %s, want %+v", desc, r.Tags, r.Host, r.Kind, want)
+		}
+	}
+}

@@ -56,7 +56,8 @@ type Request struct {
 var stackWords = map[string][]string{
 	"python": {"python"}, "fastapi": {"python", "fastapi"}, "django": {"python", "django"}, "flask": {"python", "flask"},
 	"node": {"nodejs"}, "nodejs": {"nodejs"}, "node-js": {"nodejs"}, "express": {"nodejs", "express"}, "expressjs": {"nodejs", "express"},
-	"nestjs": {"nodejs", "nestjs"},
+	"nestjs": {"nodejs", "nestjs"}, "nextjs": {"react", "nextjs"}, "nuxt": {"vue", "nuxt"}, "nuxtjs": {"vue", "nuxt"},
+	"vuejs": {"vue"}, "reactjs": {"react"},
 	"java":   {"java"}, "spring": {"java", "spring-boot"}, "spring-boot": {"java", "spring-boot"}, "springboot": {"java", "spring-boot"},
 	"quarkus": {"java", "quarkus"}, "kotlin": {"kotlin"},
 	"golang": {"go"},
@@ -139,9 +140,11 @@ func ParseRequest(desc string) Request {
 		case w == "net":
 			continue // a plain "net" is not .NET
 		case strings.HasSuffix(w, ".js"):
-			w = strings.TrimSuffix(w, ".js")
-			if w == "node" || w == "express" || w == "vue" || w == "nest" {
-				addTags(stackWords[map[string]string{"node": "node", "express": "express", "vue": "vue", "nest": "nestjs"}[w]]...)
+			// node.js, express.js, next.js …: the same words without ".js".
+			if ts, ok := stackWords[strings.TrimSuffix(w, ".js")+"js"]; ok && w != "node.js" {
+				addTags(ts...)
+			} else if ts, ok := stackWords[strings.TrimSuffix(w, ".js")]; ok {
+				addTags(ts...)
 			}
 			continue
 		case w == "spring" && i+1 < len(norm) && norm[i+1] == "boot":

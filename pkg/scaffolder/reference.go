@@ -75,6 +75,12 @@ func sameStack(r Request, e *catalog.Entity) bool {
 	for _, x := range ParseRequest(e.Metadata.Name + " " + e.Metadata.Title).Tags {
 		tags[x] = true
 	}
+	// A front-end skeleton does not serve a back-end request, nor the reverse.
+	about := ParseRequest(strings.Join(append([]string{e.Metadata.Name, e.Metadata.Title, e.Metadata.Description}, e.Metadata.Tags...), " "))
+	refFrontend := about.Frontend || e.SpecString("type") == "website"
+	if !r.Docs && refFrontend != r.Frontend {
+		return false
+	}
 	switch {
 	case r.Docs:
 		return tags["docs"] || tags["techdocs"] || e.SpecString("type") == "documentation"
