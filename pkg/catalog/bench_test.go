@@ -182,3 +182,36 @@ func reportRSS(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGlobDoubleStar expands a Location-style target with k "**"
+// segments that matches nothing over a 40-deep tree (the worst case for a
+// backtracking matcher: 8 took 10 s and 12 minutes before doublestar).
+// Time should grow about linearly with k; compare k=4 with k=12.
+func BenchmarkGlobDoubleStar(b *testing.B) {
+	dir := b.TempDir()
+	deep := dir
+	for i := 0; i < 40; i++ {
+		deep = filepath.Join(deep, "d")
+	}
+	if err := os.MkdirAll(deep, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(deep, "c.yaml"), []byte("kind: x\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	for _, k := range []int{4, 8, 12} {
+		target := "./" + strings.Repeat("**/d/", k) + "e/*.yaml"
+		loc := fmt.Sprintf("apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: l}\nspec: {targets: [%q]}\n", target)
+		file := filepath.Join(dir, fmt.Sprintf("loc-%d.yaml", k))
+		if err := os.WriteFile(file, []byte(loc), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("stars=%d", k), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := catalog.LoadFiles(context.Background(), []string{file}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
