@@ -179,3 +179,15 @@ func TestMCPSecretsNeverPrinted(t *testing.T) {
 		assertNoSecret(t, "the server log", string(b))
 	})
 }
+
+// With -v, a server's log notifications are shown redacted like its stderr.
+func TestVerboseServerLogsRedacted(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
+	cfg := hostileConfig(t, dir, map[string]string{"API_TOKEN": secretCustom}, "")
+	code, out, errOut := runBsai(t, "", "-c", cfg, "-v", "mcp", "call", "hostile", "log-secret")
+	if code != 0 || !strings.Contains(errOut, "[hostile] info: \"connected with <redacted>\"") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	assertNoSecret(t, "-v output", out+errOut)
+}

@@ -135,7 +135,7 @@ func (r *Registry) start(ctx context.Context, id string, cfg config.MCPServer, i
 	if err != nil {
 		return nil, c.redact(errs.Config("mcp server %q: %w", id, err))
 	}
-	c.client.OnNotification(func(n mcp.JSONRPCNotification) { r.notify(id, n) })
+	c.client.OnNotification(func(n mcp.JSONRPCNotification) { r.notify(c, n) })
 
 	timeout := cfg.Timeout.Duration
 	if timeout <= 0 {
@@ -377,7 +377,8 @@ func (b *budgetWriter) Write(p []byte) (int, error) {
 
 // notify forwards server notifications. Log messages are shown with -v;
 // everything else (progress, list changes) is only passed to the hook.
-func (r *Registry) notify(id string, n mcp.JSONRPCNotification) {
+func (r *Registry) notify(c *conn, n mcp.JSONRPCNotification) {
+	id := c.id
 	if r.opts.OnNotification != nil {
 		r.opts.OnNotification(id, n)
 	}
@@ -385,8 +386,11 @@ func (r *Registry) notify(id string, n mcp.JSONRPCNotification) {
 		routes.deliver(n)
 	}
 	if r.opts.Stderr != nil && n.Method == "notifications/message" {
+		// Log data is the server's text: redacted and clipped like its
+		// stderr, never a terminal-sized flood of one message.
 		b, _ := json.Marshal(n.Params.AdditionalFields["data"])
-		fmt.Fprintf(r.opts.Stderr, "[%s] %v: %s\n", id, n.Params.AdditionalFields["level"], b)
+		line := clip(redact.String(fmt.Sprintf("%v: %s", n.Params.AdditionalFields["level"], b), c.secrets()...))
+		fmt.Fprintf(r.opts.Stderr, "[%s] %s\n", id, line)
 	}
 }
 
