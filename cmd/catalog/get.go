@@ -13,6 +13,7 @@ import (
 	"github.com/bsai-dev/bsai/pkg/catalog"
 	"github.com/bsai-dev/bsai/pkg/errs"
 	"github.com/bsai-dev/bsai/pkg/output"
+	"github.com/bsai-dev/bsai/pkg/textutil"
 )
 
 // GetOptions are the inputs of `bsai catalog get`.
@@ -214,7 +215,7 @@ func specValue(v any) string {
 		if n := strings.Count(t, "\n"); n > 0 {
 			return fmt.Sprintf("(%d lines)", n+1)
 		}
-		return truncate(t, 100)
+		return textutil.Truncate(t, 100, "…")
 	case []any:
 		parts := make([]string, 0, len(t))
 		for _, x := range t {
@@ -227,7 +228,7 @@ func specValue(v any) string {
 		if len(parts) == 0 {
 			return "[]"
 		}
-		return truncate(strings.Join(parts, ", "), 100)
+		return textutil.Truncate(strings.Join(parts, ", "), 100, "…")
 	case map[string]any:
 		return fmt.Sprintf("(%d fields)", len(t))
 	case nil:

@@ -152,14 +152,6 @@ func owner(e *catalog.Entity) string {
 	return e.SpecString("owner")
 }
 
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
-
 func dash(s string) string {
 	if s == "" {
 		return "-"

@@ -13,6 +13,7 @@ import (
 	"github.com/bsai-dev/bsai/pkg/incident/action"
 	"github.com/bsai-dev/bsai/pkg/incident/source"
 	"github.com/bsai-dev/bsai/pkg/llm"
+	"github.com/bsai-dev/bsai/pkg/textutil"
 )
 
 // ModelView is the model's synthesis after the checks: every cause cites
@@ -142,7 +143,7 @@ func EvidencePack(r *Report, ev []source.Evidence, maxItems int) string {
 		if e.Time != nil {
 			t = e.Time.UTC().Format("2006-01-02T15:04:05Z")
 		}
-		items = append(items, item{e.ID, e.Source, e.Kind, e.Entity, t, source.Truncate(e.Detail, 400)})
+		items = append(items, item{e.ID, e.Source, e.Kind, e.Entity, t, textutil.Truncate(e.Detail, 400, "…")})
 	}
 	for _, c := range r.Causes {
 		for _, e := range c.Evidence {
@@ -246,7 +247,7 @@ func investigationTools(ev []source.Evidence, g *catalog.Graph) []llm.Tool {
 			var out []string
 			for _, e := range ev {
 				if strings.Contains(strings.ToLower(e.ID+" "+e.Entity+" "+e.Detail), q) {
-					out = append(out, e.ID+": "+source.Truncate(e.Detail, 1000))
+					out = append(out, e.ID+": "+textutil.Truncate(e.Detail, 1000, "…"))
 				}
 				if len(out) >= 10 {
 					break

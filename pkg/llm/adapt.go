@@ -3,6 +3,8 @@ package llm
 import (
 	"errors"
 	"strings"
+
+	"github.com/bsai-dev/bsai/pkg/textutil"
 )
 
 // Servers say in a 400 what they will not take; a few of those are worth
@@ -71,6 +73,6 @@ func shrink(req Request) (Request, bool) {
 	if nl := strings.LastIndexByte(c[:cut], '\n'); nl > cut/2 {
 		cut = nl
 	}
-	out.Messages[longest].Content = truncateUTF8(c, cut) + shrinkNote
+	out.Messages[longest].Content = textutil.Truncate(c, cut, "") + shrinkNote
 	return out, true
 }

@@ -9,12 +9,12 @@ import (
 	"strings"
 	"syscall"
 	"time"
-	"unicode/utf8"
 
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/bsai-dev/bsai/pkg/errs"
 	"github.com/bsai-dev/bsai/pkg/redact"
+	"github.com/bsai-dev/bsai/pkg/textutil"
 )
 
 // APIError is a non-auth HTTP error from a provider, already redacted. It is
@@ -82,7 +82,7 @@ func (p *openAIProvider) mapError(ctx context.Context, verb string, err error, i
 			msg = strings.TrimSpace(raw)
 		}
 		if len(msg) > 300 {
-			msg = truncateUTF8(msg, 300) + "..."
+			msg = textutil.Truncate(msg, 300, "...")
 		}
 		if msg == "" && reqErr.Err != nil {
 			msg = reqErr.Err.Error()
@@ -177,17 +177,6 @@ func contentFiltered(msg string) bool {
 	m := strings.ToLower(msg)
 	return strings.Contains(m, "content management policy") || strings.Contains(m, "content_filter") ||
 		strings.Contains(m, "content filter")
-}
-
-// truncateUTF8 cuts s to at most n bytes without splitting a character.
-func truncateUTF8(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 func plural(n int, word string) string {

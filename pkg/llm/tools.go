@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/bsai-dev/bsai/pkg/textutil"
 )
 
 // Tool is a Go function the model may call.
@@ -183,7 +185,7 @@ func runTool(ctx context.Context, byName map[string]Tool, names []string, call T
 		if json.Unmarshal(args, &s) == nil {
 			text = s
 		}
-		return fmt.Sprintf("error: arguments for %s are not a valid JSON object: %s", call.Name, truncate(text, 200))
+		return fmt.Sprintf("error: arguments for %s are not a valid JSON object: %s", call.Name, textutil.Truncate(text, 200, "..."))
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -198,11 +200,4 @@ func runTool(ctx context.Context, byName map[string]Tool, names []string, call T
 		return fmt.Sprintf("error: %v", err)
 	}
 	return s
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
 }

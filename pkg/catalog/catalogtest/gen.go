@@ -3,7 +3,9 @@ package catalogtest
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/bsai-dev/bsai/pkg/catalog"
 )
@@ -132,7 +134,7 @@ func writeYAML(b *bytes.Buffer, e *catalog.Entity) {
 }
 
 func writeMap(b *bytes.Buffer, m map[string]any, indent string) {
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		switch v := m[k].(type) {
 		case string:
 			if bytes.ContainsRune([]byte(v), '\n') {
@@ -157,17 +159,4 @@ func writeMap(b *bytes.Buffer, m map[string]any, indent string) {
 			writeMap(b, v, indent+"  ")
 		}
 	}
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
-	return keys
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/bsai-dev/bsai/pkg/config"
 	"github.com/bsai-dev/bsai/pkg/incident/source"
 	"github.com/bsai-dev/bsai/pkg/retry"
+	"github.com/bsai-dev/bsai/pkg/textutil"
 )
 
 // PlanItem is one proposed action. Whether it may run is decided here, in
@@ -300,7 +301,7 @@ func (x *Executor) execute(ctx context.Context, a config.IncidentAction, in map[
 		if res.IsError {
 			return "", "", fmt.Errorf("tool error: %s", source.OneLine(text))
 		}
-		return source.Truncate(text, 500), "mcp://" + a.Server + "/" + a.Tool, nil
+		return textutil.Truncate(text, 500, "…"), "mcp://" + a.Server + "/" + a.Tool, nil
 	case "webhook", "page":
 		text, _ := in["text"].(string)
 		body := map[string]any{"text": text}
@@ -308,7 +309,7 @@ func (x *Executor) execute(ctx context.Context, a config.IncidentAction, in map[
 			// PagerDuty Events v2 shape (extra "text" for generic receivers).
 			src, _ := in["service"].(string)
 			body["event_action"] = "trigger"
-			payload := map[string]any{"summary": source.Truncate(text, 1000), "source": cmp.Or(src, "bsai"), "severity": "critical"}
+			payload := map[string]any{"summary": textutil.Truncate(text, 1000, "…"), "source": cmp.Or(src, "bsai"), "severity": "critical"}
 			if o, _ := in["owner"].(string); o != "" {
 				payload["group"] = o
 				payload["custom_details"] = map[string]any{"owner": o, "suspect": in["suspect"]}

@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bsai-dev/bsai/pkg/textutil"
 )
 
 // LogLine is one log record after parsing, whatever its source.
@@ -87,10 +89,7 @@ func Mask(msg string) string {
 		i++
 	}
 	out := b.String()
-	if len(out) > 200 {
-		out = out[:200] + "…"
-	}
-	return out
+	return textutil.Truncate(out, 200, "…")
 }
 
 func isWordByte(c byte) bool {

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/bsai-dev/bsai/pkg/textutil"
 )
 
 // ToolCaller is the slice of the MCP registry sources and actions use.
@@ -45,9 +47,7 @@ func (m *MCPSource) Collect(ctx context.Context, s Scope) ([]Evidence, error) {
 	if max <= 0 {
 		max = 4000
 	}
-	if len(text) > max {
-		text = text[:max] + "…"
-	}
+	text = textutil.Truncate(text, max, "…")
 	if res.IsError {
 		return nil, fmt.Errorf("mcp source %s: tool error: %s", m.Label, OneLine(text))
 	}

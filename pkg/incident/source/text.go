@@ -64,10 +64,3 @@ func RenderTemplate(s string, data map[string]any) (string, error) {
 	}
 	return b.String(), nil
 }
-
-func Truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}

@@ -4,8 +4,8 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/bsai-dev/bsai/pkg/catalog"
@@ -198,7 +198,7 @@ func dependencies(g *catalog.Graph, ref string) []string {
 			}
 		}
 	}
-	return sortedKeys(set)
+	return slices.Sorted(maps.Keys(set))
 }
 
 // subcomponents of a Component: the Components whose spec.subcomponentOf
@@ -223,7 +223,7 @@ func subcomponents(g *catalog.Graph, ref string) []string {
 		}
 	}
 	delete(set, ref)
-	return sortedKeys(set)
+	return slices.Sorted(maps.Keys(set))
 }
 
 // providedAPIs of ref, from relations and spec.providesApis.
@@ -239,7 +239,7 @@ func providedAPIs(g *catalog.Graph, ref string) []string {
 			}
 		}
 	}
-	return sortedKeys(set)
+	return slices.Sorted(maps.Keys(set))
 }
 
 func providers(g *catalog.Graph, api string) []string {
@@ -254,7 +254,7 @@ func providers(g *catalog.Graph, api string) []string {
 			}
 		}
 	}
-	return sortedKeys(set)
+	return slices.Sorted(maps.Keys(set))
 }
 
 // dependents of ref: who dependsOn it, and consumers of the APIs it provides.
@@ -296,7 +296,7 @@ func dependents(g *catalog.Graph, ref string) []string {
 		}
 	}
 	delete(set, ref)
-	return sortedKeys(set)
+	return slices.Sorted(maps.Keys(set))
 }
 
 // owners uses the graph's ownedBy walk, falling back to spec.owner.
@@ -325,15 +325,6 @@ func owners(g *catalog.Graph, ref string) []string {
 		}
 		out = append(out, pr.String())
 	}
-	return out
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }
 
