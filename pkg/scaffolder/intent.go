@@ -58,7 +58,7 @@ var stackWords = map[string][]string{
 	"node": {"nodejs"}, "nodejs": {"nodejs"}, "node-js": {"nodejs"}, "express": {"nodejs", "express"}, "expressjs": {"nodejs", "express"},
 	"nestjs": {"nodejs", "nestjs"}, "nextjs": {"react", "nextjs"}, "nuxt": {"vue", "nuxt"}, "nuxtjs": {"vue", "nuxt"},
 	"vuejs": {"vue"}, "reactjs": {"react"},
-	"java":   {"java"}, "spring": {"java", "spring-boot"}, "spring-boot": {"java", "spring-boot"}, "springboot": {"java", "spring-boot"},
+	"java": {"java"}, "spring": {"java", "spring-boot"}, "spring-boot": {"java", "spring-boot"}, "springboot": {"java", "spring-boot"},
 	"quarkus": {"java", "quarkus"}, "kotlin": {"kotlin"},
 	"golang": {"go"},
 	"dotnet": {"dotnet"}, "net": {"dotnet"}, "csharp": {"dotnet", "csharp"}, "asp-net": {"dotnet", "aspnet"},
