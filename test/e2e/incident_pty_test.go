@@ -230,3 +230,35 @@ func TestE2ECopilotCtrlC(t *testing.T) {
 		t.Errorf("want one question and an interrupted result:\n%s", o)
 	}
 }
+
+// TestE2ECopilotSpinnerStopsForMarkdown: with -o markdown (or json/yaml) on a
+// terminal the actions are decided before the report is printed; the
+// "collecting evidence" spinner must be gone before the first question,
+// not redraw over it.
+func TestE2ECopilotSpinnerStopsForMarkdown(t *testing.T) {
+	e := need(t)
+	notify, notified := countingHook(t)
+	ticket, _ := countingHook(t)
+	scen := filepath.Join(e.Root, "examples/incidents/bad-deploy")
+	tm := e.startTerm(t, "-c", filepath.Join(scen, "app-config.yaml"), "-c", copilotConfig(t, notify.URL, ticket.URL),
+		"--offline", "incident", "investigate", "--alert", filepath.Join(scen, "alert.json"), "-o", "markdown")
+	first := tm.waitFor("[y/N]", 1)
+	time.Sleep(1500 * time.Millisecond)
+	after := tm.output()[len(first):]
+	q := first[max(0, strings.LastIndex(first, "Run \"")):]
+	for _, f := range spinnerFrames {
+		if strings.Contains(after, f) || strings.Contains(q, f) {
+			t.Fatalf("a spinner draws at the question:\nquestion %q\nafter %q", q, after)
+		}
+	}
+	fmt.Fprint(tm.tty, "y\r")
+	tm.waitFor("[y/N]", 2)
+	fmt.Fprint(tm.tty, "n\r")
+	if code := tm.exitCode(); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, tm.output())
+	}
+	o := tm.output()
+	if notified.Load() != 1 || !strings.Contains(o, "## Incident:") || !strings.Contains(o, "- `notify-channel`: executed") {
+		t.Errorf("posts %d, output:\n%s", notified.Load(), o)
+	}
+}
