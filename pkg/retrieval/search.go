@@ -482,7 +482,7 @@ func (ix *Index) Coverage(ref, question string) float64 {
 
 // covers reports whether doc d contains more than half of the question's
 // content terms (those that are not generic question words), one of them
-// a word at most half the catalog has. It is the no-answer test: "who owns
+// a word at most half the catalog (or two entities) has. It is the no-answer test: "who owns
 // the mainframe scheduler?" shares only generic words with the catalog,
 // "who owns our Jenkins server?" only "server" with an API that mentions
 // one, and "the npm package of the Kubernetes plugin" only words nearly
@@ -498,7 +498,7 @@ func (ix *Index) covers(d int32, terms []string) bool {
 			continue
 		}
 		seen[t] = true
-		if id, ok := ix.vocab[t]; ok && 2*len(ix.post[id]) <= len(ix.refs) && ix.hasAll(d, []string{t}) {
+		if id, ok := ix.vocab[t]; ok && len(ix.post[id]) <= max(2, len(ix.refs)/2) && ix.hasAll(d, []string{t}) {
 			return true
 		}
 	}
