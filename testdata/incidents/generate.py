@@ -452,3 +452,63 @@ write('no-cause-dependent-deploy', am('WaybackArchiveLatency', 'wayback-archive'
       logs_steady('wayback-archive', S, E, ARCHIVE_NOISE, 120)
       + logs_steady('wayback-archive-storage', S, E, [('info', 'compacted shard sh_{i}'), ('error', 'slow disk read on shard sh_{i}: 180ms')], 300),
       {"top": "no clear cause", "why": "only a dependent and an unconnected service changed; nothing the archive depends on moved"})
+
+# ---- held-out, batch 3 (written after all engine changes; run once) -------------------------------
+
+# H12 search-own-deploy-archive-after
+A = T('2026-04-26T09:07:00Z'); S, E = window(A)
+on = T('2026-04-26T09:03:00Z'); ar_on = T('2026-04-26T09:06:00Z')
+write('search-own-deploy-archive-after', am('WaybackSearchHighErrorRate', 'wayback-search', A, 'wayback-search 5xx above 5% for 4m'),
+      [deploy('2026-04-26T08:58:00Z', 'artist-lookup', '3.1.0', '3.0.2', 'nigel.manning'),
+       deploy('2026-04-26T09:00:00Z', 'wayback-search', '1.11.0', '1.10.0', 'janelle.dawe', desc='new query parser')],
+      [series({"service": "wayback-search", "signal": "errors"}, S, E, lambda t, i: ramp(t, on, 0.005, 0.25, 2) + wob(i, 0.001)),
+       series({"service": "wayback-archive", "signal": "latency_p99_seconds"}, S, E, lambda t, i: ramp(t, ar_on, 0.2, 0.75) + wob(i, 0.01, 1)),
+       series({"service": "wayback-archive", "signal": "errors"}, S, E, lambda t, i: 0.003 + wob(i, 0.0006, 2))],
+      logs_steady('wayback-search', S, E, SEARCH_NOISE, 180)
+      + burst('wayback-search', on, E, 'error', 'panic: runtime error: index out of range [3] with length 3 in parser.Phrase (query q_{i})', 12)
+      + logs_steady('wayback-archive', S, E, ARCHIVE_NOISE, 200),
+      {"top": "wayback-search 1.11.0", "why": "the service's own deploy preceded its panics; the archive slowed only after, under retries"})
+
+# H13 artists-db-rise-unknown-max
+A = T('2026-04-27T18:19:00Z'); S, E = window(A)
+db_on = T('2026-04-27T18:10:00Z'); on = T('2026-04-27T18:15:00Z')
+write('artists-db-rise-unknown-max', am('ArtistLookupHighLatency', 'artist-lookup', A, 'artist-lookup p99 above 1s for 4m'),
+      [deploy('2026-04-27T18:12:00Z', 'www-artist', '7.6.0', '7.5.0', 'janelle.dawe')],
+      [series({"service": "artist-lookup", "signal": "latency_p99_seconds"}, S, E, lambda t, i: ramp(t, on, 0.09, 2.6, 4) + wob(i, 0.008)),
+       series({"service": "artists-db", "signal": "db_connections"}, S, E, lambda t, i: ramp(t, db_on, 40, 180, 8) + wob(i, 2, 2)),
+       series({"service": "www-artist", "signal": "errors"}, S, E, lambda t, i: 0.002 + wob(i, 0.0005, 3))],
+      logs_steady('artist-lookup', S, E, LOOKUP_NOISE, 180)
+      + burst('artist-lookup', on + mins(1), E, 'error', 'request ar_{i} failed after 2000ms: deadline exceeded', 20)
+      + logs_steady('artists-db', S, E, DB_NOISE, 300),
+      {"top": "resource:default/artists-db", "why": "the database's connections rose far above their baseline five minutes before the latency did"})
+
+# H14 ingestion-rollback-done
+A = T('2026-04-28T15:29:00Z'); S, E = window(A)
+ar_on = T('2026-04-28T15:24:00Z'); on = T('2026-04-28T15:26:00Z'); rb = T('2026-04-28T15:31:00Z')
+write('ingestion-rollback-done', am('WaybackSearchHighErrorRate', 'wayback-search', A, 'wayback-search 5xx above 5% for 3m'),
+      [deploy('2026-04-28T15:20:00Z', 'wayback-archive-ingestion', '5.1.0', '5.0.0', 'lucy.sheehan', desc='compact index records'),
+       deploy('2026-04-28T15:22:00Z', 'queue-proxy', '1.13.0', '1.12.1', 'colette.brock'),
+       deploy('2026-04-28T15:31:00Z', 'wayback-archive-ingestion', '5.0.0', '5.1.0', 'lucy.sheehan', desc='rollback 5.1.0')],
+      [series({"service": "wayback-search", "signal": "errors"}, S, E, lambda t, i: (ramp(t, on, 0.005, 0.12) if t < rb + mins(3) else down(t, rb + mins(3), 0.12, 0.005)) + wob(i, 0.001)),
+       series({"service": "wayback-archive", "signal": "errors"}, S, E, lambda t, i: (ramp(t, ar_on, 0.003, 0.2) if t < rb + mins(2) else down(t, rb + mins(2), 0.2, 0.003)) + wob(i, 0.0006, 1)),
+       series({"service": "wayback-archive-ingestion", "signal": "errors"}, S, E, lambda t, i: 0.002 + wob(i, 0.0004, 2))],
+      logs_steady('wayback-search', S, E, SEARCH_NOISE, 180)
+      + burst('wayback-search', on, rb + mins(4), 'error', 'fetch snapshot s_{i} failed: wayback-archive returned 500', 15)
+      + logs_steady('wayback-archive', S, E, ARCHIVE_NOISE, 200)
+      + burst('wayback-archive', ar_on, rb + mins(3), 'error', 'index record k_{i} truncated, written by wayback-archive-ingestion', 12),
+      {"top": "wayback-archive-ingestion 5.1.0", "why": "the ingestion deploy broke the index the archive reads; team-d already rolled it back",
+       "notPlanned": ["rollback"], "pages": ["group:default/team-d"]})
+
+# H15 lookup-config-replica
+A = T('2026-04-29T11:46:00Z'); S, E = window(A)
+on = T('2026-04-29T11:42:00Z')
+write('lookup-config-replica', am('ArtistLookupHighErrorRate', 'artist-lookup', A, 'artist-lookup 5xx above 5% for 3m'),
+      [deploy('2026-04-29T11:40:00Z', 'artist-lookup', kind='config', author='breanna.davison', desc='read replica DB_HOST=artists-db-replica-2.internal'),
+       deploy('2026-04-29T11:41:00Z', 'shuffle-api', '12.2.0', '12.1.0', 'guest')],
+      [series({"service": "artist-lookup", "signal": "errors"}, S, E, lambda t, i: ramp(t, on, 0.004, 0.3, 2) + wob(i, 0.001)),
+       series({"service": "artists-db", "signal": "db_connections"}, S, E, lambda t, i: 35 + wob(i, 2, 2)),
+       series({"service": "artists-db", "signal": "db_connections_max"}, S, E, lambda t, i: 100)],
+      logs_steady('artist-lookup', S, E, LOOKUP_NOISE, 180)
+      + burst('artist-lookup', on, E, 'error', 'could not connect to artists-db-replica-2.internal: password authentication failed for user "lookup"', 15)
+      + logs_steady('artists-db', S, E, DB_NOISE, 300),
+      {"top": "config change to artist-lookup", "why": "the service's own config change pointed it at a host that rejects it; the database is healthy"})
