@@ -64,6 +64,17 @@ func (c Common) format() (output.Format, error) {
 	return output.ParseFormat(c.Output)
 }
 
+// start is what every listing subcommand does first: check -o, then get
+// the registry (nothing is spawned until a server is used).
+func (c Common) start() (output.Format, *pkgmcp.Registry, error) {
+	format, err := c.format()
+	if err != nil {
+		return "", nil, err
+	}
+	reg, err := c.Registry()
+	return format, reg, err
+}
+
 func (c Common) ctx() context.Context {
 	if c.Ctx != nil {
 		return c.Ctx

@@ -44,11 +44,7 @@ func NewCmdPrompts(f *factory.Factory, runF func(*PromptsOptions) error) *cobra.
 
 // RunPrompts prints the prompt list.
 func RunPrompts(opts *PromptsOptions) error {
-	format, err := opts.format()
-	if err != nil {
-		return err
-	}
-	reg, err := opts.Registry()
+	format, reg, err := opts.start()
 	if err != nil {
 		return err
 	}

@@ -42,11 +42,7 @@ func NewCmdResources(f *factory.Factory, runF func(*ResourcesOptions) error) *co
 
 // RunResources prints the resource list.
 func RunResources(opts *ResourcesOptions) error {
-	format, err := opts.format()
-	if err != nil {
-		return err
-	}
-	reg, err := opts.Registry()
+	format, reg, err := opts.start()
 	if err != nil {
 		return err
 	}
@@ -93,11 +89,7 @@ func NewCmdRead(f *factory.Factory, runF func(*ReadOptions) error) *cobra.Comman
 
 // RunRead prints one resource.
 func RunRead(opts *ReadOptions) error {
-	format, err := opts.format()
-	if err != nil {
-		return err
-	}
-	reg, err := opts.Registry()
+	format, reg, err := opts.start()
 	if err != nil {
 		return err
 	}

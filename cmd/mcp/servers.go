@@ -38,11 +38,7 @@ shown. JSON shape: [{"id", "transport", "target", "source"}].`,
 
 // RunServers prints the server list. Nothing is started.
 func RunServers(opts *ServersOptions) error {
-	format, err := opts.format()
-	if err != nil {
-		return err
-	}
-	reg, err := opts.Registry()
+	format, reg, err := opts.start()
 	if err != nil {
 		return err
 	}

@@ -47,11 +47,7 @@ list as the server sent it (name, description, inputSchema, annotations, ...).`,
 
 // RunTools connects to the server and prints its tools.
 func RunTools(opts *ToolsOptions) error {
-	format, err := opts.format()
-	if err != nil {
-		return err
-	}
-	reg, err := opts.Registry()
+	format, reg, err := opts.start()
 	if err != nil {
 		return err
 	}
