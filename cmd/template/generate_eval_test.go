@@ -48,6 +48,7 @@ func heldOut(id string) bool {
 
 // generated is the part of `template generate -o json` the features read.
 type generated struct {
+	YAML     string         `json:"yaml"`
 	Template map[string]any `json:"template"`
 	Valid    bool           `json:"valid"`
 	Notes    []string       `json:"notes"`
@@ -111,8 +112,14 @@ func TestGenerateEval(t *testing.T) {
 		}
 		h := halves[heldOut(c.ID)]
 		h.cases++
-		if g.Valid && r.code == 0 {
+		// Valid as generated, and the printed YAML passes `template
+		// validate --strict` on its own (same config, same actions).
+		yf := writeFile(t, t.TempDir(), "template.yaml", g.YAML)
+		vr := bsai(t, "", "", "--offline", "-c", cfg, "template", "validate", "--strict", yf)
+		if g.Valid && r.code == 0 && vr.code == 0 {
 			h.valid++
+		} else {
+			t.Logf("%s: not valid (exit %d, validate exit %d)\n%s", c.ID, r.code, vr.code, vr.out)
 		}
 		fs := features(c.Want, g)
 		var missed []string

@@ -134,7 +134,7 @@ func AskTool(askEnv func(context.Context) (assistant.Env, error)) server.ServerT
 func TemplateGenerateTool(generateEnv func() (scaffolder.GenerateEnv, error)) server.ServerTool {
 	tool := mcp.NewTool("template_generate",
 		mcp.WithDescription("Generate a Backstage scaffolder template (v1beta3) from a description and validate it. "+
-			"Uses bsai's configured model with validator-driven repairs, or offline adapts the closest reference template from the catalog. "+
+			"Uses bsai's configured model with validator-driven repairs, or offline composes it from the request (kind of change, stack, host and publish action, owner team from the catalog, extras) using only available actions. "+
 			"Never writes files. Returns the JSON of `bsai template generate -o json`: yaml, template, valid, errors and warnings (validator findings), citations, mode. "+
 			"valid: false is a result, not a tool error."),
 		mcp.WithString("description", mcp.Required(), mcp.Description("what the template should create, e.g. \"Go gRPC service with a Postgres database\"")),
