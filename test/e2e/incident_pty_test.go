@@ -262,3 +262,42 @@ func TestE2ECopilotSpinnerStopsForMarkdown(t *testing.T) {
 		t.Errorf("posts %d, output:\n%s", notified.Load(), o)
 	}
 }
+
+// TestE2EChooseAlertingEntity: with a real Alertmanager holding alerts for
+// two services and no --alert or --service, bsai asks on the terminal which
+// to investigate; Ctrl-C at that question exits 130.
+func TestE2EChooseAlertingEntity(t *testing.T) {
+	e := need(t)
+	am := startAlertmanager(t)
+	at := time.Date(2026, 3, 14, 10, 0, 0, 0, time.UTC)
+	amtoolAdd(t, am, map[string]string{"alertname": "LedgerJournalErrors", "service": "ledger-service", "severity": "page"}, nil, at.Add(-4*time.Minute), "")
+	amtoolAdd(t, am, map[string]string{"alertname": "PaymentsHighErrorRate", "service": "payments-api", "severity": "page"},
+		map[string]string{"summary": "payments-api 5xx ratio above 5%"}, at, "")
+	scen := filepath.Join(e.Root, "examples/incidents/bad-deploy")
+	amCfg := writeFile(t, t.TempDir(), "am.yaml", "bsai:\n  incident:\n    sources:\n      alertmanager:\n        url: "+am.URL+"\n")
+	args := []string{"-c", filepath.Join(scen, "app-config.yaml"), "-c", amCfg, "--offline", "incident", "investigate", "--dry-run"}
+
+	tm := e.startTerm(t, args...)
+	q := tm.waitFor("Choose 1-2:", 1)
+	if !strings.Contains(q, "2 entities have firing alerts; investigate which?") || !strings.Contains(q, "1) component:default/ledger-service: LedgerJournalErrors since 2026-03-14 09:56 UTC") ||
+		!strings.Contains(q, "2) component:default/payments-api: PaymentsHighErrorRate since 2026-03-14 10:00 UTC") {
+		t.Fatalf("question:\n%s", q)
+	}
+	fmt.Fprint(tm.tty, "2\r")
+	if code := tm.exitCode(); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, tm.output())
+	}
+	if o := tm.output(); !strings.Contains(o, "Incident: component:default/payments-api") || !strings.Contains(o, "v2.14.0") {
+		t.Errorf("did not investigate the chosen entity:\n%s", o)
+	}
+
+	tm = e.startTerm(t, args...)
+	tm.waitFor("Choose 1-2:", 1)
+	fmt.Fprint(tm.tty, "\x03")
+	if code := tm.exitCode(); code != 130 {
+		t.Fatalf("Ctrl-C at the choice: exit %d, want 130:\n%s", code, tm.output())
+	}
+	if strings.Contains(tm.output(), "Incident:") {
+		t.Errorf("investigated after Ctrl-C:\n%s", tm.output())
+	}
+}
