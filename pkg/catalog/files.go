@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -166,13 +167,23 @@ func LoadFilesWith(ctx context.Context, paths []string, opts LoadOptions) (*Load
 		if err != nil {
 			return nil, err
 		}
+		base := rootBase(p)
+		if len(files) > 1 || (len(files) == 1 && files[0] != p) {
+			// Found by walking a folder or a glob: a symlink in the tree
+			// pointing out of it (evil.yaml -> ~/.kube/config) is the
+			// tree's author's choice, not the user's, and is skipped.
+			var outside string
+			if files, outside = confined(files, base); outside != "" {
+				l.problem(Problem{File: outside, Message: "skipped: a link to a file outside " + base})
+			}
+		}
 		if len(files) == 0 {
 			missing = append(missing, p)
 			l.problem(Problem{File: p, Message: "catalog path matches no files"})
 			continue
 		}
 		for _, f := range files {
-			wave = append(wave, pending{path: f, origin: f})
+			wave = append(wave, pending{path: f, origin: f, base: base})
 		}
 	}
 	if len(wave) == 0 {
@@ -205,7 +216,9 @@ func LoadFilesWith(ctx context.Context, paths []string, opts LoadOptions) (*Load
 	return l.res, nil
 }
 
-type pending struct{ path, origin string }
+// pending is a file to read; base is the folder of the path the user gave
+// (the root location), which Location targets may not leave.
+type pending struct{ path, origin, base string }
 
 type origin struct {
 	file string
@@ -222,7 +235,7 @@ type loader struct {
 
 // chunk is one YAML document of one file, decoded by a worker.
 type chunk struct {
-	file, origin             string
+	file, origin, base       string
 	location, originLocation string // annotation values
 	doc                      int
 	data                     []byte
@@ -244,9 +257,9 @@ type chunk struct {
 // duplicates and the order of problems runs in order on one.
 func (l *loader) readWave(wave []pending) []pending {
 	type file struct {
-		abs, origin string
-		docs        [][]byte
-		err         error
+		abs, origin, base string
+		docs              [][]byte
+		err               error
 	}
 	var files []file
 	for _, p := range wave {
@@ -258,7 +271,7 @@ func (l *loader) readWave(wave []pending) []pending {
 			continue // the same file reached twice is read once
 		}
 		l.seen[abs] = true
-		files = append(files, file{abs: abs, origin: p.origin})
+		files = append(files, file{abs: abs, origin: p.origin, base: p.base})
 	}
 	parallelEach(len(files), 1, func(i int) {
 		f := &files[i]
@@ -282,7 +295,7 @@ func (l *loader) readWave(wave []pending) []pending {
 		l.res.Files = append(l.res.Files, f.abs)
 		loc, originLoc := "file:"+f.abs, "file:"+absOr(f.origin)
 		for i, d := range f.docs {
-			chunks = append(chunks, chunk{file: f.abs, origin: f.origin, doc: i + 1, data: d,
+			chunks = append(chunks, chunk{file: f.abs, origin: f.origin, base: f.base, doc: i + 1, data: d,
 				location: loc, originLocation: originLoc})
 		}
 	}
@@ -352,11 +365,23 @@ func (l *loader) locationTargets(e *Entity, c *chunk) []pending {
 				Ref: e.Ref().String(), Message: fmt.Sprintf("skipped %s target %s: only file targets are read offline", nonEmpty(typ, "url"), t)})
 			continue
 		}
-		p := t
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(filepath.Dir(c.file), p)
+		// A Location in a catalog file is untrusted: its targets stay inside
+		// the folder of the root path the user gave, or a catalog could make
+		// bsai parse (and quote in warnings) any YAML on the machine. The
+		// paths the user gives (--catalog, bsai.catalog.files) are not
+		// limited.
+		p, err := targetPath(t, c.file, c.base)
+		if err != nil {
+			l.problem(Problem{File: c.file, Document: c.doc, Ref: e.Ref().String(),
+				Message: fmt.Sprintf("location target %s refused: %v", t, err)})
+			continue
 		}
 		files, err := expand(p)
+		files, outside := confined(files, c.base)
+		if outside != "" {
+			l.problem(Problem{File: c.file, Document: c.doc, Ref: e.Ref().String(),
+				Message: fmt.Sprintf("location target %s: %s skipped: %v", t, outside, errOutsideLocation)})
+		}
 		if err != nil || len(files) == 0 {
 			msg := fmt.Sprintf("location target %s matches no files", t)
 			if err != nil {
@@ -366,7 +391,7 @@ func (l *loader) locationTargets(e *Entity, c *chunk) []pending {
 			continue
 		}
 		for _, f := range files {
-			out = append(out, pending{path: f, origin: c.origin})
+			out = append(out, pending{path: f, origin: c.origin, base: c.base})
 		}
 	}
 	return out
@@ -531,6 +556,17 @@ func setDefault(e *Entity, key, value string) {
 	if _, ok := e.Metadata.Annotations[key]; !ok {
 		e.Metadata.Annotations[key] = value
 	}
+}
+
+// rootBase is the folder a root path stands for: itself for a folder, the
+// part before the first wildcard for a glob, else the file's folder.
+func rootBase(p string) string {
+	if i := strings.IndexAny(p, "*?["); i >= 0 {
+		p = filepath.Dir(p[:i] + "x")
+	} else if st, err := os.Stat(p); err != nil || !st.IsDir() {
+		p = filepath.Dir(p)
+	}
+	return absOr(p)
 }
 
 func absOr(p string) string {

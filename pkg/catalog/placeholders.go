@@ -129,3 +129,48 @@ func within(dir, p string) bool {
 	rel, err := filepath.Rel(dir, p)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
+
+// errOutsideLocation is why a Location target was refused.
+var errOutsideLocation = errors.New("location targets in catalog files must stay inside the folder given as the catalog")
+
+// targetPath resolves a Location target (a path or glob) against the
+// Location's file, refusing absolute ones and ones that climb out of base.
+func targetPath(target, file, base string) (string, error) {
+	if filepath.IsAbs(target) || strings.HasPrefix(target, "/") || filepath.VolumeName(target) != "" {
+		return "", fmt.Errorf("absolute paths are not read; %w", errOutsideLocation)
+	}
+	p := filepath.Join(filepath.Dir(file), target)
+	if !within(base, p) {
+		return "", errOutsideLocation
+	}
+	return p, nil
+}
+
+// confined keeps the files whose real path (after symlinks) is inside
+// dir, and names the first one that is not.
+func confined(files []string, dir string) ([]string, string) {
+	realDir, err := realAbs(dir)
+	if err != nil {
+		return nil, dir
+	}
+	out := files[:0]
+	outside := ""
+	for _, f := range files {
+		real, err := realAbs(f)
+		if err == nil && within(realDir, real) {
+			out = append(out, f)
+		} else if outside == "" {
+			outside = f
+		}
+	}
+	return out, outside
+}
+
+// realAbs is p absolute with every symlink resolved.
+func realAbs(p string) (string, error) {
+	r, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Abs(r)
+}

@@ -161,3 +161,33 @@ spec:
 		t.Fatalf("want deep-svc found by the matching target and a warning for the other\n%s", r)
 	}
 }
+
+// TestCatalogStaysInsideItsFolder: Location targets in catalog files and
+// symlinks found by walking a catalog folder cannot make bsai read (and
+// quote in warnings) YAML from elsewhere on the machine.
+func TestCatalogStaysInsideItsFolder(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, "secret.yaml", "password: hunter2-"+secretKey+"\nmetadata: "+secretKey+"\n")
+	dir := filepath.Join(root, "cat")
+	write(t, dir, "catalog-info.yaml", `apiVersion: backstage.io/v1alpha1
+kind: Location
+metadata:
+  name: root
+spec:
+  targets:
+    - ../secret.yaml
+    - `+filepath.Join(root, "secret.yaml")+`
+    - ./services/*.yaml
+`)
+	write(t, dir, "services/a.yaml", component("svc-a", ""))
+	if err := os.Symlink(filepath.Join(root, "secret.yaml"), filepath.Join(dir, "services", "evil.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	for _, catalogArg := range []string{"cat/catalog-info.yaml", "cat"} {
+		r := bsai(t, invocation{dir: root}, "catalog", "list", "--catalog", catalogArg)
+		noSecrets(t, "catalog list --catalog "+catalogArg, r.stdout, r.stderr)
+		if r.code != 0 || !strings.Contains(r.stdout, "svc-a") || !strings.Contains(r.stderr, "refused") {
+			t.Errorf("want svc-a listed and the outside targets refused\n%s", r)
+		}
+	}
+}
