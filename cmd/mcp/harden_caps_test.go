@@ -211,3 +211,19 @@ func TestTimeoutWhileServerStopsReading(t *testing.T) {
 		t.Fatalf("exit %d\n%.2000s", res.code, res.stderr)
 	}
 }
+
+// `mcp serve` on stdio reads its client's messages through the same cap: a
+// line over 10 MiB ends the server with an error naming the cap (exit 1)
+// instead of being buffered whole.
+func TestServeStdioClientMessageCapped(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "app-config.yaml")
+	if err := os.WriteFile(cfg, []byte("bsai: {}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	huge := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"pad":"` + strings.Repeat("x", 11<<20) + `"}}` + "\n"
+	code, _, errOut := runBsai(t, huge, "-c", cfg, "--offline", "mcp", "serve")
+	if code != 1 || !strings.Contains(errOut, "larger than the 10 MiB cap") {
+		t.Fatalf("exit %d\n%.2000s", code, errOut)
+	}
+}

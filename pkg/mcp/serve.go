@@ -10,6 +10,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/bsai-dev/bsai/pkg/config"
 	"github.com/bsai-dev/bsai/pkg/errs"
 )
 
@@ -26,8 +27,15 @@ func NewServer(version, instructions string, tools ...server.ServerTool) *server
 }
 
 // ServeStdio serves s on in/out until in ends or ctx is cancelled.
+// A client's message (one line) is capped at DefaultMaxMessageSize like a
+// server's: mcp-go's reader would buffer a line of any length.
 func ServeStdio(ctx context.Context, s *server.MCPServer, in io.Reader, out io.Writer) error {
-	err := server.NewStdioServer(s).Listen(ctx, in, out)
+	tl := &tooLarge{limit: DefaultMaxMessageSize}
+	err := server.NewStdioServer(s).Listen(ctx, &lineCapReader{r: in, max: DefaultMaxMessageSize, tl: tl}, out)
+	if tl.get() != nil {
+		return errs.Failure("mcp serve: the client sent a message larger than the %s cap", config.ByteSize(DefaultMaxMessageSize)).
+			WithHint("send smaller requests (large inputs belong in files the tools read)")
+	}
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
 		return nil
 	}
