@@ -109,3 +109,24 @@ func TestKindFilterLeavingNothing(t *testing.T) {
 		t.Errorf("answer %q citing %v", ans.Answer, ans.Citations)
 	}
 }
+
+// TestCardsCarryAnnotationsAndSpecFields: a model sees what the offline
+// answer shows — annotations people look up and spec fields of any kind —
+// and never an absent owner as a ref.
+func TestCardsCarryAnnotationsAndSpecFields(t *testing.T) {
+	a := demo(t)
+	e, ok := a.Graph.Get("api:default/github-mcp-server")
+	if !ok {
+		t.Fatal("mcp server not loaded")
+	}
+	card := assistant.Card(a.Graph, e)
+	for _, want := range []string{"remotes: \"streamable-http, https://api.githubcopilot.com/mcp/\"", "owner: backstage/maintainers (group, not in the catalog)"} {
+		if !strings.Contains(card, want) {
+			t.Errorf("card lacks %q:\n%s", want, card)
+		}
+	}
+	e, _ = a.Graph.Get("component:default/backstage-demo")
+	if card := assistant.Card(a.Graph, e); !strings.Contains(card, "backstage.io/techdocs-ref dir:.") {
+		t.Errorf("card lacks the techdocs annotation:\n%s", card)
+	}
+}

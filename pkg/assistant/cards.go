@@ -97,6 +97,14 @@ func Card(g *catalog.Graph, e *catalog.Entity) string {
 	for _, l := range e.Metadata.Links {
 		fmt.Fprintf(&b, "link: %s <%s>\n", quote(nonEmpty(l.Title, "link")), l.URL)
 	}
+	// What people look up beyond relations: SonarQube keys, namespaces,
+	// image repositories; an AIResource's categories, an MCP API's remotes.
+	if a := annotationText(e); a != "" {
+		fmt.Fprintf(&b, "annotations: %s\n", quote(a))
+	}
+	for _, kv := range specExtras(e) {
+		fmt.Fprintf(&b, "%s: %s\n", kv[0], quote(kv[1]))
+	}
 	return b.String()
 }
 
