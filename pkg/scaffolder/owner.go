@@ -23,9 +23,9 @@ type teamMention struct {
 var ownerFillers = []string{"the", "a", "an", "our", "my", "your", "their", "this", "that", "same", "whole", "new", "for", "by", "of", "to", "on", "dev", "development"}
 
 // resolveTeam finds a team named in the request ("for the search team",
-// "owned by team-a", "the Data Platform team") among the catalog's Groups
+// "owned by team-x", "the Data Platform team") among the catalog's Groups
 // (name, title, profile.displayName). A multi-word group name written out
-// ("team-c", "web-team") matches anywhere; a one-word core ("search"
+// ("team-x", "web-team") matches anywhere; a one-word core ("search"
 // of group search, "web" of web-team) needs "team" next to it
 // or "owned by" before it, so words such as "backstage" in "our Backstage
 // repository" are not read as owners. When a mention matches no Group, the
@@ -64,7 +64,7 @@ func resolveTeam(desc string, groups []*catalog.Entity) *teamMention {
 		}
 		cands = append(cands, c)
 	}
-	// Written-out multi-word names first (team-a, web-team).
+	// Written-out multi-word names first (team-x, web-team).
 	flat := strings.Split(kebab(strings.Join(ws, " ")), "-")
 	for _, c := range cands {
 		for _, n := range c.names {
