@@ -282,3 +282,20 @@ func findings(t *testing.T, out string) map[string]int {
 	}
 	return n
 }
+
+// A broken MCP config does not stop validating templates without mcp:call
+// steps; with one, it is the config error it is.
+func TestCLIValidateMCPConfigOnlyWhenNeeded(t *testing.T) {
+	dir := t.TempDir()
+	bad := writeFile(t, dir, "mcp.json", "{not json")
+	p := writeFile(t, dir, "t.yaml", okTemplate)
+	if r := bsai(t, "", "", "--mcp-config", bad, "template", "validate", p); r.code != 0 {
+		t.Errorf("no mcp:call step: exit %d\n%s", r.code, r.errOut)
+	}
+	call := strings.Replace(okTemplate, "      action: debug:log\n      input:\n        message: Hello ${{ parameters.name }}\n",
+		"      action: mcp:call\n      input:\n        server: x\n        tool: y\n", 1)
+	p = writeFile(t, dir, "call.yaml", call)
+	if r := bsai(t, "", "", "--mcp-config", bad, "template", "validate", p); r.code == 0 || r.code == errs.ExitValidation {
+		t.Errorf("mcp:call with a broken MCP config: exit %d\n%s", r.code, r.errOut)
+	}
+}

@@ -88,7 +88,9 @@ func RunValidate(ctx context.Context, env ValidateEnv, req ValidateRequest) erro
 			WithHint("%s; templates are YAML documents with kind: Template", rep.contents())
 	}
 	var mcpServers *MCPServers
-	if env.MCP != nil {
+	// bsai's MCP config is only read when some step is an mcp:call, so a
+	// broken MCP config never blocks validating other templates.
+	if env.MCP != nil && hasMCPCalls(rep) {
 		s, err := env.MCP()
 		if err != nil {
 			return err
@@ -185,6 +187,24 @@ func fixAll(v *Validator, rep *Report, dryRun bool, ios *iostreams.IOStreams) (*
 	}
 	fmt.Fprintln(ios.ErrOut, msg)
 	return out, changed, nil
+}
+
+// hasMCPCalls reports whether any template in rep has an mcp:call step.
+func hasMCPCalls(rep *Report) bool {
+	for _, f := range rep.Files {
+		if !strings.Contains(string(f.src), MCPAction) {
+			continue
+		}
+		docs, _ := ParseDocs(f.src)
+		for _, d := range docs {
+			for _, st := range asSlice(asMap(asMap(d.Value)["spec"])["steps"]) {
+				if strOf(asMap(st)["action"]) == MCPAction {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func (r *Report) templates() int {
