@@ -124,6 +124,11 @@ func TestRunbooksCitedInPlan(t *testing.T) {
 		t.Errorf("runbooks %v", got)
 	}
 	text, _, _ := execute(t, "-c", "testdata/runbooks-config.yaml", "--offline", "incident", "investigate", "--service", "cart", "--at", "2026-03-14T10:00:00Z")
+	// The owning team, its escalation (the department's contact), not the
+	// department's runbook link: that is not the owner's.
+	if !strings.Contains(text, "Owner: group:default/storefront-team — on-call #storefront-oncall\n  escalation: group:default/retail — #retail-escalation\n") {
+		t.Errorf("owner lines:\n%s", text)
+	}
 	plan := text[strings.Index(text, "\nPlan\n"):]
 	if !strings.Contains(plan, "- read rule: No schema changes during an incident") || !strings.Contains(plan, "https://wiki.example.com/cart/runbook") {
 		t.Errorf("plan does not cite the runbooks:\n%s", text)

@@ -148,9 +148,8 @@ func (r *Report) onsetLine() string {
 	return strings.Join(append(parts, "window "+r.Window.Start.UTC().Format("15:04")+" → "+r.Window.End.UTC().Format("15:04")), " · ")
 }
 
-// ownerLines are the owning team with how to reach it, and the service's
-// own pager when it has one: the direct owner only. When the owner has no
-// contact, the nearest parent group that has one is its escalation.
+// ownerLines are the owning team with how to reach it, its escalation (the
+// nearest parent group with a contact) and the service's own pager.
 func (r *Report) ownerLines() (string, []string) {
 	if len(r.Owners) == 0 {
 		return "", nil
@@ -168,22 +167,20 @@ func (r *Report) ownerLines() (string, []string) {
 	}
 	var reach []string
 	head := owner
-	found := false
 	for _, oc := range r.OnCall {
 		if oc.Owner == owner {
 			if c := contact(oc); c != "" {
 				head += " — on-call " + c
-				found = true
 			}
 		}
 	}
-	if !found {
-		for _, oc := range r.OnCall {
-			if oc.Owner != owner && oc.Owner != r.Service && strings.HasPrefix(oc.Owner, "group:") {
-				if c := contact(oc); c != "" {
-					reach = append(reach, "escalation: "+oc.Owner+" — "+c)
-					break
-				}
+	// The escalation is the nearest parent group with a contact (the owner
+	// chain is nearest first), never the whole chain.
+	for _, oc := range r.OnCall {
+		if oc.Owner != owner && oc.Owner != r.Service && strings.HasPrefix(oc.Owner, "group:") {
+			if c := contact(oc); c != "" {
+				reach = append(reach, "escalation: "+oc.Owner+" — "+c)
+				break
 			}
 		}
 	}
