@@ -287,8 +287,17 @@ func (w *writer) list(ix *retrieval.Index, res retrieval.Result) {
 		}
 		return
 	}
+	typ := ""
+	if len(keep) > 0 {
+		typ, _ = strings.CutPrefix(keep[0].Why, "list type ")
+		if typ == keep[0].Why {
+			typ = ""
+		}
+	}
 	if all && kind != "" {
 		w.line("%d %s:", len(keep), plural(kind, len(keep)))
+	} else if all && typ != "" {
+		w.line("%d %s:", len(keep), plural(typ, len(keep)))
 	} else {
 		w.line("Matching entities:")
 	}

@@ -73,6 +73,7 @@ func TestListAndTypes(t *testing.T) {
 		"Which teams exist?":                {"group:default/team-a", "group:default/team-b", "group:default/team-c", "group:default/team-d"},
 		"Which APIs are gRPC?":              {"api:default/hello-world"},
 		"Which services are written in Go?": {"component:default/queue-proxy", "component:default/searcher", "component:default/shuffle-api"},
+		"What libraries do we have?":        {"component:default/playback-sdk"}, // a kind word that is a spec.type here
 	} {
 		if got := refs(q); !slices.Equal(got, want) {
 			t.Errorf("%q = %v, want %v", q, got, want)
@@ -137,5 +138,25 @@ func TestRareNameWord(t *testing.T) {
 	r := ix.Search(context.Background(), "What is the image repository of the showcase?", retrieval.Options{})
 	if !slices.Contains(r.Focus, "component:default/backstage-showcase") {
 		t.Errorf("focus %v", r.Focus)
+	}
+}
+
+// TestListBySpecType: "what skills exist?" lists by a spec.type value of
+// the catalog (the demo's AiResources), not by one entity that says "skill".
+func TestListBySpecType(t *testing.T) {
+	path := filepath.Join(retrievaltest.RepoRoot(t), "testdata", "catalogs", "backstage-demo")
+	res, err := catalog.LoadFiles(context.Background(), []string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := retrieval.Build(catalog.NewGraph(res.Entities))
+	r := ix.Search(context.Background(), "What skills exist?", retrieval.Options{})
+	if len(r.Hits) != 6 {
+		t.Errorf("hits %v", r.Hits)
+	}
+	for _, h := range r.Hits {
+		if h.Entity.SpecString("type") != "skill" {
+			t.Errorf("%s is not a skill", h.Ref)
+		}
 	}
 }

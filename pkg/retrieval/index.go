@@ -72,6 +72,8 @@ type Index struct {
 	// typeTerms are the words of spec.type, lifecycle and kind values:
 	// categories, not names.
 	typeTerms map[string]bool
+	// specTypes are the words of spec.type values only ("skill").
+	specTypes map[string]bool
 	// absentOwners maps the name (spaced and joined) of an owner that has
 	// no entity here (owners defined in another catalog) to its ref.
 	absentOwners map[string]string
@@ -205,7 +207,11 @@ func Build(g *catalog.Graph) *Index {
 	}
 	ix.absentOwners = map[string]string{}
 	ix.typeTerms = map[string]bool{}
+	ix.specTypes = map[string]bool{}
 	for _, e := range ents {
+		for _, t := range Tokens(e.SpecString("type")) {
+			ix.specTypes[t] = true
+		}
 		for _, v := range []string{e.SpecString("type"), e.SpecString("lifecycle"), e.Kind} {
 			for _, t := range Tokens(v) {
 				ix.typeTerms[t] = true

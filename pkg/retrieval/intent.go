@@ -185,7 +185,7 @@ func DetectIntents(question string) []Intent {
 	// Down: "which systems are in the commerce domain", "who is in team X",
 	// "child groups", "sub-departments", "what is X made of".
 	if (phrase("in the", "inside", "members of", "who is in", "who are in", "who is on", "who are on", "who works", "who work",
-		"people in", "people are in", "part of the", "made of", "teams under", "groups under", "under the") &&
+		"people in", "people are in", "part of the", "made of", "teams under", "groups under", "under the", "are under", "is under", "sit under") &&
 		has("system", "systems", "domain", "domains", "team", "group", "members", "components", "apis", "resources", "teams", "groups", "people", "works", "work", "made", "under") &&
 		!phrase("on call")) || has("contains", "contain", "members", "consist", "consists", "child", "children", "subcomponents", "subgroups", "subteams", "departments") ||
 		phrase("how many people", "sub departments") {
@@ -229,6 +229,23 @@ var attributeWordsList = func() []string {
 	return out
 }()
 
+// ListByType reports a list question whose kind word is a type the
+// caller knows (isType, e.g. the catalog's spec.type values: "what skills
+// exist?"), and returns that word's position.
+func ListByType(question string, isType func(string) bool) (string, bool) {
+	ws := words(question)
+	if len(ws) < 2 {
+		return "", false
+	}
+	joined := " " + strings.Join(ws, " ") + " "
+	for i, w := range ws[:min(len(ws), 5)] {
+		if t := Stem(w); isType(t) && listWording(ws, joined, i) {
+			return t, true
+		}
+	}
+	return "", false
+}
+
 // kindBefore reports a kind word among ws ("which APIs are part of ...").
 func kindBefore(ws []string) bool {
 	for _, w := range ws {
@@ -256,6 +273,12 @@ func listQuestion(ws []string, joined string) bool {
 	if kind < 0 {
 		return false
 	}
+	return listWording(ws, joined, kind)
+}
+
+// listWording: the words of a question asking for every entity of the
+// kind (or type) named at index kind.
+func listWording(ws []string, joined string, kind int) bool {
 	switch {
 	case ws[0] == "list" || ws[0] == "show" || strings.Contains(joined, " all ") || strings.Contains(joined, " every "):
 		return true

@@ -57,6 +57,7 @@ func TestDetectIntents(t *testing.T) {
 		"What is the petstore API and who owns it?":        I(retrieval.IntentOwner, retrieval.IntentDescribe),
 		"Who works in team D?":                             I(retrieval.IntentMembers),
 		"what does the checkout web app talk to":           I(retrieval.IntentDependencies),
+		"Which groups are under infrastructure?":           I(retrieval.IntentMembers),
 		"Who do I talk to about the cart service?":         I(retrieval.IntentOwner),
 		"What is the parent group of team A?":              I(retrieval.IntentPartOf),
 		"Which APIs are part of the janus idp system?":     I(retrieval.IntentMembers),

@@ -75,6 +75,7 @@ var genericWords = setOf(
 	"responsible", "page", "oncall", "contact", "run", "happen", "affect", "impact", "outage", "catalog",
 	"thing", "part", "belong", "member", "person", "people", "maintain", "maintainer", "who", "expose", "app",
 	"lifecycle", "state", "status", "describe", "explain", "work", "mean", "kind", "type", "backstage",
+	"exist",
 )
 
 // genericWeight scales the BM25 weight of generic question words.
@@ -258,6 +259,15 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 			return res
 		}
 	}
+	if len(focus) == 0 && len(res.Intents) == 0 {
+		// "What skills exist?": a list by a spec.type value of this catalog.
+		if t, ok := ListByType(question, func(w string) bool { return ix.specTypes[w] }); ok {
+			res.Intents = append(res.Intents, IntentList)
+			res.Hits = ix.listType(t, terms, acc, max(opt.TopK, maxList))
+			res.NoMatch = len(res.Hits) == 0
+			return res
+		}
+	}
 	if len(focus) == 0 && slices.Contains(res.Intents, IntentList) {
 		if kind := KindHint(question); kind != "" {
 			res.Hits = ix.list(kind, question, terms, acc, max(opt.TopK, maxList))
@@ -393,9 +403,19 @@ func (ix *Index) list(kind, question string, terms []string, acc []float32, limi
 			filter = append(filter, t)
 		}
 	}
-	onlyTeams := kind == "group" && (slices.Contains(words(question), "teams") || slices.Contains(words(question), "team"))
+	// A kind word that is also a spec.type here ("teams", "websites",
+	// "libraries", "databases") keeps entities of that type when the kind
+	// has any; "services" is said of any component and is not narrowed.
+	typed := ""
+	for _, w := range words(question) {
+		if k, ok := kindWords[w]; ok && k == kind {
+			if t := Stem(w); t != kind && t != "service" && ix.specTypes[canonicalTerm(t)] {
+				typed = canonicalTerm(t)
+			}
+		}
+	}
 	var docs []int32
-	teams := false
+	hasTyped := false
 	for d, e := range ix.ents {
 		if !strings.EqualFold(e.Kind, kind) {
 			continue
@@ -404,12 +424,12 @@ func (ix *Index) list(kind, question string, terms []string, acc []float32, limi
 			continue
 		}
 		docs = append(docs, int32(d))
-		teams = teams || e.SpecString("type") == "team"
+		hasTyped = hasTyped || typed != "" && slices.Contains(Tokens(e.SpecString("type")), typed)
 	}
 	var hits []Hit
 	for _, d := range docs {
 		e := ix.ents[d]
-		if onlyTeams && teams && e.SpecString("type") != "team" {
+		if hasTyped && !slices.Contains(Tokens(e.SpecString("type")), typed) {
 			continue
 		}
 		hits = append(hits, Hit{Ref: ix.refs[d], Score: round3(1 + float64(acc[d])), Entity: e, Why: "list " + kind})
@@ -424,6 +444,42 @@ func (ix *Index) list(kind, question string, terms []string, acc []float32, limi
 		hits = hits[:limit]
 	}
 	return hits
+}
+
+// listType lists the entities whose spec.type is t, with the question's
+// other known content words.
+func (ix *Index) listType(t string, terms []string, acc []float32, limit int) []Hit {
+	var filter []string
+	for _, x := range terms {
+		if _, known := ix.vocab[x]; known && x != t && !kindTerms[x] && !ix.generic(x) && !ix.keep[x] && !slices.Contains(filter, x) {
+			filter = append(filter, x)
+		}
+	}
+	var hits []Hit
+	for d, e := range ix.ents {
+		if !slices.Contains(Tokens(e.SpecString("type")), t) || !ix.hasAll(int32(d), filter) {
+			continue
+		}
+		hits = append(hits, Hit{Ref: ix.refs[d], Score: round3(1 + float64(acc[d])), Entity: e, Why: "list type " + t})
+	}
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i].Score != hits[j].Score {
+			return hits[i].Score > hits[j].Score
+		}
+		return hits[i].Ref < hits[j].Ref
+	})
+	if len(hits) > limit {
+		hits = hits[:limit]
+	}
+	return hits
+}
+
+// canonicalTerm is a stemmed word in its indexed form (synonyms applied).
+func canonicalTerm(t string) string {
+	if c, ok := synonyms[t]; ok {
+		return c
+	}
+	return t
 }
 
 // hasAll reports whether doc d contains every term (kept stopwords too).
