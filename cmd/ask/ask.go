@@ -181,6 +181,12 @@ func Run(opts *Options) error {
 			},
 			Render: func(ans *assistant.Answer) error {
 				if err := render(ans); err != nil {
+					// An answer -o mermaid cannot draw is that question's
+					// problem, not the session's.
+					if errs.KindOf(err) == errs.KindUsage {
+						fmt.Fprintf(ios.ErrOut, "error: %v\n", err)
+						return nil
+					}
 					return err
 				}
 				fmt.Fprintln(ios.Out)

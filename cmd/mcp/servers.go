@@ -3,7 +3,6 @@ package mcp
 import (
 	"fmt"
 	"io"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -51,11 +50,18 @@ func RunServers(opts *ServersOptions) error {
 			fmt.Fprintln(opts.IO.ErrOut, "no MCP servers configured: add bsai.mcp.servers.<id> to app-config.yaml or pass --mcp-config")
 			return nil
 		}
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, st.Bold.Render("ID")+"\t"+st.Bold.Render("TRANSPORT")+"\t"+st.Bold.Render("TARGET"))
-		for _, s := range list {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", s.ID, s.Transport, s.Target)
+		// On a terminal the table fits the width: long command lines are
+		// cut with "…" (-o json has them whole); ids never are.
+		t := &output.Table{
+			Columns: []output.Column{{Header: "ID"}, {Header: "TRANSPORT"}, {Header: "TARGET", Shrink: true, Min: 20}},
+			Width:   opts.IO.TerminalWidth(),
 		}
-		return tw.Flush()
+		if st.Color {
+			t.HeaderStyle = func(s string) string { return st.Bold.Render(s) }
+		}
+		for _, s := range list {
+			t.Rows = append(t.Rows, []string{s.ID, s.Transport, s.Target})
+		}
+		return t.Write(w)
 	})
 }
