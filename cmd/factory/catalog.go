@@ -20,18 +20,8 @@ import (
 // wrapped in the on-disk snapshot cache; files sources are not cached
 // because parsing is as fast as reading a snapshot (see the benchmarks).
 func newCatalogSource(f *Factory) (catalog.Source, error) {
-	if g := strings.TrimSpace(f.Globals.Catalog); g != "" {
-		if isURL(g) {
-			cfg, err := f.Config()
-			if err != nil {
-				return nil, err
-			}
-			cc, err := cfg.Catalog()
-			if err != nil {
-				return nil, err
-			}
-			return newBackstageSource(f, cc)
-		}
+	g := strings.TrimSpace(f.Globals.Catalog)
+	if g != "" && !isURL(g) {
 		return newFilesSource(f, g)
 	}
 	cfg, err := f.Config()
@@ -41,6 +31,9 @@ func newCatalogSource(f *Factory) (catalog.Source, error) {
 	cc, err := cfg.Catalog()
 	if err != nil {
 		return nil, err
+	}
+	if g != "" {
+		return newBackstageSource(f, cc) // --catalog URL: the backend it names
 	}
 	switch cc.Source {
 	case config.CatalogFiles:
