@@ -75,6 +75,20 @@ func (c *CachedSource) ttl() time.Duration {
 	return DefaultCacheTTL
 }
 
+// readSnapshot reads this source's snapshot file; a missing or corrupt
+// one, or one of another source or format version, is no snapshot.
+func (c *CachedSource) readSnapshot() (snapshot, bool) {
+	var s snapshot
+	b, err := os.ReadFile(c.Path)
+	if err != nil {
+		return s, false
+	}
+	if err := json.Unmarshal(b, &s); err != nil || s.Version != snapshotVersion || s.Source != c.Label {
+		return s, false
+	}
+	return s, true
+}
+
 // fresh returns the snapshot's entities when it exists, parses, belongs to
 // this source and is younger than the TTL. A corrupt file is ignored.
 func (c *CachedSource) fresh() ([]Entity, bool) {
@@ -84,12 +98,8 @@ func (c *CachedSource) fresh() ([]Entity, bool) {
 	if c.Refresh || c.Path == "" {
 		return nil, false
 	}
-	b, err := os.ReadFile(c.Path)
-	if err != nil {
-		return nil, false
-	}
-	var s snapshot
-	if err := json.Unmarshal(b, &s); err != nil || s.Version != snapshotVersion || s.Source != c.Label {
+	s, ok := c.readSnapshot()
+	if !ok {
 		return nil, false
 	}
 	age := c.now().Sub(s.FetchedAt)
@@ -113,12 +123,8 @@ func (c *CachedSource) Snapshot() ([]Entity, bool) {
 	if c.Path == "" {
 		return nil, false
 	}
-	b, err := os.ReadFile(c.Path)
-	if err != nil {
-		return nil, false
-	}
-	var s snapshot
-	if err := json.Unmarshal(b, &s); err != nil || s.Version != snapshotVersion || s.Source != c.Label {
+	s, ok := c.readSnapshot()
+	if !ok {
 		return nil, false
 	}
 	return s.Entities, true

@@ -2,7 +2,8 @@ package catalog
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -82,12 +83,7 @@ func flatten(prefix string, v any, add func(k, v string)) {
 	switch t := v.(type) {
 	case nil:
 	case map[string]any:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
 			flatten(prefix+"."+k, t[k], add)
 		}
 	case []any:

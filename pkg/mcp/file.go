@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 
 	"github.com/bsai-dev/bsai/pkg/boundedio"
@@ -98,12 +100,7 @@ func expandTree(v any, getenv func(string) (string, bool)) (any, error) {
 	case map[string]any:
 		// Sorted keys: with several unset variables the error always names
 		// the same one.
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
 			x := t[k]
 			y, err := expandTree(x, getenv)
 			if err != nil {

@@ -6,8 +6,10 @@
 package retrieval
 
 import (
+	"maps"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -402,12 +404,7 @@ func eachSpecText(v any, depth int, fn func(string)) {
 			eachSpecText(x, depth+1, fn)
 		}
 	case map[string]any:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
 			eachSpecText(t[k], depth+1, fn)
 		}
 	}
