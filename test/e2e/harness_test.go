@@ -67,8 +67,8 @@ func run(m *testing.M) (code int) {
 	bsDir := filepath.Join(root, "test", "e2e", "backstage")
 	if _, err := os.Stat(filepath.Join(bsDir, "node_modules", "@backstage", "backend-defaults", "package.json")); err != nil {
 		msg := "e2e: test/e2e/backstage/node_modules is not installed; run scripts/test.sh or scripts/npm-setup.sh test/e2e/backstage"
-		if os.Getenv("BSAI_REQUIRE_NPM") != "" {
-			return fail("%s (BSAI_REQUIRE_NPM is set, so this is a failure)", msg)
+		if os.Getenv("BSAI_REQUIRE_NPM") != "" || os.Getenv("CI") == "true" {
+			return fail("%s (CI or BSAI_REQUIRE_NPM is set, so this is a failure)", msg)
 		}
 		skipReason = msg
 		fmt.Fprintln(os.Stderr, msg+" — skipping the e2e suite")
@@ -152,7 +152,8 @@ func fail(format string, args ...any) int {
 }
 
 // need returns the environment or skips the test when npm packages are not
-// installed and BSAI_REQUIRE_NPM is unset (TestMain fails otherwise).
+// installed and neither CI=true nor BSAI_REQUIRE_NPM is set (TestMain fails
+// otherwise).
 func need(t *testing.T) *Env {
 	t.Helper()
 	if env == nil {
