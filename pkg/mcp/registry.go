@@ -233,7 +233,10 @@ func (r *Registry) Close() error {
 	wg.Wait()
 	// Descendants whose parent exited before we looked (a daemonising
 	// double fork) were re-parented to bsai, the subreaper: kill them too.
-	killProcs(orphans(nil))
+	spawnMu.Lock()
+	strays := orphans(liveServerPids())
+	spawnMu.Unlock()
+	killProcs(strays)
 	r.cancelBase()
 	close(errc)
 	var all []error

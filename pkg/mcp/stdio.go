@@ -50,7 +50,12 @@ func (r *Registry) stdioClient(c *conn, limit int64) (*client.Client, error) {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, errW
 	becomeSubreaper()
 	stderr := r.stderrSink(c)
+	spawnMu.RLock()
 	err = startProcess(cmd)
+	if err == nil {
+		liveServers.Store(cmd.Process.Pid, true)
+	}
+	spawnMu.RUnlock()
 	// The child has its copies; ours of its ends would keep the pipes open.
 	inR.Close()
 	outW.Close()
@@ -68,6 +73,7 @@ func (r *Registry) stdioClient(c *conn, limit int64) (*client.Client, error) {
 	c.exited, c.drained = make(chan struct{}), make(chan struct{})
 	go func() {
 		_ = cmd.Wait()
+		liveServers.Delete(cmd.Process.Pid)
 		close(c.exited)
 	}()
 	go func() {
@@ -79,6 +85,24 @@ func (r *Registry) stdioClient(c *conn, limit int64) (*client.Client, error) {
 	}()
 	t := transport.NewIO(&lineCapReader{r: outR, max: limit, tl: c.tl}, inW, nil)
 	return client.NewClient(t, r.clientOptions(cfg)...), nil
+}
+
+// liveServers are the pids of running stdio servers of every registry in
+// this process: they are our children, never orphans to kill.
+// spawnMu keeps an orphan scan from seeing a server between its start and
+// its entry in liveServers.
+var (
+	liveServers sync.Map
+	spawnMu     sync.RWMutex
+)
+
+func liveServerPids() map[int]bool {
+	out := map[int]bool{}
+	liveServers.Range(func(k, _ any) bool {
+		out[k.(int)] = true
+		return true
+	})
+	return out
 }
 
 // maxVerboseStderr is how much of a server's stderr -v shows per run; the

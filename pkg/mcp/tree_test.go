@@ -153,3 +153,26 @@ func TestStartTimeoutKillsTree(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// Closing one registry kills its servers and orphans, never the live
+// servers of another registry in the same process (they carry the same
+// BSAI_MCP_OWNER mark and are our children too).
+func TestCloseLeavesOtherRegistriesServers(t *testing.T) {
+	raw := config.MCPServer{Command: os.Args[0], Args: []string{"-test.run=^$"}, Env: map[string]string{"BSAI_MCP_TEST_HELPER": "rawserver"},
+		Transport: config.MCPStdio, ProtocolVersion: "2025-06-18"}
+	r1 := New(Options{Servers: map[string]config.MCPServer{"raw": raw}})
+	r2 := New(Options{Servers: map[string]config.MCPServer{"raw": raw}})
+	defer r2.Close()
+	ctx := context.Background()
+	for _, r := range []*Registry{r1, r2} {
+		if _, err := r.ListTools(ctx, "raw"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r1.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r2.CallTool(ctx, "raw", "hello", nil); err != nil {
+		t.Fatalf("the other registry's server was killed: %v", err)
+	}
+}
