@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,7 +32,8 @@ func TestMCPServeCatalogGetDoesNotLeakEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr bytes.Buffer
+	// stderr is read (for failure messages) while the server still runs.
+	var stderr lockedBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -112,4 +114,23 @@ func TestIncidentModelRequestDoesNotLeakEnvironment(t *testing.T) {
 	if !sawEntity {
 		t.Fatalf("no get_entity result with the entity reached the model\n%s", r)
 	}
+}
+
+// lockedBuffer is a bytes.Buffer a running process writes to while the
+// test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
