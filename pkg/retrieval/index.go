@@ -434,12 +434,17 @@ const maxPartialName = 8
 const partialKey = "\x00"
 
 func (ix *Index) addPhrase(key string, n int, d int32) {
-	for _, x := range ix.phrases[key] {
-		if x == d {
-			return
-		}
+	list := ix.phrases[key]
+	// Documents arrive in order, so a repeat is the last one.
+	if len(list) > 0 && list[len(list)-1] == d {
+		return
 	}
-	ix.phrases[key] = append(ix.phrases[key], d)
+	// A name part is only used while at most three entities share it;
+	// past four, more entries are never read.
+	if n < 0 && len(list) > 3 {
+		return
+	}
+	ix.phrases[key] = append(list, d)
 	if n > ix.maxPhrase {
 		ix.maxPhrase = n
 	}
