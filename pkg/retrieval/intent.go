@@ -177,7 +177,7 @@ func DetectIntents(question string) []Intent {
 		add(IntentProvides)
 	}
 	// Up the hierarchy: "what system is X part of", "which domain does X
-	// belong to", "which team is Alice a member of".
+	// belong to", "which team is Sam a member of".
 	if phrase("part of", "belong to", "belongs to", "member of", "belong", "belongs", "report to", "reports to") ||
 		has("parent", "parents") || (has("in", "on") && !phrase("on call") && has("domain", "department", "organization", "organisation") && !has("system", "systems", "components", "apis", "resources", "teams", "groups")) {
 		add(IntentPartOf)

@@ -9,8 +9,8 @@ import (
 // Tokens splits text into lower-case search terms: it breaks on anything
 // that is not a letter or digit, splits camelCase and digit boundaries
 // ("paymentsAPI2" → payments, api, 2), drops stopwords and applies a light
-// stemmer, so "Payments-API", "payments_api" and "paymentsApi" all index
-// as [payment api]. A word that splits ("OpenAPI", "gRPC", "GraphQL") also
+// stemmer, so "Billing-API", "billing_api" and "billingApi" all index
+// as [billing api]. A word that splits ("OpenAPI", "gRPC", "GraphQL") also
 // yields its joined form (openapi, grpc, graphql), which is how spec.type
 // and most names spell it. Documents and queries go through the same
 // function.

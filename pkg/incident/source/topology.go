@@ -122,7 +122,7 @@ func BuildTopology(g *catalog.Graph, focus string) Topology {
 		t.Aliases[strings.ToLower(RefName(r))] = r
 		t.Aliases[strings.ToLower(names[r])] = r
 	}
-	// An error naming an API ("ledger-api returned 500") names its provider.
+	// An error naming an API ("billing-api returned 500") names its provider.
 	for _, r := range inScope {
 		for _, api := range providedAPIs(g, r) {
 			if n := strings.ToLower(RefName(api)); t.Aliases[n] == "" {
