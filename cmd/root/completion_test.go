@@ -115,7 +115,7 @@ func TestCompleteMCPServersToolsAndArgs(t *testing.T) {
 
 	// Tool names need the server once; the list is cached after that.
 	got, _ = tabs(t, "mcp", "call", "fake", "")
-	if strings.Join(got, ",") != "get-sum,say,slow" {
+	if strings.Join(got, ",") != "get-sum,progress,say,slow" {
 		t.Errorf("tools = %v", got)
 	}
 	got, _ = tabs(t, "mcp", "tools", "fake", "g")

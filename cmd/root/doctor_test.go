@@ -91,7 +91,7 @@ func TestDoctorAllGood(t *testing.T) {
 		"config":    "app-config.yaml",
 		"backstage": "token accepted, 1 entities",
 		"model":     "GET /models: 2 models",
-		"mcp":       "handshake ok, 3 tools",
+		"mcp":       "handshake ok, 4 tools",
 	} {
 		if st, d := check(rep, group); st != "ok" || !strings.Contains(d, want) {
 			t.Errorf("%s: %s %q, want ok and %q", group, st, d, want)
