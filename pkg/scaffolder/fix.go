@@ -13,6 +13,9 @@ import (
 	"github.com/aymanbagabas/go-udiff"
 )
 
+// maxFixes bounds the edits --fix makes to one file in one run.
+const maxFixes = 100
+
 // FileFix is what --fix does to one file.
 type FileFix struct {
 	Path string
@@ -57,6 +60,13 @@ func (v *Validator) Fix(res FileResult) *FileFix {
 		}
 		return todo[i].Column > todo[j].Column
 	})
+	// Each edit re-parses the file to check itself; a hostile file with
+	// thousands of typos must not make that quadratic, so one run applies
+	// at most maxFixes (run --fix again for the rest).
+	if len(todo) > maxFixes {
+		out.Skipped = append(out.Skipped, todo[maxFixes:]...)
+		todo = todo[:maxFixes]
+	}
 	cur := res.src
 	for _, f := range todo {
 		next, ok := applyOne(cur, f)
