@@ -10,7 +10,7 @@ import (
 // that is not a letter or digit, splits camelCase and digit boundaries
 // ("paymentsAPI2" → payments, api, 2), drops stopwords and applies a light
 // stemmer, so "Billing-API", "billing_api" and "billingApi" all index
-// as [billing api]. A word that splits ("OpenAPI", "gRPC", "GraphQL") also
+// as [bill api]. A word that splits ("OpenAPI", "gRPC", "GraphQL") also
 // yields its joined form (openapi, grpc, graphql), which is how spec.type
 // and most names spell it. Documents and queries go through the same
 // function.
