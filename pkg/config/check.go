@@ -13,7 +13,8 @@ type block struct {
 }
 
 // blocks lists every block with a typed view. A block added to the config
-// needs a line here (bsai.mcp is checked by MCPServers).
+// needs a line here. bsai.mcp and scaffolder.mcpServers are checked by
+// MCPSettings, which Check calls.
 var blocks = []block{
 	{"backend", struct {
 		BaseURL string `json:"baseUrl"`
@@ -43,6 +44,9 @@ func (c *Config) Check() error {
 		return err
 	}
 	if _, err := c.Limits(); err != nil {
+		return err
+	}
+	if _, err := c.MCPSettings(); err != nil {
 		return err
 	}
 	return nil

@@ -42,6 +42,7 @@ func TestWrongTypedConfigBlocksAreReported(t *testing.T) {
 		{"bsai:\n  scaffolder:\n    actions: {id: x}\n", `"bsai.scaffolder.actions"`},
 		{"bsai:\n  limits:\n    inputBytes: lots\n", `"bsai.limits.inputBytes"`},
 		{"backend: http://localhost:7007\n", `"backend"`},
+		{"bsai:\n  mcp:\n    servers: [a]\n", `"bsai.mcp.servers"`},
 		{"catalog:\n  locations: {type: file}\n", `"catalog.locations"`},
 	} {
 		dir := t.TempDir()
