@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -259,7 +260,7 @@ func checkModel(ctx context.Context, in Inputs) []Check {
 	models, lerr := llm.ListModels(ctx, p)
 	if lerr == nil {
 		ch := Check{Group: "model", Name: name, Status: OK, Detail: fmt.Sprintf("GET /models: %d models", len(models))}
-		if len(models) > 0 && !contains(models, p.Model()) {
+		if len(models) > 0 && !slices.Contains(models, p.Model()) {
 			ch.Status = Warn
 			ch.Detail += ", " + p.Model() + " not among them"
 			ch.Hint = "check bsai.ai.providers.<name>.model (--model completes the list)"
@@ -281,15 +282,6 @@ func checkModel(ctx context.Context, in Inputs) []Check {
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func checkMCP(ctx context.Context, in Inputs) []Check {
