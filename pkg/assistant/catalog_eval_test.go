@@ -79,7 +79,7 @@ const notInCatalog = "not in the catalog"
 
 // TestCatalogEvals runs every real-catalog eval set (evals/catalogs, over
 // testdata/catalogs) through retrieval and the offline answer, beside the
-// seed's keyword scorer, and prints per catalog and half: recall@5, MRR,
+// first keyword scorer (retrievaltest.Baseline), and prints per catalog and half: recall@5, MRR,
 // empty retrievals, answer-fact accuracy, lacking-things answered "not in
 // the catalog", invented citations and citations outside `retrieved`.
 // Thresholds are enforced on every held-out half only.

@@ -45,7 +45,7 @@ func BenchmarkBuild(b *testing.B) {
 }
 
 // BenchmarkSearch measures one query (target: p50 ≤ 5 ms at 100k) and
-// reports p50/p99 over the benchmark's iterations, next to the seed's
+// reports p50/p99 over the benchmark's iterations, next to bsai's first
 // substring baseline on the same catalog so the ratio is visible.
 func BenchmarkSearch(b *testing.B) {
 	ctx := context.Background()

@@ -62,7 +62,7 @@ func refsOf(hs []retrieval.Hit) []string {
 	return out
 }
 
-// TestEvalRecall runs the eval set through this retriever and the seed's
+// TestEvalRecall runs the eval set through this retriever and bsai's first
 // substring baseline and reports recall@5, MRR@10 and no-answer accuracy
 // per category. Thresholds were set from measurement, a little below it
 // (see the report in the commit history / t.Log output).

@@ -8,7 +8,7 @@ import (
 	"github.com/bsai-dev/bsai/pkg/retrieval"
 )
 
-// Baseline is the seed's retriever, kept only in test code as the yardstick
+// Baseline is bsai's first retriever (a keyword scorer), kept only in test code as the yardstick
 // the evals compare against: a whole-catalog scan scoring each entity by how many
 // question words (lower-case, longer than 2 characters) occur as substrings
 // of name+title+description, ties broken by name, no relations.
