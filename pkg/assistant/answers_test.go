@@ -130,3 +130,22 @@ func TestCardsCarryAnnotationsAndSpecFields(t *testing.T) {
 		t.Errorf("card lacks the techdocs annotation:\n%s", card)
 	}
 }
+
+// TestYesNoAboutTwoEntities: a yes/no question about how two named
+// entities relate answers with the sentence linking them, not everything
+// about each (probes outside the eval sets).
+func TestYesNoAboutTwoEntities(t *testing.T) {
+	a := demo(t)
+	for q, want := range map[string]string{
+		"Is team-d part of box office?":          "Yes.\nThe parent group of Team D (`group:default/team-d`) is Box Office (`group:default/boxoffice`).",
+		"Does artist-lookup use the artists db?": "Yes.\nartist-lookup (`component:default/artist-lookup`) depends on artists-db (`resource:default/artists-db`).",
+	} {
+		ans, err := a.Ask(context.Background(), assistant.Question{Text: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.Answer != want {
+			t.Errorf("%q:\n%s\nwant\n%s", q, ans.Answer, want)
+		}
+	}
+}

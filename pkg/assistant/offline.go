@@ -70,8 +70,15 @@ func Offline(g *catalog.Graph, ix *retrieval.Index, res retrieval.Result) string
 	}
 	before := w.Len()
 	var reached []string
+	pair := retrieval.YesNo(res.Question) && len(distinctNames(g, subjects)) >= 2
 	for _, s := range subjects {
 		for _, in := range intents {
+			if pair && in != retrieval.IntentOwner {
+				// "Is team-d part of box office?": only the sentences that
+				// link the two named entities answer it.
+				reached = append(reached, w.linking(s, in, subjects)...)
+				continue
+			}
 			reached = append(reached, w.relation(s, in)...)
 		}
 	}
@@ -458,6 +465,22 @@ func (w *writer) relation(ref string, in retrieval.Intent) []string {
 		// Written once for all subjects by owners().
 	}
 	return nil
+}
+
+// linking writes the sentences of relation(ref, in) that name another of
+// subjects, and returns what they reached.
+func (w *writer) linking(ref string, in retrieval.Intent, subjects []string) []string {
+	tmp := &writer{g: w.g, question: w.question}
+	got := tmp.relation(ref, in)
+	for _, l := range strings.Split(strings.TrimRight(tmp.String(), "\n"), "\n") {
+		for _, s := range subjects {
+			if s != ref && strings.Contains(l, "`"+s+"`") {
+				w.line("%s", l)
+				break
+			}
+		}
+	}
+	return got
 }
 
 // owned writes what owner n owns, only the kind asked for when the

@@ -169,7 +169,7 @@ func DetectIntents(question string) []Intent {
 	paging := ws[0] == "page" || phrase("i page", "we page", "to page", "should page", "do i page", "can i page")
 	if paging || has("responsible", "maintains", "maintainer", "maintainers", "oncall", "contact", "escalate", "pager", "pagerduty") ||
 		phrase("on call", "which team", "what team", "who runs", "who maintains", "who do i", "who can i", "who should i",
-			"ask about", "i talk to", "we talk to", "reach", "who can help") {
+			"ask about", "i talk to", "we talk to", "reach", "who can help", "in charge", "who leads", "looks after", "look after") {
 		add(IntentOwner)
 	}
 
@@ -185,7 +185,7 @@ func DetectIntents(question string) []Intent {
 	// Down: "which systems are in the commerce domain", "who is in team X",
 	// "child groups", "sub-departments", "what is X made of".
 	if (phrase("in the", "inside", "members of", "who is in", "who are in", "who is on", "who are on", "who works", "who work",
-		"people in", "people are in", "part of the", "made of", "teams under", "groups under", "under the", "are under", "is under", "sit under") &&
+		"people in", "people are in", "people on", "people work", "part of the", "made of", "teams under", "groups under", "under the", "are under", "is under", "sit under") &&
 		has("system", "systems", "domain", "domains", "team", "group", "members", "components", "apis", "resources", "teams", "groups", "people", "works", "work", "made", "under") &&
 		!phrase("on call")) || has("contains", "contain", "members", "consist", "consists", "child", "children", "subcomponents", "subgroups", "subteams", "departments") ||
 		phrase("how many people", "sub departments") {

@@ -58,6 +58,8 @@ func TestDetectIntents(t *testing.T) {
 		"Who works in team D?":                             I(retrieval.IntentMembers),
 		"what does the checkout web app talk to":           I(retrieval.IntentDependencies),
 		"Which groups are under infrastructure?":           I(retrieval.IntentMembers),
+		"Who's in charge of the podcast system?":           I(retrieval.IntentOwner),
+		"who are the people on team d":                     I(retrieval.IntentMembers),
 		"Who do I talk to about the cart service?":         I(retrieval.IntentOwner),
 		"What is the parent group of team A?":              I(retrieval.IntentPartOf),
 		"Which APIs are part of the janus idp system?":     I(retrieval.IntentMembers),
