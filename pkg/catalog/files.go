@@ -160,6 +160,7 @@ func LoadFiles(ctx context.Context, paths []string) (*LoadResult, error) {
 // Problem.
 func LoadFilesWith(ctx context.Context, paths []string, opts LoadOptions) (*LoadResult, error) {
 	l := &loader{ctx: ctx, opts: opts.withDefaults(), seen: map[string]bool{}, refs: map[string]origin{}, res: &LoadResult{}}
+	l.placeholders = newPlaceholderReader(l.opts.PlaceholderLimit)
 	var wave []pending
 	var missing []string
 	for _, p := range paths {
@@ -226,11 +227,12 @@ type origin struct {
 }
 
 type loader struct {
-	ctx  context.Context
-	opts LoadOptions
-	seen map[string]bool
-	refs map[string]origin
-	res  *LoadResult
+	ctx          context.Context
+	opts         LoadOptions
+	placeholders *placeholderReader
+	seen         map[string]bool
+	refs         map[string]origin
+	res          *LoadResult
 }
 
 // chunk is one YAML document of one file, decoded by a worker.
@@ -302,7 +304,7 @@ func (l *loader) readWave(wave []pending) []pending {
 	parallelEach(len(chunks), 16, func(i int) {
 		c := &chunks[i]
 		c.decode()
-		c.check(l.ctx, l.opts.PlaceholderLimit)
+		c.check(l.ctx, l.placeholders)
 	})
 	// Size the result once: growing a slice of 100k entities (and the ref
 	// map) step by step was a fifth of the load time.
@@ -407,7 +409,7 @@ func (l *loader) problem(p Problem) {
 // check validates a decoded entity and, when valid, computes its ref,
 // resolves spec placeholders and sets the location annotations. Setting them before the duplicate check
 // is safe: a duplicate is dropped whole, and placeholders only touch spec.
-func (c *chunk) check(ctx context.Context, lim boundedio.Limit) {
+func (c *chunk) check(ctx context.Context, ph *placeholderReader) {
 	if c.empty || c.err != nil {
 		return
 	}
@@ -424,7 +426,7 @@ func (c *chunk) check(ctx context.Context, lim boundedio.Limit) {
 	c.ref = e.Ref().String()
 	// Placeholders are resolved even for an entity the duplicate check
 	// will drop; that only costs time, as a dropped entity is never seen.
-	c.notes = append(EntityWarnings(e), resolvePlaceholders(ctx, e.Spec, c.file, lim)...)
+	c.notes = append(EntityWarnings(e), resolvePlaceholders(ctx, e.Spec, c.file, ph)...)
 	setDefault(e, AnnotationManagedByLocation, c.location)
 	setDefault(e, AnnotationManagedByOriginLocation, c.originLocation)
 }

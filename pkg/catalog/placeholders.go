@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"gopkg.in/yaml.v3"
 
@@ -23,7 +24,7 @@ import (
 // ({$text: /proc/self/environ} would otherwise put every secret of bsai's
 // environment into the entity). URL targets cannot be fetched offline.
 // Whatever is not resolved stays as it was and is returned as a note.
-func resolvePlaceholders(ctx context.Context, spec map[string]any, file string, lim boundedio.Limit) []string {
+func resolvePlaceholders(ctx context.Context, spec map[string]any, file string, ph *placeholderReader) []string {
 	var notes []string
 	var walk func(v any) any
 	walk = func(v any) any {
@@ -33,7 +34,7 @@ func resolvePlaceholders(ctx context.Context, spec map[string]any, file string, 
 				for k, target := range t {
 					s, isStr := target.(string)
 					if (k == "$text" || k == "$json" || k == "$yaml") && isStr {
-						resolved, note := resolvePlaceholder(ctx, k, s, file, lim)
+						resolved, note := ph.resolve(ctx, k, s, file)
 						if note != "" {
 							notes = append(notes, note)
 							return t
@@ -58,7 +59,27 @@ func resolvePlaceholders(ctx context.Context, spec map[string]any, file string, 
 	return notes
 }
 
-func resolvePlaceholder(ctx context.Context, kind, target, file string, lim boundedio.Limit) (any, string) {
+// placeholderTotalFactor bounds what all placeholders of one load read
+// together, as a multiple of the per-target cap (160 MiB by default): many
+// entities each naming a large file must not exhaust memory either.
+const placeholderTotalFactor = 16
+
+// placeholderReader reads placeholder targets for one load, within the
+// per-target cap and the load's total budget (shared by the parallel
+// workers).
+type placeholderReader struct {
+	lim  boundedio.Limit
+	left atomic.Int64
+}
+
+func newPlaceholderReader(lim boundedio.Limit) *placeholderReader {
+	r := &placeholderReader{lim: lim}
+	r.left.Store(lim.Bytes * placeholderTotalFactor)
+	return r
+}
+
+func (ph *placeholderReader) resolve(ctx context.Context, kind, target, file string) (any, string) {
+	lim := ph.lim
 	if strings.Contains(target, "://") {
 		return nil, fmt.Sprintf("%s %s left unresolved: urls are not fetched offline", kind, target)
 	}
@@ -72,6 +93,10 @@ func resolvePlaceholder(ctx context.Context, kind, target, file string, lim boun
 			return nil, fmt.Sprintf("%s %s refused: %v", kind, target, err)
 		}
 		return nil, fmt.Sprintf("%s %s left unresolved: %v", kind, target, unwrapPathErr(err))
+	}
+	if ph.left.Add(-int64(len(b))) < 0 {
+		return nil, fmt.Sprintf("%s %s refused: the catalog's placeholders read more than %s in total (%d times %s)",
+			kind, target, boundedio.FormatSize(lim.Bytes*placeholderTotalFactor), placeholderTotalFactor, lim.Setting)
 	}
 	switch kind {
 	case "$json":

@@ -1,3 +1,5 @@
+//go:build linux
+
 package hostile
 
 import (
@@ -191,5 +193,28 @@ spec:
 		if r.code != 0 || !strings.Contains(r.stdout, "svc-a") || !strings.Contains(r.stderr, "refused") {
 			t.Errorf("want svc-a listed and the outside targets refused\n%s", r)
 		}
+	}
+}
+
+// TestPlaceholdersTotalBudget: every target under its cap, but many
+// entities naming them: the load's placeholders together read at most 16
+// times the cap, so memory stays bounded.
+func TestPlaceholdersTotalBudget(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "doc.txt", strings.Repeat("x", 1000))
+	var b strings.Builder
+	for i := 0; i < 40; i++ {
+		if i > 0 {
+			b.WriteString("---\n")
+		}
+		b.WriteString(component("svc-"+string(rune('a'+i%26))+string(rune('a'+i/26)), "  doc:\n    $text: ./doc.txt\n"))
+	}
+	write(t, dir, "catalog-info.yaml", b.String())
+	r := bsai(t, invocation{dir: dir, env: []string{"APP_CONFIG_bsai_limits_inputBytes=1KiB"}}, "catalog", "list", "--catalog", "catalog-info.yaml", "-o", "json")
+	if r.code != 0 || !strings.Contains(r.stderr, "more than 16 KiB in total") {
+		t.Fatalf("want the entities listed and the placeholders past the 16 KiB total refused\n%s", r)
+	}
+	if n := strings.Count(r.stdout, strings.Repeat("x", 1000)); n < 10 || n > 16 {
+		t.Errorf("%d placeholders resolved, want the 16 the budget allows (or a few fewer)", n)
 	}
 }

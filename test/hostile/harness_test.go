@@ -1,4 +1,6 @@
-// Package hostile runs the built bsai binary against hostile and broken
+//go:build linux
+
+// Package hostile (Linux: it uses /proc/self/environ and FIFOs) runs the built bsai binary against hostile and broken
 // inputs (issue #12): files that never end, FIFOs, placeholders that reach
 // for /proc/self/environ, terminal escapes in catalog text, wrong-typed
 // config. It needs nothing but the Go toolchain; TestMain builds the binary
