@@ -244,3 +244,44 @@ func TestParseRequestClasses(t *testing.T) {
 		}
 	}
 }
+
+// A capability met by a plugin action the backend has (any id under the
+// family's prefix) becomes a step whose required inputs are all filled,
+// typed from the action's schema; the result validates with no warning.
+func TestComposePluginActionInputs(t *testing.T) {
+	cat, err := NewBuiltinCatalogue(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat.Add(Action{ID: "kubernetes:apply", Source: "config", Schema: ActionSchema{Input: map[string]any{
+		"type": "object", "required": []any{"namespace", "manifestPath", "replicas", "dryRun"},
+		"properties": map[string]any{
+			"namespace":    map[string]any{"type": "string", "description": "Target namespace"},
+			"manifestPath": map[string]any{"type": "string"},
+			"replicas":     map[string]any{"type": "integer", "default": 2},
+			"dryRun":       map[string]any{"type": "boolean"},
+		}}}})
+	v, _ := NewValidator(cat)
+	res, err := Generate(context.Background(), GenerateOptions{Description: "a Go service on GitHub deployed to Kubernetes", Validator: v})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var step map[string]any
+	for _, s := range asSlice(asMap(res.Template["spec"])["steps"]) {
+		if strOf(asMap(s)["action"]) == "kubernetes:apply" {
+			step = asMap(s)
+		}
+	}
+	if step == nil || !res.Valid || len(res.Warnings) != 0 {
+		t.Fatalf("valid %v, warnings %v, step %v\n%s", res.Valid, res.Warnings, step, res.YAML)
+	}
+	in := asMap(step["input"])
+	for _, k := range []string{"namespace", "manifestPath", "replicas", "dryRun"} {
+		if in[k] != "${{ parameters."+k+" }}" {
+			t.Errorf("input %s = %v", k, in[k])
+		}
+	}
+	if !strings.Contains(res.YAML, "replicas:\n          title: Replicas\n          type: integer\n          default: 2") {
+		t.Errorf("typed form field missing:\n%s", res.YAML)
+	}
+}
