@@ -194,3 +194,43 @@ func (h halfReader) Read(p []byte) (int, error) {
 	}
 	return h.r.Read(p)
 }
+
+// FuzzLineBuffer: server stderr split for -v and redaction. Whatever the
+// writes, no emitted piece is longer than maxPartialLine and the pieces
+// (newlines back where they were) are the input.
+func FuzzLineBuffer(f *testing.F) {
+	f.Add([]byte("a\nbb\n\nccc"), uint8(1))
+	f.Add([]byte(strings.Repeat("x", 3*maxPartialLine+5)), uint8(7))
+	f.Add([]byte("\r\n\x1b]0;t\x07\n"), uint8(0))
+	// A chunk whose newline comes after a full piece's worth (used to emit a
+	// piece longer than maxPartialLine).
+	f.Add([]byte(strings.Repeat("x", maxPartialLine+16)+"\n"), uint8(255))
+	f.Fuzz(func(t *testing.T, data []byte, step uint8) {
+		var got bytes.Buffer
+		l := &lineBuffer{emit: func(line []byte, whole bool) error {
+			if len(line) > maxPartialLine {
+				t.Fatalf("piece of %d bytes", len(line))
+			}
+			got.Write(line)
+			if whole {
+				got.WriteByte('\n')
+			}
+			return nil
+		}}
+		n := int(step) + 1
+		for i := 0; i < len(data); i += n {
+			if _, err := l.Write(data[i:min(i+n, len(data))]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		partial := len(data) > 0 && data[len(data)-1] != '\n'
+		_ = l.Close()
+		want := append([]byte(nil), data...)
+		if partial && bytes.LastIndexByte(data, '\n') != len(data)-1 {
+			want = append(want, '\n') // Close ends the last line
+		}
+		if !bytes.Equal(got.Bytes(), want) {
+			t.Fatalf("%q -> %q", data, got.Bytes())
+		}
+	})
+}

@@ -169,7 +169,7 @@ func (b *capBody) Read(p []byte) (int, error) {
 
 func (b *capBody) Close() error { return b.rc.Close() }
 
-// maxHTTPErrorBody is how much of an error body an error message quotes.
+// maxErrorText is how much of a body an error message quotes.
 const maxErrorText = 2000
 
 // clip shortens a message that quotes a large body.

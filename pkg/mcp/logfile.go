@@ -110,13 +110,13 @@ func (l *lineBuffer) Write(b []byte) (int, error) {
 	for len(b) > 0 {
 		i := bytes.IndexByte(b, '\n')
 		whole := i >= 0
-		if !whole {
-			room := maxPartialLine - len(l.part)
-			if len(b) <= room {
-				l.part = append(l.part, b...)
-				return n, nil
-			}
-			i = room
+		room := maxPartialLine - len(l.part)
+		if !whole && len(b) <= room {
+			l.part = append(l.part, b...)
+			return n, nil
+		}
+		if !whole || i > room {
+			i, whole = room, false // emit a full piece, the line goes on
 		}
 		l.part = append(l.part, b[:i]...)
 		if whole {
