@@ -50,7 +50,11 @@ func Offline(g *catalog.Graph, ix *retrieval.Index, res retrieval.Result) string
 		for _, h := range res.Hits {
 			refs = append(refs, h.Ref)
 		}
-		w.line("%s owns %s.", Absent(res.Owner), w.names(refs))
+		if slices.Contains(res.Intents, retrieval.IntentMembers) {
+			w.line("%s contains %s.", Absent(res.Owner), w.names(refs))
+		} else {
+			w.line("%s owns %s.", Absent(res.Owner), w.names(refs))
+		}
 		return w.String()
 	}
 	intents := res.Intents

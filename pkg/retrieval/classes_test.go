@@ -150,6 +150,14 @@ func TestListBySpecType(t *testing.T) {
 		t.Fatal(err)
 	}
 	ix := retrieval.Build(catalog.NewGraph(res.Entities))
+	// A system no entity defines, which entities say they are part of.
+	if r := ix.Search(context.Background(), "What is in the backstage system?", retrieval.Options{}); r.Owner != "system:default/backstage" || len(r.Hits) != 6 {
+		t.Errorf("absent system: %q %d hits", r.Owner, len(r.Hits))
+	}
+	// A spec.type word names what is asked about even when most entities have it.
+	if r := ix.Search(context.Background(), "Who owns the skills?", retrieval.Options{}); r.NoMatch {
+		t.Error("'the skills' found nothing")
+	}
 	r := ix.Search(context.Background(), "What skills exist?", retrieval.Options{})
 	if len(r.Hits) != 6 {
 		t.Errorf("hits %v", r.Hits)

@@ -79,6 +79,8 @@ type Index struct {
 	// absentOwners maps the name (spaced and joined) of an owner that has
 	// no entity here (owners defined in another catalog) to its ref.
 	absentOwners map[string]string
+	// absentSystems is the same for systems entities say they are part of.
+	absentSystems map[string]string
 	// location marks Location entities, plumbing that must not outrank
 	// what they point to.
 	location []bool
@@ -208,6 +210,7 @@ func Build(g *catalog.Graph) *Index {
 		ix.avgLen = float32(total / float64(len(ents)))
 	}
 	ix.absentOwners = map[string]string{}
+	ix.absentSystems = map[string]string{}
 	ix.typeTerms = map[string]bool{}
 	ix.specTypes = map[string]bool{}
 	for _, e := range ents {
@@ -220,15 +223,24 @@ func Build(g *catalog.Graph) *Index {
 			}
 		}
 		for _, r := range e.Relations {
-			if r.Type != catalog.RelOwnedBy {
+			var m map[string]string
+			switch r.Type {
+			case catalog.RelOwnedBy:
+				m = ix.absentOwners
+			case catalog.RelPartOf:
+				if !strings.HasPrefix(r.TargetRef, "system:") {
+					continue
+				}
+				m = ix.absentSystems
+			default:
 				continue
 			}
 			if _, ok := ix.byRef[r.TargetRef]; ok {
 				continue
 			}
 			if toks := nameTokens(refName(r.TargetRef)); len(toks) > 0 {
-				ix.absentOwners[strings.Join(toks, " ")] = r.TargetRef
-				ix.absentOwners[strings.Join(toks, "")] = r.TargetRef
+				m[strings.Join(toks, " ")] = r.TargetRef
+				m[strings.Join(toks, "")] = r.TargetRef
 			}
 		}
 	}

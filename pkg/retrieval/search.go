@@ -52,7 +52,8 @@ type Result struct {
 	// KindFiltered names the Options.Kind that left no hit of what matched.
 	KindFiltered string
 	// Owner is set for "what does X own?" when X is an owner with no
-	// entity in the catalog (defined elsewhere); Hits are what it owns.
+	// entity in the catalog (defined elsewhere), Hits being what it owns;
+	// and for "what is in X?" when X is such a system, Hits its parts.
 	Owner string
 }
 
@@ -241,6 +242,26 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 		}
 	}
 
+	if len(focus) == 0 && slices.Contains(res.Intents, IntentMembers) {
+		// "What is in the backstage system?" where the system has no entity
+		// but entities say they are part of it.
+		if sys := ix.absentSystem(seq); sys != "" {
+			res.Owner = sys
+			for d, e := range ix.ents {
+				for _, r := range e.Relations {
+					if r.Type == catalog.RelPartOf && r.TargetRef == sys {
+						res.Hits = append(res.Hits, Hit{Ref: ix.refs[d], Score: 1, Entity: e, Why: "partOf " + sys})
+						break
+					}
+				}
+			}
+			if lim := max(opt.TopK, maxList); len(res.Hits) > lim {
+				res.Hits = res.Hits[:lim]
+			}
+			res.NoMatch = len(res.Hits) == 0
+			return res
+		}
+	}
 	if len(focus) == 0 && slices.Contains(res.Intents, IntentOwned) {
 		if owner := ix.absentOwner(seq); owner != "" {
 			res.Owner = owner
@@ -370,6 +391,22 @@ func (ix *Index) absentOwner(seq []string) string {
 				return o
 			}
 			if o, ok := ix.absentOwners[strings.Join(seq[i:i+size], "")]; ok && size > 1 {
+				return o
+			}
+		}
+	}
+	return ""
+}
+
+// absentSystem is the system without an entity that a window of the
+// question names, longest window first.
+func (ix *Index) absentSystem(seq []string) string {
+	for size := min(4, len(seq)); size >= 1; size-- {
+		for i := 0; i+size <= len(seq); i++ {
+			if o, ok := ix.absentSystems[strings.Join(seq[i:i+size], " ")]; ok {
+				return o
+			}
+			if o, ok := ix.absentSystems[strings.Join(seq[i:i+size], "")]; ok && size > 1 {
 				return o
 			}
 		}
@@ -554,7 +591,9 @@ func (ix *Index) covers(d int32, terms []string) bool {
 			continue
 		}
 		seen[t] = true
-		if id, ok := ix.vocab[t]; ok && len(ix.post[id]) <= max(2, len(ix.refs)/2) && ix.hasAll(d, []string{t}) {
+		// A spec.type word ("the skills") names what is asked about, however
+		// many entities have it.
+		if id, ok := ix.vocab[t]; ok && (len(ix.post[id]) <= max(2, len(ix.refs)/2) || ix.specTypes[t]) && ix.hasAll(d, []string{t}) {
 			return true
 		}
 	}
