@@ -43,14 +43,17 @@ func UserConfigFile(env map[string]string) string {
 // the user file, then app-config.yaml and app-config.local.yaml in Dir.
 // APP_CONFIG_* variables are applied after all of them.
 func Discover(opts LoadOptions) []Searched {
-	readFile := opts.ReadFile
-	if readFile == nil {
-		readFile = os.ReadFile
-	}
 	// A file that exists but cannot be read counts as found, so the read
-	// error is reported rather than the file silently skipped.
+	// error is reported rather than the file silently skipped. Without a
+	// custom reader only Stat is used: reading to find out would block on
+	// an app-config.yaml that is a FIFO (the load then refuses it).
 	found := func(p string) bool {
-		_, err := readFile(p)
+		var err error
+		if opts.ReadFile != nil {
+			_, err = opts.ReadFile(p)
+		} else {
+			_, err = os.Stat(p)
+		}
 		return err == nil || !errors.Is(err, fs.ErrNotExist)
 	}
 	var out []Searched

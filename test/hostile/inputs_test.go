@@ -133,3 +133,25 @@ func TestCtrlCInterruptsABlockedStdinRead(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigFileItselfAFIFO: an app-config.yaml that is a FIFO (or a link
+// to /dev/zero) in the working directory is refused, by the load and by
+// `config path`, which only looks for it.
+func TestConfigFileItselfAFIFO(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "catalog.yaml", component("svc-a", ""))
+	if err := syscall.Mkfifo(filepath.Join(dir, "app-config.yaml"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/dev/zero", filepath.Join(dir, "app-config.local.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	r := bsai(t, invocation{dir: dir, timeout: 30 * time.Second}, "catalog", "list", "--catalog", "catalog.yaml")
+	if r.code != 4 || !strings.Contains(r.stderr, "named pipe") {
+		t.Errorf("want exit 4 naming the FIFO\n%s", r)
+	}
+	r = bsai(t, invocation{dir: dir, timeout: 30 * time.Second}, "config", "path")
+	if !strings.Contains(r.stdout+r.stderr, "app-config.yaml") {
+		t.Errorf("config path: want the file listed\n%s", r)
+	}
+}
