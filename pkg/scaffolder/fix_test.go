@@ -30,3 +30,50 @@ func TestFixCapPerRun(t *testing.T) {
 		t.Fatal("the file changed elsewhere")
 	}
 }
+
+// FuzzFix: whatever the file, --fix either leaves it byte for byte or
+// produces a file that parses, has no more errors, and differs from the
+// original only where fixes were applied (same length change as the
+// applied edits).
+// Run locally: go test ./pkg/scaffolder -run '^$' -fuzz FuzzFix -fuzztime 30s
+func FuzzFix(f *testing.F) {
+	base := "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata: {name: f}\nspec:\n  owner: group:default/a\n  type: service\n" +
+		"  parameters:\n    - properties:\n        name: {type: string}\n  steps:\n    - id: fetch\n      name: F\n      action: fetch:templat\n" +
+		"      input: {url: ./s, values: {n: '${{ parameters.nmae }}'}}\n    - id: p\n      name: P\n      action: debug:log\n      input:\n        message: \"${{ steps['fetc'].output.x }}\"\n"
+	for _, s := range []string{"", "# comment\n", "\"", "'", "${{", "\\u00e9", "&a", "*a", "<<: *a", "\t", "é", "nmae", "steps.fetc"} {
+		f.Add(s, 100)
+	}
+	v, err := NewValidator(nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, insert string, at int) {
+		if at < 0 {
+			at = -at
+		}
+		at %= len(base) + 1
+		src := []byte(base[:at] + insert + base[at:])
+		res := v.ValidateBytes("f.yaml", src)
+		ff := v.Fix(res)
+		if string(ff.Before) != string(src) {
+			t.Fatal("Before is not the input")
+		}
+		if len(ff.Applied) == 0 {
+			if string(ff.After) != string(src) {
+				t.Fatal("changed the file without applying a fix")
+			}
+			return
+		}
+		delta := 0
+		for _, a := range ff.Applied {
+			delta += len(a.Fix.New) - len(a.Fix.Old)
+		}
+		if len(ff.After)-len(src) != delta {
+			t.Fatalf("length changed by %d, edits account for %d", len(ff.After)-len(src), delta)
+		}
+		after := v.ValidateBytes("f.yaml", ff.After)
+		if countErrors(after.Findings) > countErrors(res.Findings) {
+			t.Fatalf("fix added errors: %v", after.Findings)
+		}
+	})
+}
