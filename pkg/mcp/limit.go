@@ -11,6 +11,7 @@ import (
 
 	"github.com/bsai-dev/bsai/pkg/config"
 	"github.com/bsai-dev/bsai/pkg/errs"
+	"github.com/bsai-dev/bsai/pkg/textutil"
 )
 
 // DefaultMaxMessageSize caps one message from a server when neither the
@@ -177,5 +178,6 @@ func clip(s string) string {
 	if len(s) <= maxErrorText {
 		return s
 	}
-	return s[:maxErrorText] + fmt.Sprintf("… (%d more bytes)", len(s)-maxErrorText)
+	cut := textutil.Truncate(s, maxErrorText, "")
+	return cut + fmt.Sprintf("… (%d more bytes)", len(s)-len(cut))
 }

@@ -3,7 +3,8 @@ package scaffolder
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/bsai-dev/bsai/pkg/textutil"
 )
 
 // This file is a small parser for the nunjucks expression subset used
@@ -26,15 +27,7 @@ type exprRef struct {
 // clipExpr shortens an expression body quoted in a finding: a hostile
 // multi-megabyte expression must not be echoed whole into every output.
 func clipExpr(b string) string {
-	const max = 120
-	if len(b) <= max {
-		return b
-	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(b[cut]) {
-		cut--
-	}
-	return b[:cut] + fmt.Sprintf("… (%d bytes)", len(b))
+	return textutil.Truncate(b, 120, fmt.Sprintf("… (%d bytes)", len(b)))
 }
 
 // templated reports whether s contains a ${{ }} expression.
