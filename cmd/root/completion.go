@@ -250,8 +250,12 @@ func wireCompletion(f *factory.Factory, v *viper.Viper, root *cobra.Command) {
 		switch path := strings.TrimPrefix(cmd.CommandPath(), root.Name()+" "); {
 		case strings.HasPrefix(path, "incident"):
 			extra = append(extra, "markdown")
-		case path == "catalog deps" || path == "ask":
+		case path == "catalog deps":
 			extra = append(extra, "mermaid")
+		case path == "ask":
+			extra = append(extra, "markdown", "mermaid")
+		case path == "template validate":
+			extra = append(extra, "sarif", "github")
 		}
 		return complete.Strings(complete.Formats(tc, extra...)), noFile
 	})

@@ -202,6 +202,10 @@ func TestCompleteEntityRefsKindsFormats(t *testing.T) {
 	if strings.Join(got, ",") != "markdown" {
 		t.Errorf("incident -o m = %v", got)
 	}
+	got, _ = tabs(t, "template", "validate", "-o", "")
+	if strings.Join(got, ",") != "text,json,yaml,sarif,github" {
+		t.Errorf("template validate -o = %v", got)
+	}
 	// Template paths: the shell completes files with these extensions.
 	got, dir = tabs(t, "template", "validate", "")
 	if strings.Join(got, ",") != "yaml,yml" || dir != ":8" {

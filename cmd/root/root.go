@@ -48,7 +48,7 @@ MCP tool. Every command also works without a model (--offline).`,
 	cmd.SetVersionTemplate("bsai {{.Version}}\n")
 	fl := cmd.PersistentFlags()
 	fl.StringSliceP("config", "c", nil, "config file (repeatable; later wins; default app-config.yaml, app-config.local.yaml) [$BSAI_CONFIG]")
-	fl.StringP("output", "o", "text", "output format: text, json or yaml (incident also: markdown; template validate also: sarif, github) [$BSAI_OUTPUT]")
+	fl.StringP("output", "o", "text", "output format: text, json or yaml (incident, ask also: markdown; catalog deps, ask: mermaid; template validate: sarif, github) [$BSAI_OUTPUT]")
 	fl.String("jq", "", "filter JSON output with a jq expression (implies -o json), e.g. --jq '.[].ref'")
 	fl.String("catalog", "", "catalog YAML file, folder or glob, or a Backstage base URL; overrides config [$BSAI_CATALOG]")
 	fl.String("token", "", "Backstage token for --catalog URL [$BACKSTAGE_TOKEN]")
