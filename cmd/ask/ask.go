@@ -107,8 +107,11 @@ func Run(opts *Options) error {
 	if opts.AgentSet {
 		req.Agent = &opts.Agent
 	}
+	// The prompt quotes catalog text: shown through a SafeWriter like any
+	// text output.
+	shown := output.NewSafeWriter(ios.Out, false)
 	if opts.ShowPrompt {
-		req.ShowPrompt = ios.Out
+		req.ShowPrompt = shown
 	}
 	interactive := opts.Question == ""
 	if interactive && opts.ShowPrompt {
@@ -203,7 +206,7 @@ func Run(opts *Options) error {
 	}
 	ans, err := a.Ask(ctx, q)
 	if errors.Is(err, llm.ErrPromptShown) {
-		return nil
+		return shown.Flush()
 	}
 	if err != nil {
 		return err

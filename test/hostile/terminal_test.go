@@ -91,7 +91,11 @@ func TestStreamedModelAnswerNeutralised(t *testing.T) {
         model: `+llmtest.Model+`
         tools: false
 `)
-	r := bsai(t, invocation{dir: dir}, "ask", "--catalog", "catalog-info.yaml", "what does svc-a do?")
+	r := bsai(t, invocation{dir: dir}, "ask", "--catalog", "catalog-info.yaml", "--show-prompt", "what does svc-a do?")
+	if c, bad := rawControl(r.stdout); bad || r.code != 0 || !strings.Contains(r.stdout, "PWNED") {
+		t.Errorf("--show-prompt: want the prompt with the catalog text, no raw control character (%U)\n%q", c, clip(r.stdout))
+	}
+	r = bsai(t, invocation{dir: dir}, "ask", "--catalog", "catalog-info.yaml", "what does svc-a do?")
 	if r.code != 0 || len(srv.Requests()) == 0 {
 		t.Fatalf("want a model answer\n%s", r)
 	}
