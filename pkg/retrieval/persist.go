@@ -1,0 +1,321 @@
+package retrieval
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/bsai-dev/bsai/pkg/catalog"
+)
+
+// The index cache: Build costs about a second at 100k entities, and every
+// `bsai ask` is a new process. The index is saved beside the catalog cache
+// in one file per catalog snapshot, named by the snapshot's fingerprint
+// (every entity's content, in graph order, plus the file format and bsai's
+// build), so any change to the catalog, the format or the binary is a miss
+// and a rebuild. The file repeats the fingerprint and ends in a checksum:
+// a truncated, corrupt or foreign file is ignored, never trusted.
+
+// formatVersion changes whenever encodeIndex/decodeIndex change.
+const formatVersion = 1
+
+// keepIndexFiles bounds the cache directory: the most recently used files
+// are kept, older ones deleted after each save.
+const keepIndexFiles = 4
+
+const indexExt = ".idx"
+
+var indexMagic = []byte("bsai-index\x00")
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// CacheOptions says where and whether the index is cached on disk.
+type CacheOptions struct {
+	// Dir holds the index files (the command passes
+	// os.UserCacheDir()/bsai/index); "" disables the disk cache.
+	Dir string
+	// Refresh rebuilds without reading the cache (and saves the result).
+	Refresh bool
+	// Verbosef, when set, receives what happened to the cache (-v).
+	Verbosef func(format string, args ...any)
+}
+
+func (o CacheOptions) note(format string, args ...any) {
+	if o.Verbosef != nil {
+		o.Verbosef(format, args...)
+	}
+}
+
+// ForCached is For with the disk cache: the process-wide index of g if
+// there is one, else the cached index of this catalog snapshot, else a
+// fresh Build that is then saved. Failing to read or write the cache is
+// never an error: the index is rebuilt and the reason noted.
+func ForCached(g *catalog.Graph, o CacheOptions) *Index {
+	if o.Dir == "" {
+		return For(g)
+	}
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.g == g && shared.ix != nil {
+		return shared.ix
+	}
+	start := time.Now()
+	key := Fingerprint(g)
+	path := filepath.Join(o.Dir, key+indexExt)
+	if !o.Refresh {
+		ix, err := LoadIndex(path, g, key)
+		if err == nil {
+			o.note("index: loaded %d entities from %s in %s", ix.Len(), path, time.Since(start).Round(time.Millisecond))
+			now := time.Now()
+			_ = os.Chtimes(path, now, now) // most recently used survives pruning
+			shared.g, shared.ix = g, ix
+			return ix
+		}
+		if !os.IsNotExist(err) {
+			o.note("index: ignoring cache %s (%v); rebuilding", path, err)
+		}
+	}
+	ix := Build(g)
+	if err := ix.Save(path, key); err != nil {
+		o.note("index: not cached: %v", err)
+	} else {
+		o.note("index: built %d entities and cached them in %s in %s", ix.Len(), path, time.Since(start).Round(time.Millisecond))
+		prune(o.Dir, path)
+	}
+	shared.g, shared.ix = g, ix
+	return ix
+}
+
+// Save writes the index to path atomically (a temp file renamed into
+// place), under key (see Fingerprint).
+func (ix *Index) Save(path, key string) error {
+	b := encodeIndex(ix, key)
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create index cache directory: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, ".index-*")
+	if err != nil {
+		return fmt.Errorf("write index cache: %w", err)
+	}
+	_, werr := tmp.Write(b)
+	cerr := tmp.Close()
+	if werr != nil || cerr != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write index cache: %w", cmpErr(werr, cerr))
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write index cache: %w", err)
+	}
+	return nil
+}
+
+func cmpErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// LoadIndex reads an index saved for g under key. Any mismatch (another
+// key, format or size of catalog) or damage is an error; the caller
+// rebuilds.
+func LoadIndex(path string, g *catalog.Graph, key string) (ix *Index, err error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	// The decoder checks every bound; this is the last line of defence so a
+	// damaged cache can never take the command down.
+	defer func() {
+		if r := recover(); r != nil {
+			ix, err = nil, errCorrupt
+		}
+	}()
+	return decodeIndex(b, g, key)
+}
+
+// header: magic, format version, key, payload length; trailer: CRC-32C
+// of the payload.
+func encodeIndex(ix *Index, key string) []byte {
+	e := &encoder{b: make([]byte, 0, 64+len(ix.refs)*64+postingsLen(ix)*8)}
+	e.b = append(e.b, indexMagic...)
+	e.u32(formatVersion)
+	e.str(key)
+	lenAt := len(e.b)
+	e.u32(0)
+	start := len(e.b)
+
+	e.strs(ix.refs)
+	for _, l := range ix.docLen {
+		e.f32(l)
+	}
+	e.f32(ix.avgLen)
+	// vocab is a bijection onto 0..len(post)-1: the terms in id order.
+	terms := make([]string, len(ix.post))
+	for t, id := range ix.vocab {
+		terms[id] = t
+	}
+	e.strs(terms)
+	for _, ps := range ix.post {
+		e.u32(uint32(len(ps)))
+		for _, p := range ps {
+			e.u32(uint32(p.doc))
+			e.f32(p.tf)
+		}
+	}
+	e.lists(ix.phrases)
+	e.u32(uint32(ix.maxPhrase))
+	e.set(ix.keep)
+	e.set(ix.names)
+	e.lists(ix.nameTerm)
+	e.set(ix.typeTerms)
+	e.set(ix.specTypes)
+	e.pairs(ix.absentOwners)
+	for _, l := range ix.location {
+		if l {
+			e.b = append(e.b, 1)
+		} else {
+			e.b = append(e.b, 0)
+		}
+	}
+
+	binary.LittleEndian.PutUint32(e.b[lenAt:], uint32(len(e.b)-start))
+	e.u32(crc32.Checksum(e.b[start:], castagnoli))
+	return e.b
+}
+
+func postingsLen(ix *Index) int {
+	n := 0
+	for _, ps := range ix.post {
+		n += len(ps)
+	}
+	return n
+}
+
+func decodeIndex(b []byte, g *catalog.Graph, key string) (*Index, error) {
+	if !bytes.HasPrefix(b, indexMagic) {
+		return nil, fmt.Errorf("not an index file")
+	}
+	d := &decoder{b: b[len(indexMagic):]}
+	if v := d.u32(); d.err == nil && v != formatVersion {
+		return nil, fmt.Errorf("index format %d, want %d", v, formatVersion)
+	}
+	if k := d.str(); d.err == nil && k != key {
+		return nil, fmt.Errorf("index of another catalog snapshot or build")
+	}
+	n := d.count(1)
+	if d.err != nil || len(d.b) != n+4 {
+		return nil, fmt.Errorf("index file is truncated")
+	}
+	payload := d.b[:n]
+	if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(d.b[n:]) {
+		return nil, fmt.Errorf("index file checksum mismatch")
+	}
+	ents := g.All()
+	d = &decoder{b: payload, all: string(payload), docs: len(ents)}
+	ix := &Index{g: g, ents: ents}
+
+	ix.refs = d.strs()
+	if d.err == nil && len(ix.refs) != len(ents) {
+		return nil, fmt.Errorf("index has %d entities, the catalog %d", len(ix.refs), len(ents))
+	}
+	ix.byRef = make(map[string]int32, len(ix.refs))
+	for i, r := range ix.refs {
+		ix.byRef[r] = int32(i)
+	}
+	ix.docLen = make([]float32, len(ix.refs))
+	for i := range ix.docLen {
+		ix.docLen[i] = d.f32()
+	}
+	ix.avgLen = d.f32()
+	terms := d.strs()
+	ix.vocab = make(map[string]int32, len(terms))
+	for i, t := range terms {
+		ix.vocab[t] = int32(i)
+	}
+	ix.post = make([][]posting, len(terms))
+	var arena []posting // one allocation per 64k postings, not per term
+	for i := range ix.post {
+		n := d.count(8)
+		if n > cap(arena)-len(arena) {
+			arena = make([]posting, 0, max(n, 1<<16))
+		}
+		at := len(arena)
+		arena = arena[:at+n]
+		ps := arena[at : at+n : at+n]
+		for j := range ps {
+			ps[j] = posting{doc: d.doc(), tf: d.f32()}
+		}
+		ix.post[i] = ps
+	}
+	ix.phrases = d.lists()
+	ix.maxPhrase = int(d.u32())
+	ix.keep = d.set()
+	ix.names = d.set()
+	ix.nameTerm = d.lists()
+	ix.typeTerms = d.set()
+	ix.specTypes = d.set()
+	ix.absentOwners = d.pairs()
+	if len(d.b) < len(ix.refs) {
+		d.fail()
+	} else {
+		ix.location = make([]bool, len(ix.refs))
+		for i := range ix.location {
+			ix.location[i] = d.b[i] == 1
+		}
+		d.b = d.b[len(ix.refs):]
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	if len(d.b) != 0 {
+		return nil, errCorrupt
+	}
+	return ix, nil
+}
+
+// prune deletes all but the keepIndexFiles most recently used index files
+// of dir (keeping keep), and temp files a crashed save left behind.
+func prune(dir, keep string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	type file struct {
+		path string
+		mod  time.Time
+	}
+	var files []file
+	for _, de := range entries {
+		name := de.Name()
+		info, err := de.Info()
+		if err != nil || !info.Mode().IsRegular() {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		switch {
+		case strings.HasPrefix(name, ".index-") && time.Since(info.ModTime()) > time.Hour:
+			os.Remove(p)
+		case strings.HasSuffix(name, indexExt) && p != keep:
+			files = append(files, file{p, info.ModTime()})
+		}
+	}
+	slices.SortFunc(files, func(a, b file) int { return b.mod.Compare(a.mod) })
+	for i, f := range files {
+		if i >= keepIndexFiles-1 {
+			os.Remove(f.path)
+		}
+	}
+}
+
+// hexKey is the file-name form of a digest.
+func hexKey(sum []byte) string { return hex.EncodeToString(sum) }
