@@ -3,10 +3,13 @@ package factory
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 
 	"github.com/bsai-dev/bsai/pkg/assistant"
 	"github.com/bsai-dev/bsai/pkg/incident"
 	"github.com/bsai-dev/bsai/pkg/llm"
+	"github.com/bsai-dev/bsai/pkg/retrieval"
 	"github.com/bsai-dev/bsai/pkg/scaffolder"
 )
 
@@ -34,6 +37,7 @@ func (f *Factory) AskEnv(ctx context.Context) (assistant.Env, error) {
 		return env, err
 	}
 	env.Graph = g
+	env.IndexCache = f.indexCache()
 	p, err := f.LLM("ask")
 	switch {
 	case errors.Is(err, llm.ErrNoModel):
@@ -70,4 +74,15 @@ func (f *Factory) IncidentEnv() incident.Env {
 	return incident.Env{Config: f.Config, Catalog: f.Catalog, HTTP: f.HTTPClient, Backstage: f.Backstage, MCP: f.MCP,
 		Provider: func() (llm.Provider, error) { return f.LLM("incident") },
 		Now:      f.Now, Warn: ios.Warnf, Verbosef: ios.Verbosef, Progress: ios.StartProgress}
+}
+
+// indexCache puts the retrieval index beside the catalog snapshots
+// (os.UserCacheDir()/bsai/index); --refresh rebuilds it.
+func (f *Factory) indexCache() retrieval.CacheOptions {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return retrieval.CacheOptions{}
+	}
+	return retrieval.CacheOptions{Dir: filepath.Join(dir, "bsai", "index"), MinEntities: retrieval.DefaultCacheMin,
+		Refresh: f.Globals != nil && f.Globals.Refresh, Verbosef: f.IOStreams.Verbosef}
 }

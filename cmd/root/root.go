@@ -56,7 +56,7 @@ MCP tool. Every command also works without a model (--offline).`,
 	fl.String("model", "", "model name, overrides the provider's default [$BSAI_MODEL]")
 	fl.String("mcp-config", "", "extra MCP servers from a JSON file in the mcpServers shape [$BSAI_MCP_CONFIG]")
 	fl.Bool("offline", false, "never call a model; use the deterministic path [$BSAI_OFFLINE]")
-	fl.Bool("refresh", false, "bypass the on-disk catalog cache")
+	fl.Bool("refresh", false, "bypass the on-disk catalog and ask index caches")
 	fl.Bool("no-color", false, "disable colour (also NO_COLOR)")
 	fl.BoolP("verbose", "v", false, "print progress, token usage and server logs to stderr")
 

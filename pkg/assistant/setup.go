@@ -47,6 +47,10 @@ type Env struct {
 	Warn              func(format string, args ...any)
 	Verbosef          func(format string, args ...any)
 	Progress          func(label string) (stop func())
+
+	// IndexCache is where the retrieval index is cached on disk (zero: it
+	// is built in memory every time).
+	IndexCache retrieval.CacheOptions
 }
 
 // Prepare applies bsai.ask to req, checks it against the catalog, and picks
@@ -73,7 +77,7 @@ func Prepare(ctx context.Context, env Env, req Request) (*Assistant, Question, e
 	}
 	q := Question{Text: req.Question, TopK: topK, Kind: req.Kind}
 	a := &Assistant{
-		Graph: g, Index: retrieval.For(g), Warn: env.Warn, Progress: env.Progress,
+		Graph: g, Index: retrieval.ForCached(g, env.IndexCache), Warn: env.Warn, Progress: env.Progress,
 		ContextBudget: cfg.ContextTokens,
 		Budget:        llm.Budget{MaxSteps: cfg.MaxSteps, MaxToolCalls: cfg.MaxToolCalls, MaxTokens: cfg.MaxTokens},
 	}
