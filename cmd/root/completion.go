@@ -218,9 +218,18 @@ func wireCompletion(f *factory.Factory, v *viper.Viper, root *cobra.Command) {
 		"catalog deps":  wrap(oneRef),
 	}
 	flags := map[string]map[string]compFunc{
-		"catalog list": {"kind": wrap(func(ctx context.Context, _ *cobra.Command, _ []string, tc string) ([]complete.Candidate, cobra.ShellCompDirective) {
-			return c.Kinds(ctx, tc), noFile
-		})},
+		"catalog list": {
+			"kind": wrap(func(ctx context.Context, _ *cobra.Command, _ []string, tc string) ([]complete.Candidate, cobra.ShellCompDirective) {
+				return c.Kinds(ctx, tc), noFile
+			}),
+			"filter": wrap(func(ctx context.Context, _ *cobra.Command, _ []string, tc string) ([]complete.Candidate, cobra.ShellCompDirective) {
+				cands, noSpace := c.FilterPairs(ctx, tc)
+				if noSpace {
+					return cands, noFile | cobra.ShellCompDirectiveNoSpace
+				}
+				return cands, noFile
+			}),
+		},
 		"ask": {"kind": wrap(func(ctx context.Context, _ *cobra.Command, _ []string, tc string) ([]complete.Candidate, cobra.ShellCompDirective) {
 			return c.Kinds(ctx, tc), noFile
 		})},

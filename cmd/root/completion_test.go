@@ -186,6 +186,19 @@ func TestCompleteEntityRefsKindsFormats(t *testing.T) {
 	if !strings.Contains(joined, "component") || !strings.Contains(joined, "widget") {
 		t.Errorf("kinds = %v (want built-ins and the catalog's own kinds)", got)
 	}
+	// --filter: keys as the catalog has them, then that key's values.
+	got, dir = tabs(t, "catalog", "list", "--filter", "spec.ty")
+	if strings.Join(got, ",") != "spec.type=" || dir != ":6" {
+		t.Errorf("--filter keys = %v %s", got, dir)
+	}
+	got, _ = tabs(t, "catalog", "list", "--filter", "spec.type=")
+	if strings.Join(got, ",") != "spec.type=openapi,spec.type=service,spec.type=team" {
+		t.Errorf("--filter values = %v", got)
+	}
+	got, _ = tabs(t, "catalog", "list", "--filter", "kind=group,spec.owner=t")
+	if strings.Join(got, ",") != "kind=group,spec.owner=team-x" {
+		t.Errorf("--filter second pair = %v", got)
+	}
 	got, _ = tabs(t, "incident", "investigate", "--service", "")
 	if strings.Join(got, ",") != "billing-service" {
 		t.Errorf("--service = %v (components only)", got)

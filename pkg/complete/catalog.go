@@ -4,6 +4,8 @@ import (
 	"context"
 	"sort"
 	"strings"
+
+	"github.com/bsai-dev/bsai/pkg/catalog"
 )
 
 // BuiltinKinds are offered for --kind even before any catalog is cached.
@@ -152,4 +154,68 @@ func Formats(prefix string, extra ...string) []Candidate {
 		}
 	}
 	return out
+}
+
+// filterScan caps how many entities a --filter TAB looks at: keys and
+// values of a huge catalog repeat, and a TAB must stay fast.
+const filterScan = 20000
+
+// FilterPairs completes `catalog list --filter key=value` from the cached
+// catalog, Backstage's dot-path keys as the filter takes them: before "="
+// the keys present (as "key=", noSpace), after it the values that key has.
+// Comma-separated pairs complete their last pair.
+func (c *Completer) FilterPairs(ctx context.Context, toComplete string) (cands []Candidate, noSpace bool) {
+	if c.Entities == nil {
+		return nil, false
+	}
+	ents, err := c.Entities(ctx)
+	if err != nil {
+		return nil, false
+	}
+	head, cur := "", toComplete
+	if i := strings.LastIndexByte(toComplete, ','); i >= 0 {
+		head, cur = toComplete[:i+1], toComplete[i+1:]
+	}
+	key, val, hasEq := strings.Cut(cur, "=")
+	key = strings.ToLower(key)
+	seen := map[string]bool{}
+	for i := range ents {
+		if i >= filterScan || len(seen) >= maxRefs {
+			break
+		}
+		for k, vs := range catalog.SearchIndex(&ents[i]) {
+			if !hasEq {
+				if !seen[k] && strings.HasPrefix(k, key) && filterableKey(k) {
+					seen[k] = true
+				}
+				continue
+			}
+			if k != key {
+				continue
+			}
+			for _, v := range vs {
+				if len(v) <= 100 && !strings.ContainsAny(v, ",\n") && strings.HasPrefix(v, strings.ToLower(val)) {
+					seen[v] = true
+				}
+			}
+		}
+	}
+	for s := range seen {
+		if hasEq {
+			cands = append(cands, Candidate{Value: head + key + "=" + s})
+		} else {
+			cands = append(cands, Candidate{Value: head + s + "="})
+		}
+	}
+	sort.Slice(cands, func(i, j int) bool { return cands[i].Value < cands[j].Value })
+	return cands, !hasEq
+}
+
+// filterableKey leaves out keys nobody filters by: free text and ids.
+func filterableKey(k string) bool {
+	switch k {
+	case "metadata.description", "metadata.title", "metadata.uid", "spec.definition":
+		return false
+	}
+	return !strings.HasPrefix(k, "metadata.annotations.backstage.io/managed-by")
 }
