@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/spf13/cobra"
@@ -53,7 +52,8 @@ func RunPrompts(opts *PromptsOptions) error {
 		return err
 	}
 	return output.Print(opts.IO, format, list, func(w io.Writer, st *output.Styles) error {
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		// Fits the terminal: descriptions are cut, names and arguments not.
+		t := &output.Table{Columns: []output.Column{{}, {}, {Shrink: true, Min: 12}}, Width: opts.IO.TerminalWidth()}
 		for _, p := range list {
 			var args []string
 			for _, a := range p.Arguments {
@@ -63,9 +63,9 @@ func RunPrompts(opts *PromptsOptions) error {
 				}
 				args = append(args, s)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", p.Name, strings.Join(args, " "), p.Description)
+			t.Rows = append(t.Rows, []string{p.Name, strings.Join(args, " "), p.Description})
 		}
-		return tw.Flush()
+		return t.Write(w)
 	})
 }
 

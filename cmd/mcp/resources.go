@@ -1,9 +1,7 @@
 package mcp
 
 import (
-	"fmt"
 	"io"
-	"text/tabwriter"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/spf13/cobra"
@@ -51,11 +49,12 @@ func RunResources(opts *ResourcesOptions) error {
 		return err
 	}
 	return output.Print(opts.IO, format, list, func(w io.Writer, st *output.Styles) error {
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		// Fits the terminal: names are cut, URIs (what mcp read takes) not.
+		t := &output.Table{Columns: []output.Column{{}, {Shrink: true, Min: 10}, {Optional: true}}, Width: opts.IO.TerminalWidth()}
 		for _, r := range list {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", r.URI, r.Name, r.MIMEType)
+			t.Rows = append(t.Rows, []string{r.URI, r.Name, r.MIMEType})
 		}
-		return tw.Flush()
+		return t.Write(w)
 	})
 }
 

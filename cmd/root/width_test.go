@@ -88,3 +88,26 @@ func TestVerboseServerLogsDoNotOverwriteSpinner(t *testing.T) {
 		t.Errorf("result missing:\n%q", out)
 	}
 }
+
+// mcp servers on a narrow terminal: long command lines are cut, ids not.
+func TestMCPServersFitTerminalWidth(t *testing.T) {
+	completionEnv(t, "")
+	p := startPTY(t, 50, "mcp", "servers")
+	if code := p.wait(20 * time.Second); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, p.output())
+	}
+	out := xansi.Strip(p.output())
+	for _, l := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+		if w := xansi.StringWidth(l); w > 50 {
+			t.Errorf("%d cells wide on a 50-column terminal: %q", w, l)
+		}
+	}
+	if !strings.Contains(out, "fake ") || !strings.Contains(out, "other ") || !strings.Contains(out, "…") {
+		t.Errorf("want both ids and a cut target:\n%s", out)
+	}
+	// Piped, the target is whole.
+	r := run(t, "mcp", "servers")
+	if !strings.Contains(r.out, "http://127.0.0.1:1/mcp") {
+		t.Errorf("piped output cut:\n%s", r.out)
+	}
+}

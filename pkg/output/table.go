@@ -101,10 +101,14 @@ func (t *Table) Write(w io.Writer) error {
 		b.WriteString("\n")
 	}
 	headers := make([]string, n)
+	hasHeader := false
 	for i, c := range t.Columns {
 		headers[i] = c.Header
+		hasHeader = hasHeader || c.Header != ""
 	}
-	line(headers, t.HeaderStyle)
+	if hasHeader { // a table without headers is a plain aligned list
+		line(headers, t.HeaderStyle)
+	}
 	for _, r := range t.Rows {
 		line(r, nil)
 	}
