@@ -149,3 +149,27 @@ func TestYesNoAboutTwoEntities(t *testing.T) {
 		}
 	}
 }
+
+// TestShowcaseProbes: a yes/no naming one entity whole and the other by a
+// word of its name states the real owner; "what is in X" about two
+// entities of one name does not add "nothing inside" for the empty one.
+func TestShowcaseProbes(t *testing.T) {
+	res, err := catalog.LoadFiles(context.Background(), []string{filepath.Join(retrievaltest.RepoRoot(t), "testdata", "catalogs", "janus-idp-showcase")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := catalog.NewGraph(res.Entities)
+	a := &assistant.Assistant{Graph: g, Index: retrieval.Build(g)}
+	for q, want := range map[string]string{
+		"Is the showcase owned by the RHDH team?":  "No.\nJanus-IDP Authors (`group:default/janus-authors`) owns Backstage Showcase (`component:default/backstage-showcase`).",
+		"What does Red Hat Developer Hub contain?": "Red Hat Developer Hub (`system:default/rhdh`) contains Red Hat Developer Hub (`component:default/rhdh`).",
+	} {
+		ans, err := a.Ask(context.Background(), assistant.Question{Text: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.Answer != want {
+			t.Errorf("%q:\n%s\nwant\n%s", q, ans.Answer, want)
+		}
+	}
+}

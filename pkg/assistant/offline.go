@@ -86,6 +86,11 @@ func Offline(g *catalog.Graph, ix *retrieval.Index, res retrieval.Result) string
 			reached = append(reached, w.relation(s, in)...)
 		}
 	}
+	if w.Len() == before {
+		for _, n := range w.emptyInside {
+			w.line("The catalog lists nothing inside %s.", n)
+		}
+	}
 	if slices.Contains(intents, retrieval.IntentOwner) {
 		w.owners(append(slices.Clone(subjects), reached...))
 	}
@@ -102,6 +107,9 @@ type writer struct {
 	g        *catalog.Graph
 	question string
 	seen     map[string]bool
+	// emptyInside are subjects of a "what is in X" question with nothing
+	// inside, said only when no subject had anything.
+	emptyInside []string
 }
 
 func plural(kind string, n int) string {
@@ -419,7 +427,7 @@ func (w *writer) relation(ref string, in retrieval.Intent) []string {
 			got = append(got, cs...)
 		}
 		if len(got) == 0 {
-			w.line("The catalog lists nothing inside %s.", n)
+			w.emptyInside = append(w.emptyInside, n)
 		}
 		return got
 	case retrieval.IntentPartOf:

@@ -230,6 +230,20 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 			}
 		}
 	}
+	// A yes/no question about two entities may name one whole and the
+	// other by a word of its name ("Is the showcase owned by the RHDH
+	// team?"): that word's entity is a subject too.
+	if len(focus) > 0 && YesNo(question) {
+		for i, t := range seq {
+			if covered[i] || ix.generic(t) || ix.keep[t] || ix.typeTerms[t] {
+				continue
+			}
+			if ds := ix.nameTerm[t]; len(ds) == 1 && !ix.location[ds[0]] {
+				bump(ds[0], boostNameWord, "name word")
+				focus = appendUniq(focus, ds[0])
+			}
+		}
+	}
 	// Locations are plumbing: never a hit unless asked about by name.
 	// (touched itself stays whole: the deferred reset clears it.)
 	live := touched
