@@ -45,7 +45,9 @@ type posting struct {
 	tf  float32
 }
 
-// Index is an inverted index over one catalog graph.
+// Index is an inverted index over one catalog graph. persist.go saves every
+// field but g, ents and emb: a new field goes there too (TestPersistRoundTrip
+// names a missing one).
 type Index struct {
 	g      *catalog.Graph
 	refs   []string

@@ -2,14 +2,17 @@ package retrieval
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/bsai-dev/bsai/pkg/catalog"
@@ -24,7 +27,7 @@ import (
 // a truncated, corrupt or foreign file is ignored, never trusted.
 
 // formatVersion changes whenever encodeIndex/decodeIndex change.
-const formatVersion = 1
+const formatVersion = 2
 
 // DefaultCacheMin is the MinEntities the command uses.
 const DefaultCacheMin = 1000
@@ -63,6 +66,11 @@ func (o CacheOptions) note(format string, args ...any) {
 // there is one, else the cached index of this catalog snapshot, else a
 // fresh Build that is then saved. Failing to read or write the cache is
 // never an error: the index is rebuilt and the reason noted.
+//
+// The file is named by the catalog's refs (CachePath) and holds the full
+// Fingerprint, which is computed while the file is read and decoded (a
+// hit) or while the index is built (a miss), so it adds little wall time
+// either way; a stale file's decode stops as soon as the keys disagree.
 func ForCached(g *catalog.Graph, o CacheOptions) *Index {
 	if o.Dir == "" || g.Len() < o.MinEntities {
 		return For(g)
@@ -73,10 +81,21 @@ func ForCached(g *catalog.Graph, o CacheOptions) *Index {
 		return shared.ix
 	}
 	start := time.Now()
-	key := Fingerprint(g)
-	path := filepath.Join(o.Dir, key+indexExt)
+	path := CachePath(o.Dir, g)
+	var fp string
+	var fpDone atomic.Bool
+	done := make(chan struct{})
+	go func() {
+		fp = Fingerprint(g)
+		fpDone.Store(true)
+		close(done)
+	}()
+	key := func() string { <-done; return fp }
 	if !o.Refresh {
-		ix, err := LoadIndex(path, g, key)
+		ix, stored, err := readIndex(path, g, func(stored string) bool { return fpDone.Load() && stored != fp })
+		if err == nil && stored != key() {
+			err = errOtherSnapshot
+		}
 		if err == nil {
 			o.note("index: loaded %d entities from %s in %s", ix.Len(), path, time.Since(start).Round(time.Millisecond))
 			now := time.Now()
@@ -89,7 +108,7 @@ func ForCached(g *catalog.Graph, o CacheOptions) *Index {
 		}
 	}
 	ix := Build(g)
-	if err := ix.Save(path, key); err != nil {
+	if err := ix.Save(path, key()); err != nil {
 		o.note("index: not cached: %v", err)
 	} else {
 		o.note("index: built %d entities and cached them in %s in %s", ix.Len(), path, time.Since(start).Round(time.Millisecond))
@@ -97,6 +116,23 @@ func ForCached(g *catalog.Graph, o CacheOptions) *Index {
 	}
 	shared.g, shared.ix = g, ix
 	return ix
+}
+
+var errOtherSnapshot = errors.New("index of another catalog snapshot or build")
+
+// CachePath is the index file of g under dir: one file per set of refs
+// (in graph order), so editing a catalog replaces its file instead of
+// adding one; the content itself is checked by the Fingerprint inside.
+func CachePath(dir string, g *catalog.Graph) string {
+	h := sha256.New()
+	var n [8]byte
+	for _, e := range g.All() {
+		r := e.Ref().String()
+		binary.LittleEndian.PutUint64(n[:], uint64(len(r)))
+		h.Write(n[:])
+		h.Write([]byte(r))
+	}
+	return filepath.Join(dir, hexKey(h.Sum(nil)[:16])+indexExt)
 }
 
 // Save writes the index to path atomically (a temp file renamed into
@@ -134,10 +170,24 @@ func cmpErr(a, b error) error {
 // LoadIndex reads an index saved for g under key. Any mismatch (another
 // key, format or size of catalog) or damage is an error; the caller
 // rebuilds.
-func LoadIndex(path string, g *catalog.Graph, key string) (ix *Index, err error) {
-	b, err := os.ReadFile(path)
+func LoadIndex(path string, g *catalog.Graph, key string) (*Index, error) {
+	ix, stored, err := readIndex(path, g, func(stored string) bool { return stored != key })
+	if err == nil && stored != key {
+		err = errOtherSnapshot
+	}
 	if err != nil {
 		return nil, err
+	}
+	return ix, nil
+}
+
+// readIndex reads and decodes path, returning the key it was saved under;
+// stop, asked between sections with that key, abandons the decode (the
+// key is known not to match).
+func readIndex(path string, g *catalog.Graph, stop func(stored string) bool) (ix *Index, stored string, err error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, "", err
 	}
 	// The decoder checks every bound; this is the last line of defence so a
 	// damaged cache can never take the command down.
@@ -146,7 +196,7 @@ func LoadIndex(path string, g *catalog.Graph, key string) (ix *Index, err error)
 			ix, err = nil, errCorrupt
 		}
 	}()
-	return decodeIndex(b, g, key)
+	return decodeIndex(b, g, stop)
 }
 
 // header: magic, format version, key, payload length; trailer: CRC-32C
@@ -186,6 +236,7 @@ func encodeIndex(ix *Index, key string) []byte {
 	e.set(ix.typeTerms)
 	e.set(ix.specTypes)
 	e.pairs(ix.absentOwners)
+	e.pairs(ix.absentSystems)
 	for _, l := range ix.location {
 		if l {
 			e.b = append(e.b, 1)
@@ -207,24 +258,25 @@ func postingsLen(ix *Index) int {
 	return n
 }
 
-func decodeIndex(b []byte, g *catalog.Graph, key string) (*Index, error) {
+func decodeIndex(b []byte, g *catalog.Graph, stop func(stored string) bool) (*Index, string, error) {
 	if !bytes.HasPrefix(b, indexMagic) {
-		return nil, fmt.Errorf("not an index file")
+		return nil, "", fmt.Errorf("not an index file")
 	}
 	d := &decoder{b: b[len(indexMagic):]}
 	if v := d.u32(); d.err == nil && v != formatVersion {
-		return nil, fmt.Errorf("index format %d, want %d", v, formatVersion)
+		return nil, "", fmt.Errorf("index format %d, want %d", v, formatVersion)
 	}
-	if k := d.str(); d.err == nil && k != key {
-		return nil, fmt.Errorf("index of another catalog snapshot or build")
-	}
+	key := d.str()
 	n := d.count(1)
 	if d.err != nil || len(d.b) != n+4 {
-		return nil, fmt.Errorf("index file is truncated")
+		return nil, "", fmt.Errorf("index file is truncated")
 	}
 	payload := d.b[:n]
 	if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(d.b[n:]) {
-		return nil, fmt.Errorf("index file checksum mismatch")
+		return nil, "", fmt.Errorf("index file checksum mismatch")
+	}
+	if stop(key) {
+		return nil, key, errOtherSnapshot
 	}
 	ents := g.All()
 	d = &decoder{b: payload, all: string(payload), docs: len(ents)}
@@ -232,7 +284,7 @@ func decodeIndex(b []byte, g *catalog.Graph, key string) (*Index, error) {
 
 	ix.refs = d.strs()
 	if d.err == nil && len(ix.refs) != len(ents) {
-		return nil, fmt.Errorf("index has %d entities, the catalog %d", len(ix.refs), len(ents))
+		return nil, key, fmt.Errorf("index has %d entities, the catalog %d", len(ix.refs), len(ents))
 	}
 	ix.byRef = make(map[string]int32, len(ix.refs))
 	for i, r := range ix.refs {
@@ -247,6 +299,9 @@ func decodeIndex(b []byte, g *catalog.Graph, key string) (*Index, error) {
 	ix.vocab = make(map[string]int32, len(terms))
 	for i, t := range terms {
 		ix.vocab[t] = int32(i)
+	}
+	if stop(key) {
+		return nil, key, errOtherSnapshot
 	}
 	ix.post = make([][]posting, len(terms))
 	var arena []posting // one allocation per 64k postings, not per term
@@ -263,6 +318,9 @@ func decodeIndex(b []byte, g *catalog.Graph, key string) (*Index, error) {
 		}
 		ix.post[i] = ps
 	}
+	if stop(key) {
+		return nil, key, errOtherSnapshot
+	}
 	ix.phrases = d.lists()
 	ix.maxPhrase = int(d.u32())
 	ix.keep = d.set()
@@ -271,6 +329,7 @@ func decodeIndex(b []byte, g *catalog.Graph, key string) (*Index, error) {
 	ix.typeTerms = d.set()
 	ix.specTypes = d.set()
 	ix.absentOwners = d.pairs()
+	ix.absentSystems = d.pairs()
 	if len(d.b) < len(ix.refs) {
 		d.fail()
 	} else {
@@ -281,12 +340,12 @@ func decodeIndex(b []byte, g *catalog.Graph, key string) (*Index, error) {
 		d.b = d.b[len(ix.refs):]
 	}
 	if d.err != nil {
-		return nil, d.err
+		return nil, key, d.err
 	}
 	if len(d.b) != 0 {
-		return nil, errCorrupt
+		return nil, key, errCorrupt
 	}
-	return ix, nil
+	return ix, key, nil
 }
 
 // prune deletes all but the keepIndexFiles most recently used index files

@@ -169,7 +169,7 @@ func TestForCached(t *testing.T) {
 	if len(notes) != 1 || !strings.Contains(notes[0], "built") {
 		t.Fatalf("cold: notes %q, want one 'built'", notes)
 	}
-	path := filepath.Join(dir, retrieval.Fingerprint(g)+".idx")
+	path := retrieval.CachePath(dir, g)
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("cold run saved nothing: %v", err)
 	}
