@@ -184,6 +184,13 @@ func Investigation(ctx context.Context, env Env, req Request) (*Run, error) {
 // sourceDeps starts the sources' connections with the HTTP client.
 func (env Env) sourceDeps() source.SourceDeps {
 	deps := source.SourceDeps{}
+	if env.Config != nil {
+		if cfg, err := env.Config(); err == nil && cfg != nil {
+			if lim, err := cfg.Limits(); err == nil {
+				deps.FileLimit = lim.Catalog
+			}
+		}
+	}
 	if env.HTTP != nil {
 		if hc, err := env.HTTP(); err == nil {
 			deps.HTTP = hc

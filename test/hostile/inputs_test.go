@@ -155,3 +155,31 @@ func TestConfigFileItselfAFIFO(t *testing.T) {
 		t.Errorf("config path: want the file listed\n%s", r)
 	}
 }
+
+// TestIncidentDataFilesSpecialFilesRefused: deploys, metrics and logs
+// files named in config are read like every other input — a FIFO (which
+// blocked the investigation forever) or /dev/zero is refused up front and
+// named, and the investigation still finishes from the other sources.
+func TestIncidentDataFilesSpecialFilesRefused(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "catalog.yaml", component("svc-a", ""))
+	write(t, dir, "alert.json", `{"status":"firing","alerts":[{"status":"firing","labels":{"alertname":"HighErrorRate","service":"svc-a"},"startsAt":"2026-03-14T10:00:00Z"}]}`)
+	if err := syscall.Mkfifo(filepath.Join(dir, "deploys.jsonl"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "logs.jsonl"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/dev/zero", filepath.Join(dir, "metrics.json")); err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "app-config.yaml", "bsai:\n  incident:\n    sources:\n"+
+		"      deploys: {files: [./deploys.jsonl]}\n      logs: {files: [./logs.jsonl]}\n      metrics: {files: [./metrics.json]}\n")
+	r := bsai(t, invocation{dir: dir, timeout: 30 * time.Second}, "incident", "investigate", "--offline",
+		"--catalog", "catalog.yaml", "--alert", "alert.json", "-o", "json")
+	for _, want := range []string{"deploys.jsonl", "logs.jsonl", "named pipe", "character device"} {
+		if !strings.Contains(r.stderr+r.stdout, want) {
+			t.Errorf("want %q named\n%s", want, r)
+		}
+	}
+}

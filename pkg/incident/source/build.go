@@ -3,6 +3,7 @@ package source
 import (
 	"cmp"
 	"fmt"
+	"github.com/bsai-dev/bsai/pkg/boundedio"
 	"net/http"
 	"strings"
 
@@ -16,6 +17,10 @@ type SourceDeps struct {
 	BackstageURL string
 	MCP          ToolCaller // nil = MCP sources unavailable
 	HTTP         *http.Client
+	// FileLimit caps each deploys/metrics/logs file, which is read
+	// through boundedio (regular files only, Ctrl-C honoured); zero =
+	// boundedio's catalog-file default.
+	FileLimit boundedio.Limit
 }
 
 // BuildSources turns bsai.incident.sources into SignalSources.
@@ -27,7 +32,7 @@ func BuildSources(cfg config.IncidentConfig, g *catalog.Graph, topo Topology, d 
 		out = append(out, &CatalogSource{Graph: g, Topo: topo})
 	}
 	if len(src.Deploys.Files) > 0 {
-		out = append(out, &DeployFileSource{Files: src.Deploys.Files})
+		out = append(out, &DeployFileSource{Files: src.Deploys.Files, Limit: d.fileLimit()})
 	}
 	if src.Deploys.Scaffolder {
 		if d.Backstage == nil {
@@ -38,7 +43,7 @@ func BuildSources(cfg config.IncidentConfig, g *catalog.Graph, topo Topology, d 
 	}
 	mo := MetricOptions{Thresholds: src.Metrics.Thresholds}
 	if len(src.Metrics.Files) > 0 {
-		out = append(out, &MetricFileSource{Files: src.Metrics.Files, Opts: mo})
+		out = append(out, &MetricFileSource{Files: src.Metrics.Files, Opts: mo, Limit: d.fileLimit()})
 	}
 	if src.Metrics.Prometheus.URL != "" {
 		out = append(out, &PromSource{URL: src.Metrics.Prometheus.URL, Token: src.Metrics.Prometheus.Token, HTTP: d.HTTP,
@@ -46,7 +51,7 @@ func BuildSources(cfg config.IncidentConfig, g *catalog.Graph, topo Topology, d 
 			Overrides: annotationQueries(g, append([]string{topo.Focus}, topo.Dependencies...)), Opts: mo})
 	}
 	if len(src.Logs.Files) > 0 {
-		out = append(out, &LogFileSource{Files: src.Logs.Files})
+		out = append(out, &LogFileSource{Files: src.Logs.Files, Limit: d.fileLimit()})
 	}
 	if l := src.Logs.Loki; l.URL != "" {
 		out = append(out, &LokiSource{URL: l.URL, Query: l.Query, Limit: l.Limit, Token: l.Token, TenantID: l.TenantID, HTTP: d.HTTP})
@@ -83,4 +88,13 @@ func annotationQueries(g *catalog.Graph, refs []string) map[string]map[string]st
 		}
 	}
 	return out
+}
+
+// fileLimit is the cap for incident data files: as large as catalog files
+// (logs and metric dumps are big), under the same setting.
+func (d SourceDeps) fileLimit() boundedio.Limit {
+	if d.FileLimit.Bytes > 0 {
+		return d.FileLimit
+	}
+	return boundedio.Catalog()
 }

@@ -8,7 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+	"github.com/bsai-dev/bsai/pkg/boundedio"
 	"sort"
 	"strings"
 	"time"
@@ -29,7 +29,10 @@ type DeployEvent struct {
 }
 
 // DeployFileSource reads deploy events from JSONL files.
-type DeployFileSource struct{ Files []string }
+type DeployFileSource struct {
+	Files []string
+	Limit boundedio.Limit // per file; zero = boundedio's input default
+}
 
 func (d *DeployFileSource) Name() string { return "deploys" }
 
@@ -37,7 +40,7 @@ func (d *DeployFileSource) Collect(ctx context.Context, s Scope) ([]Evidence, er
 	var out []Evidence
 	var warns []error
 	for _, f := range d.Files {
-		b, err := os.ReadFile(f)
+		b, err := boundedio.ReadFile(ctx, f, d.Limit)
 		if err != nil {
 			return out, fmt.Errorf("deploy events: %w", err)
 		}

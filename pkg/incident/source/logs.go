@@ -8,9 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/bsai-dev/bsai/pkg/boundedio"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"sort"
 	"strconv"
@@ -215,7 +215,10 @@ func GroupTemplates(lines []LogLine, source, link string, perEntity int) []Evide
 }
 
 // LogFileSource reads JSONL log files.
-type LogFileSource struct{ Files []string }
+type LogFileSource struct {
+	Files []string
+	Limit boundedio.Limit // per file; zero = boundedio's input default
+}
 
 func (l *LogFileSource) Name() string { return "logs" }
 
@@ -223,7 +226,7 @@ func (l *LogFileSource) Collect(ctx context.Context, s Scope) ([]Evidence, error
 	var out []Evidence
 	var warns []error
 	for _, f := range l.Files {
-		b, err := os.ReadFile(f)
+		b, err := boundedio.ReadFile(ctx, f, l.Limit)
 		if err != nil {
 			return out, fmt.Errorf("logs: %w", err)
 		}

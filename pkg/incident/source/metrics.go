@@ -7,10 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/bsai-dev/bsai/pkg/boundedio"
 	"math"
 	"net/http"
 	"net/url"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -95,6 +95,7 @@ type MetricOptions struct {
 type MetricFileSource struct {
 	Files []string
 	Opts  MetricOptions
+	Limit boundedio.Limit // per file; zero = boundedio's input default
 }
 
 func (m *MetricFileSource) Name() string { return "metrics" }
@@ -103,7 +104,7 @@ func (m *MetricFileSource) Collect(ctx context.Context, s Scope) ([]Evidence, er
 	var out []Evidence
 	var warns []error
 	for _, f := range m.Files {
-		b, err := os.ReadFile(f)
+		b, err := boundedio.ReadFile(ctx, f, m.Limit)
 		if err != nil {
 			warns = append(warns, fmt.Errorf("metrics: %w", err))
 			continue
