@@ -120,7 +120,7 @@ func TestEdgeCasesOverStreamableHTTP(t *testing.T) {
 	ts := httptest.NewServer(server.NewStreamableHTTPServer(edgeServer()))
 	defer ts.Close()
 	r := New(Options{Servers: map[string]config.MCPServer{
-		"edge": {URL: ts.URL + "/mcp", Transport: config.MCPHTTP, CallTimeout: config.Duration{Duration: 5 * time.Second}},
+		"edge": {URL: ts.URL + "/mcp", Transport: config.MCPHTTP, CallTimeout: config.Duration{Duration: time.Minute}}, // 8 MiB under -race on a loaded machine can take > 5 s
 	}})
 	defer r.Close()
 	ctx := context.Background()
