@@ -103,6 +103,43 @@ else
   note "ask --offline on the examples: skipped (command not available or failing)"
 fi
 
+# bsai ask over a 100k-entity files catalog: the on-disk index cache hit
+# (warm) and miss (--refresh: build and save) against the path without the
+# cache (its directory cannot be created, so every call builds the index),
+# all three in this run. Each includes loading the 100k-entity catalog.
+ASK_RUNS=${ASK_RUNS:-5}
+mkdir -p "$tmp/cat100k" "$tmp/askcache"
+python3 - "$tmp/cat100k" <<'PY'
+import os, sys
+out, n = sys.argv[1], 100_000
+groups, systems = n // 100, n // 50
+words = "payments ledger search billing orders inventory auth gateway reports media".split()
+docs = []
+for i in range(groups):
+    docs.append(f"apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: group-{i}\nspec:\n  type: team\n  children: []\n")
+for i in range(systems):
+    docs.append(f"apiVersion: backstage.io/v1alpha1\nkind: System\nmetadata:\n  name: system-{i}\n  description: the {words[i % 10]} system\nspec:\n  owner: group-{i % groups}\n")
+for i in range(n - groups - systems):
+    dep = f"\n  dependsOn: [component:component-{(i * 7 + 1) % (n - groups - systems)}]" if i % 3 == 0 else ""
+    docs.append(f"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: component-{i}\n"
+                f"  description: {words[i % 10]} service for {words[(i // 10) % 10]} and {words[(i // 100) % 10]}\n  tags: [{words[i % 7]}]\n"
+                f"spec:\n  type: service\n  lifecycle: production\n  owner: group-{i % groups}\n  system: system-{i % systems}{dep}\n")
+for f in range(0, len(docs), 1000):
+    with open(os.path.join(out, f"part-{f // 1000:04d}.yaml"), "w") as fh:
+        fh.write("---\n".join(docs[f:f + 1000]))
+PY
+askq="who owns component-17?"
+if XDG_CACHE_HOME="$tmp/askcache" "$tmp/bsai" -c "$cfg" --catalog "$tmp/cat100k" --offline ask "$askq" >/dev/null 2>&1; then
+  echo "bench: ask over 100k entities ($ASK_RUNS runs each)" >&2
+  warm=$(XDG_CACHE_HOME="$tmp/askcache" median_ms "$ASK_RUNS" "$tmp/bsai" -c "$cfg" --catalog "$tmp/cat100k" --offline ask "$askq")
+  cold=$(XDG_CACHE_HOME="$tmp/askcache" median_ms "$ASK_RUNS" "$tmp/bsai" -c "$cfg" --catalog "$tmp/cat100k" --offline --refresh ask "$askq")
+  nocache=$(XDG_CACHE_HOME=/proc/bsai-no-cache median_ms "$ASK_RUNS" "$tmp/bsai" -c "$cfg" --catalog "$tmp/cat100k" --offline ask "$askq")
+  row "bsai ask --offline (100k files, index cached)" "${warm} ms" "${nocache} ms (no index cache)" "$(ratio "$warm" "$nocache")"
+  row "bsai ask --offline --refresh (100k, build+save)" "${cold} ms" "${nocache} ms (no index cache)" "$(ratio "$cold" "$nocache")"
+else
+  note "ask over 100k entities: skipped (command failing)"
+fi
+
 # MCP: bsai mcp call vs the MCP Inspector CLI on the same server-everything
 # call. scripts/bench-mcp.sh owns that comparison; its output is included.
 mcp_out=""

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/bsai-dev/bsai/pkg/catalog"
 )
@@ -114,6 +115,13 @@ func (h *hasher) flush() {
 
 func (h *hasher) str(s string) {
 	h.buf = binary.AppendUvarint(h.buf, uint64(len(s)))
+	if len(s) >= 128 {
+		// Long text (descriptions) goes to the hash without a copy: the
+		// hash neither keeps nor changes what it is given.
+		h.flush()
+		h.h.Write(unsafe.Slice(unsafe.StringData(s), len(s)))
+		return
+	}
 	h.buf = append(h.buf, s...)
 	if len(h.buf) > 32<<10 {
 		h.flush()

@@ -10,6 +10,7 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -92,10 +93,21 @@ func ForCached(g *catalog.Graph, o CacheOptions) *Index {
 	}()
 	key := func() string { <-done; return fp }
 	if !o.Refresh {
+		// Loading allocates the index (~100 MB at 100k entities, nearly all
+		// of it kept) next to a catalog several times that size: at the
+		// default GOGC each collection re-marks the whole catalog, which
+		// cost more than the load itself. The goal is raised for the load
+		// only, so the heap grows by at most what the load allocates (Build,
+		// which makes mostly garbage, keeps the default).
+		gc := debug.SetGCPercent(400)
+		if gc < 0 || gc > 400 {
+			debug.SetGCPercent(gc) // GOGC=off or higher already: keep it
+		}
 		ix, stored, err := readIndex(path, g, func(stored string) bool { return fpDone.Load() && stored != fp })
 		if err == nil && stored != key() {
 			err = errOtherSnapshot
 		}
+		debug.SetGCPercent(gc)
 		if err == nil {
 			o.note("index: loaded %d entities from %s in %s", ix.Len(), path, time.Since(start).Round(time.Millisecond))
 			now := time.Now()
@@ -138,11 +150,11 @@ func CachePath(dir string, g *catalog.Graph) string {
 // Save writes the index to path atomically (a temp file renamed into
 // place), under key (see Fingerprint).
 func (ix *Index) Save(path, key string) error {
-	b := encodeIndex(ix, key)
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create index cache directory: %w", err)
 	}
+	b := encodeIndex(ix, key)
 	tmp, err := os.CreateTemp(dir, ".index-*")
 	if err != nil {
 		return fmt.Errorf("write index cache: %w", err)
