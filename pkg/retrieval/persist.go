@@ -55,6 +55,13 @@ type CacheOptions struct {
 	Refresh bool
 	// Verbosef, when set, receives what happened to the cache (-v).
 	Verbosef func(format string, args ...any)
+	// SaveLater, when set, is given the save of a freshly built index
+	// instead of ForCached running it: the command runs it in the
+	// background and waits for it on exit, so a cache miss answers as soon
+	// as the index is built, not after it is hashed and written. save
+	// returns the -v note to print (from the caller's goroutine: the
+	// streams are not safe to share).
+	SaveLater func(save func() (note string))
 }
 
 func (o CacheOptions) note(format string, args ...any) {
@@ -120,11 +127,18 @@ func ForCached(g *catalog.Graph, o CacheOptions) *Index {
 		}
 	}
 	ix := Build(g)
-	if err := ix.Save(path, key()); err != nil {
-		o.note("index: not cached: %v", err)
-	} else {
-		o.note("index: built %d entities and cached them in %s in %s", ix.Len(), path, time.Since(start).Round(time.Millisecond))
+	built := time.Since(start)
+	save := func() string {
+		if err := ix.Save(path, key()); err != nil {
+			return fmt.Sprintf("index: not cached: %v", err)
+		}
 		prune(o.Dir, path)
+		return fmt.Sprintf("index: built %d entities in %s and cached them in %s", ix.Len(), built.Round(time.Millisecond), path)
+	}
+	if o.SaveLater != nil {
+		o.SaveLater(save)
+	} else {
+		o.note("%s", save())
 	}
 	shared.g, shared.ix = g, ix
 	return ix
@@ -136,15 +150,14 @@ var errOtherSnapshot = errors.New("index of another catalog snapshot or build")
 // (in graph order), so editing a catalog replaces its file instead of
 // adding one; the content itself is checked by the Fingerprint inside.
 func CachePath(dir string, g *catalog.Graph) string {
-	h := sha256.New()
-	var n [8]byte
+	h := &hasher{h: sha256.New()}
 	for _, e := range g.All() {
-		r := e.Ref().String()
-		binary.LittleEndian.PutUint64(n[:], uint64(len(r)))
-		h.Write(n[:])
-		h.Write([]byte(r))
+		h.str(e.Kind)
+		h.str(e.Metadata.Namespace)
+		h.str(e.Metadata.Name)
 	}
-	return filepath.Join(dir, hexKey(h.Sum(nil)[:16])+indexExt)
+	h.flush()
+	return filepath.Join(dir, hexKey(h.h.Sum(nil)[:16])+indexExt)
 }
 
 // Save writes the index to path atomically (a temp file renamed into

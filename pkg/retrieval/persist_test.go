@@ -290,3 +290,33 @@ func TestFingerprintCoversEntity(t *testing.T) {
 		}
 	}
 }
+
+// TestForCachedSaveLater: with SaveLater the miss returns a usable index
+// before anything is written; the handed-over save writes it and returns
+// the note.
+func TestForCachedSaveLater(t *testing.T) {
+	dir := t.TempDir()
+	var pending func() string
+	o := retrieval.CacheOptions{Dir: dir, SaveLater: func(save func() string) { pending = save }}
+	g := retrievaltest.Examples(t)
+	ix := retrieval.ForCached(g, o)
+	if pending == nil {
+		t.Fatal("a miss did not hand its save over")
+	}
+	path := retrieval.CachePath(dir, g)
+	if _, err := os.Stat(path); err == nil {
+		t.Fatal("the index was written before the save ran")
+	}
+	q := retrievaltest.Evals(t, g)[0].Question
+	got := ix.Search(context.Background(), q, retrieval.Options{})
+	want := retrieval.Build(g).Search(context.Background(), q, retrieval.Options{})
+	if len(got.Hits) == 0 || !reflect.DeepEqual(refsOf(got.Hits), refsOf(want.Hits)) {
+		t.Fatalf("the index returned before its save answers %v, want %v", refsOf(got.Hits), refsOf(want.Hits))
+	}
+	if note := pending(); !strings.Contains(note, "cached them in") {
+		t.Fatalf("save note %q", note)
+	}
+	if _, err := retrieval.LoadIndex(path, g, retrieval.Fingerprint(g)); err != nil {
+		t.Fatalf("after the save: %v", err)
+	}
+}
