@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -76,11 +77,17 @@ func (o CacheOptions) note(format string, args ...any) {
 // never an error: the index is rebuilt and the reason noted.
 //
 // The file is named by the catalog's refs (CachePath) and holds the full
-// Fingerprint, which is computed while the file is read and decoded (a
-// hit) or while the index is built (a miss), so it adds little wall time
-// either way; a stale file's decode stops as soon as the keys disagree.
+// Fingerprint, which is computed while the file decodes (a hit; a stale
+// file's decode stops as soon as the keys disagree) or, on a miss, in the
+// save after the build (which SaveLater moves past the answer).
 func ForCached(g *catalog.Graph, o CacheOptions) *Index {
 	if o.Dir == "" || g.Len() < o.MinEntities {
+		return For(g)
+	}
+	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
+		// No cache to read or write: skip the fingerprint too, so this is
+		// exactly the uncached path.
+		o.note("index: not cached: %v", err)
 		return For(g)
 	}
 	shared.Lock()
@@ -90,15 +97,23 @@ func ForCached(g *catalog.Graph, o CacheOptions) *Index {
 	}
 	start := time.Now()
 	path := CachePath(o.Dir, g)
+	// The fingerprint starts once there is a file to check it against (it
+	// then runs while the file decodes); on a miss it runs in the save,
+	// after the build, so it never competes with Build for the CPUs.
 	var fp string
 	var fpDone atomic.Bool
+	var fpOnce sync.Once
 	done := make(chan struct{})
-	go func() {
-		fp = Fingerprint(g)
-		fpDone.Store(true)
-		close(done)
-	}()
-	key := func() string { <-done; return fp }
+	startFP := func() {
+		fpOnce.Do(func() {
+			go func() {
+				fp = Fingerprint(g)
+				fpDone.Store(true)
+				close(done)
+			}()
+		})
+	}
+	key := func() string { startFP(); <-done; return fp }
 	if !o.Refresh {
 		// Loading allocates the index (~100 MB at 100k entities, nearly all
 		// of it kept) next to a catalog several times that size: at the
@@ -110,7 +125,7 @@ func ForCached(g *catalog.Graph, o CacheOptions) *Index {
 		if gc < 0 || gc > 400 {
 			debug.SetGCPercent(gc) // GOGC=off or higher already: keep it
 		}
-		ix, stored, err := readIndex(path, g, func(stored string) bool { return fpDone.Load() && stored != fp })
+		ix, stored, err := readIndex(path, g, startFP, func(stored string) bool { return fpDone.Load() && stored != fp })
 		if err == nil && stored != key() {
 			err = errOtherSnapshot
 		}
@@ -196,7 +211,7 @@ func cmpErr(a, b error) error {
 // key, format or size of catalog) or damage is an error; the caller
 // rebuilds.
 func LoadIndex(path string, g *catalog.Graph, key string) (*Index, error) {
-	ix, stored, err := readIndex(path, g, func(stored string) bool { return stored != key })
+	ix, stored, err := readIndex(path, g, func() {}, func(stored string) bool { return stored != key })
 	if err == nil && stored != key {
 		err = errOtherSnapshot
 	}
@@ -207,13 +222,14 @@ func LoadIndex(path string, g *catalog.Graph, key string) (*Index, error) {
 }
 
 // readIndex reads and decodes path, returning the key it was saved under;
-// stop, asked between sections with that key, abandons the decode (the
-// key is known not to match).
-func readIndex(path string, g *catalog.Graph, stop func(stored string) bool) (ix *Index, stored string, err error) {
+// opened runs once the file is read; stop, asked between sections with
+// that key, abandons the decode (the key is known not to match).
+func readIndex(path string, g *catalog.Graph, opened func(), stop func(stored string) bool) (ix *Index, stored string, err error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, "", err
 	}
+	opened()
 	// The decoder checks every bound; this is the last line of defence so a
 	// damaged cache can never take the command down.
 	defer func() {

@@ -320,3 +320,19 @@ func TestForCachedSaveLater(t *testing.T) {
 		t.Fatalf("after the save: %v", err)
 	}
 }
+
+// TestForCachedUnusableDir: a cache directory that cannot be created is
+// the uncached path (noted), not an error.
+func TestForCachedUnusableDir(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var notes []string
+	g := retrievaltest.Examples(t)
+	ix := retrieval.ForCached(g, retrieval.CacheOptions{Dir: filepath.Join(file, "index"),
+		Verbosef: func(f string, a ...any) { notes = append(notes, fmt.Sprintf(f, a...)) }})
+	if ix.Len() != g.Len() || len(notes) != 1 || !strings.Contains(notes[0], "not cached") {
+		t.Fatalf("index of %d entities, notes %q", ix.Len(), notes)
+	}
+}
