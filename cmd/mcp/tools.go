@@ -65,6 +65,6 @@ func RunTools(opts *ToolsOptions) error {
 		return err
 	}
 	return output.Print(opts.IO, format, tools, func(w io.Writer, st *output.Styles) error {
-		return pkgmcp.WriteTools(w, tools)
+		return pkgmcp.WriteTools(w, tools, opts.IO.TerminalWidth())
 	})
 }

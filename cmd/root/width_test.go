@@ -111,3 +111,45 @@ func TestMCPServersFitTerminalWidth(t *testing.T) {
 		t.Errorf("piped output cut:\n%s", r.out)
 	}
 }
+
+// mcp tools on a narrow terminal: descriptions are cut with "…", tool and
+// argument names (what mcp call takes) and types never; piped, nothing is.
+func TestMCPToolsFitTerminalWidth(t *testing.T) {
+	completionEnv(t, "")
+	p := startPTY(t, 36, "mcp", "tools", "fake")
+	if code := p.wait(20 * time.Second); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, p.output())
+	}
+	out := xansi.Strip(p.output())
+	var lines []string
+	for _, l := range strings.Split(strings.TrimRight(out, "\r\n"), "\n") {
+		l = strings.TrimRight(l, "\r")
+		if strings.Contains(l, "connecting to") || strings.Contains(l, "\r") {
+			continue // the progress line on stderr
+		}
+		lines = append(lines, l)
+		if w := xansi.StringWidth(l); w > 36 {
+			t.Errorf("%d cells wide on a 36-column terminal: %q", w, l)
+		}
+	}
+	text := strings.Join(lines, "\n")
+	for _, want := range []string{"get-sum  ", "progress  ", "slow  ", "    a  number  required  ", "    message  string   required"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("%q cut or missing:\n%s", want, text)
+		}
+	}
+	if !strings.Contains(text, "progress  Three steps") {
+		t.Errorf("long description not kept in part:\n%s", text)
+	}
+	if !strings.Contains(text, "…") || strings.Contains(text, "Three steps with progress notifications") {
+		t.Errorf("long description not truncated:\n%s", text)
+	}
+
+	// Piped: every description whole.
+	r := run(t, "mcp", "tools", "fake")
+	for _, want := range []string{"progress  Three steps with progress notifications", "slow  Work for a while, logging to stderr", "first number"} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("piped output cut (%q):\n%s", want, r.out)
+		}
+	}
+}

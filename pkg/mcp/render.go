@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/bsai-dev/bsai/pkg/output"
 )
 
 // ResultJSON is the documented `bsai mcp call -o json` shape: the
@@ -146,18 +147,28 @@ func size(n int) string {
 //
 //	get-sum  Returns the sum of two numbers
 //	    a  number  required  First number
-func WriteTools(w io.Writer, tools []mcp.Tool) error {
+//
+// width is the terminal width to fit (0: no limit, as when piped): then
+// descriptions are cut with "…"; tool and argument names and types, what
+// mcp call takes, never are.
+func WriteTools(w io.Writer, tools []mcp.Tool, width int) error {
 	for i, t := range tools {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		desc := firstLine(t.Description)
-		if desc != "" {
-			fmt.Fprintf(w, "%s  %s\n", t.Name, desc)
-		} else {
-			fmt.Fprintln(w, t.Name)
+		head := &output.Table{Columns: []output.Column{{}}, Rows: [][]string{{t.Name}}, Width: width}
+		if desc := firstLine(t.Description); desc != "" {
+			head.Columns = append(head.Columns, output.Column{Shrink: true})
+			head.Rows[0] = append(head.Rows[0], desc)
 		}
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		if err := head.Write(w); err != nil {
+			return err
+		}
+		params := &output.Table{
+			Columns: []output.Column{{}, {}, {}, {Shrink: true}},
+			Width:   width,
+			Indent:  "    ",
+		}
 		for _, p := range Params(t) {
 			req := ""
 			if p.Required {
@@ -168,9 +179,9 @@ func WriteTools(w io.Writer, tools []mcp.Tool) error {
 				b, _ := json.Marshal(p.Default)
 				d = strings.TrimSpace(d + " (default " + string(b) + ")")
 			}
-			fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", p.Name, p.Type, req, d)
+			params.Rows = append(params.Rows, []string{p.Name, p.Type, req, d})
 		}
-		if err := tw.Flush(); err != nil {
+		if err := params.Write(w); err != nil {
 			return err
 		}
 	}

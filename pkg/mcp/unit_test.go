@@ -164,7 +164,7 @@ func TestParseKVAndParams(t *testing.T) {
 		t.Fatalf("summary %q", sum)
 	}
 	var b strings.Builder
-	if err := WriteTools(&b, []mcp.Tool{tool}); err != nil || strings.Contains(b.String(), "second line") {
+	if err := WriteTools(&b, []mcp.Tool{tool}, 0); err != nil || strings.Contains(b.String(), "second line") {
 		t.Fatalf("tools text: %q", b.String())
 	}
 }
