@@ -34,12 +34,9 @@ type AuditLog struct {
 func (a *AuditLog) Append(e AuditEntry) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if err := os.MkdirAll(filepath.Dir(a.Path), 0o700); err != nil {
-		return fmt.Errorf("audit log: %w", err)
-	}
-	f, err := os.OpenFile(a.Path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	f, err := a.open()
 	if err != nil {
-		return fmt.Errorf("audit log: %w", err)
+		return err
 	}
 	b, err := json.Marshal(e)
 	if err != nil {
@@ -58,14 +55,24 @@ func (a *AuditLog) Append(e AuditEntry) error {
 func (a *AuditLog) Writable() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	f, err := a.open()
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// open makes the log's directory and opens the file for appending; the
+// caller holds a.mu.
+func (a *AuditLog) open() (*os.File, error) {
 	if err := os.MkdirAll(filepath.Dir(a.Path), 0o700); err != nil {
-		return fmt.Errorf("audit log: %w", err)
+		return nil, fmt.Errorf("audit log: %w", err)
 	}
 	f, err := os.OpenFile(a.Path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
 	if err != nil {
-		return fmt.Errorf("audit log: %w", err)
+		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	return f.Close()
+	return f, nil
 }
 
 // DefaultAuditPath is $XDG_STATE_HOME/bsai/incident-audit.jsonl, else
