@@ -261,17 +261,7 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 		// but entities say they are part of it.
 		if sys := ix.absentSystem(seq); sys != "" {
 			res.Owner = sys
-			for d, e := range ix.ents {
-				for _, r := range e.Relations {
-					if r.Type == catalog.RelPartOf && r.TargetRef == sys {
-						res.Hits = append(res.Hits, Hit{Ref: ix.refs[d], Score: 1, Entity: e, Why: "partOf " + sys})
-						break
-					}
-				}
-			}
-			if lim := max(opt.TopK, maxList); len(res.Hits) > lim {
-				res.Hits = res.Hits[:lim]
-			}
+			res.Hits = ix.withRelation(res.Hits, catalog.RelPartOf, sys, max(opt.TopK, maxList))
 			res.NoMatch = len(res.Hits) == 0
 			return res
 		}
@@ -279,17 +269,7 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 	if len(focus) == 0 && slices.Contains(res.Intents, IntentOwned) {
 		if owner := ix.absentOwner(seq); owner != "" {
 			res.Owner = owner
-			for d, e := range ix.ents {
-				for _, r := range e.Relations {
-					if r.Type == catalog.RelOwnedBy && r.TargetRef == owner {
-						res.Hits = append(res.Hits, Hit{Ref: ix.refs[d], Score: 1, Entity: e, Why: "ownedBy " + owner})
-						break
-					}
-				}
-			}
-			if lim := max(opt.TopK, maxList); len(res.Hits) > lim {
-				res.Hits = res.Hits[:lim]
-			}
+			res.Hits = ix.withRelation(res.Hits, catalog.RelOwnedBy, owner, max(opt.TopK, maxList))
 			res.NoMatch = len(res.Hits) == 0
 			return res
 		}
@@ -394,6 +374,23 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 	}
 	res.Hits = hits
 	return res
+}
+
+// withRelation appends a hit, in catalog order, for every entity with a
+// relType relation to target (Why "relType target") and keeps at most lim.
+func (ix *Index) withRelation(hits []Hit, relType, target string, lim int) []Hit {
+	for d, e := range ix.ents {
+		for _, r := range e.Relations {
+			if r.Type == relType && r.TargetRef == target {
+				hits = append(hits, Hit{Ref: ix.refs[d], Score: 1, Entity: e, Why: relType + " " + target})
+				break
+			}
+		}
+	}
+	if len(hits) > lim {
+		hits = hits[:lim]
+	}
+	return hits
 }
 
 // absentOwner is the owner without an entity that a window of the
