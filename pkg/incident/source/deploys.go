@@ -38,18 +38,8 @@ func (d *DeployFileSource) Name() string { return "deploys" }
 
 func (d *DeployFileSource) Collect(ctx context.Context, s Scope) ([]Evidence, error) {
 	var out []Evidence
-	var warns []error
-	for _, f := range d.Files {
-		b, err := boundedio.ReadFile(ctx, f, d.Limit)
-		if err != nil {
-			return out, fmt.Errorf("deploy events: %w", err)
-		}
+	err := readEach(ctx, d.Files, d.Limit, "deploy events", func(f string, b []byte) error {
 		evs, err := ParseDeployEvents(b)
-		if err != nil {
-			// Bad lines are skipped and counted: the rest of the file
-			// stays evidence, and the count is a warning.
-			warns = append(warns, fmt.Errorf("deploy events %s: %w", f, err))
-		}
 		for _, ev := range evs {
 			c := Change{Time: ev.Time, Entity: normRef(ev.Entity), Version: ev.Version, Previous: ev.Previous,
 				Author: ev.Author, Link: ev.Link, Kind: ev.Kind, Description: ev.Description}
@@ -57,8 +47,32 @@ func (d *DeployFileSource) Collect(ctx context.Context, s Scope) ([]Evidence, er
 				out = append(out, e)
 			}
 		}
+		if err != nil {
+			// Bad lines are skipped and counted: the rest of the file
+			// stays evidence, and the count is a warning.
+			return fmt.Errorf("deploy events %s: %w", f, err)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// readEach reads every file through boundedio and hands its bytes to use.
+// A file that cannot be read ends the loop with "what: err" alone (the
+// caller returns what it collected so far); use's errors are warnings,
+// joined once every file is read.
+func readEach(ctx context.Context, files []string, limit boundedio.Limit, what string, use func(f string, b []byte) error) error {
+	var warns []error
+	for _, f := range files {
+		b, err := boundedio.ReadFile(ctx, f, limit)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if err := use(f, b); err != nil {
+			warns = append(warns, err)
+		}
 	}
-	return out, errors.Join(warns...)
+	return errors.Join(warns...)
 }
 
 // ParseDeployEvents parses JSONL, skipping blank lines and # comments. Lines

@@ -6,7 +6,6 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"github.com/bsai-dev/bsai/pkg/boundedio"
 	"net/http"
@@ -224,19 +223,15 @@ func (l *LogFileSource) Name() string { return "logs" }
 
 func (l *LogFileSource) Collect(ctx context.Context, s Scope) ([]Evidence, error) {
 	var out []Evidence
-	var warns []error
-	for _, f := range l.Files {
-		b, err := boundedio.ReadFile(ctx, f, l.Limit)
-		if err != nil {
-			return out, fmt.Errorf("logs: %w", err)
-		}
+	err := readEach(ctx, l.Files, l.Limit, "logs", func(f string, b []byte) error {
 		lines, err := ParseLogLines(b, s)
-		if err != nil {
-			warns = append(warns, fmt.Errorf("logs %s: %w", f, err))
-		}
 		out = append(out, GroupTemplates(lines, "logs", f, 20)...)
-	}
-	return out, errors.Join(warns...)
+		if err != nil {
+			return fmt.Errorf("logs %s: %w", f, err)
+		}
+		return nil
+	})
+	return out, err
 }
 
 // ParseLogLines reads JSONL records of scope entities inside the window.
