@@ -360,15 +360,7 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 		}
 		hits = append(hits, Hit{Ref: ix.refs[d], Score: round3(s), Entity: e, Why: why[d]})
 	}
-	sort.Slice(hits, func(i, j int) bool {
-		if hits[i].Score != hits[j].Score {
-			return hits[i].Score > hits[j].Score
-		}
-		return hits[i].Ref < hits[j].Ref
-	})
-	if len(hits) > opt.TopK {
-		hits = hits[:opt.TopK]
-	}
+	hits = topHits(hits, opt.TopK)
 	if len(hits) == 0 && kind != "" && len(scores) > 0 {
 		res.KindFiltered = opt.Kind
 	}
@@ -482,16 +474,7 @@ func (ix *Index) list(kind, question string, terms []string, acc []float32, limi
 		}
 		hits = append(hits, Hit{Ref: ix.refs[d], Score: round3(1 + float64(acc[d])), Entity: e, Why: "list " + kind})
 	}
-	sort.Slice(hits, func(i, j int) bool {
-		if hits[i].Score != hits[j].Score {
-			return hits[i].Score > hits[j].Score
-		}
-		return hits[i].Ref < hits[j].Ref
-	})
-	if len(hits) > limit {
-		hits = hits[:limit]
-	}
-	return hits
+	return topHits(hits, limit)
 }
 
 // listType lists the entities whose spec.type is t, with the question's
@@ -510,6 +493,12 @@ func (ix *Index) listType(t string, terms []string, acc []float32, limit int) []
 		}
 		hits = append(hits, Hit{Ref: ix.refs[d], Score: round3(1 + float64(acc[d])), Entity: e, Why: "list type " + t})
 	}
+	return topHits(hits, limit)
+}
+
+// topHits orders hits best first (ties by ref, so answers are stable) and
+// keeps at most limit.
+func topHits(hits []Hit, limit int) []Hit {
 	sort.Slice(hits, func(i, j int) bool {
 		if hits[i].Score != hits[j].Score {
 			return hits[i].Score > hits[j].Score
