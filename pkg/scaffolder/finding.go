@@ -66,24 +66,16 @@ type Report struct {
 }
 
 // Errors counts error findings over all files.
-func (r *Report) Errors() int {
-	n := 0
-	for _, f := range r.Files {
-		for _, x := range f.Findings {
-			if x.Severity == SevError {
-				n++
-			}
-		}
-	}
-	return n
-}
+func (r *Report) Errors() int { return r.count(SevError) }
 
 // Warnings counts warning findings over all files.
-func (r *Report) Warnings() int {
+func (r *Report) Warnings() int { return r.count(SevWarning) }
+
+func (r *Report) count(sev Severity) int {
 	n := 0
 	for _, f := range r.Files {
 		for _, x := range f.Findings {
-			if x.Severity == SevWarning {
+			if x.Severity == sev {
 				n++
 			}
 		}
