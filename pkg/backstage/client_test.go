@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bsai-dev/bsai/internal/testkit"
+
 	"github.com/bsai-dev/bsai/pkg/errs"
 )
 
@@ -32,29 +34,10 @@ func newServer(t *testing.T, h http.HandlerFunc) *httptest.Server {
 	return srv
 }
 
-// sleeps records the delays the client asks for instead of sleeping.
-type sleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.d = append(s.d, d)
-	s.mu.Unlock()
-	return ctx.Err()
-}
-
-func (s *sleeps) all() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]time.Duration(nil), s.d...)
-}
-
-func newClient(srv *httptest.Server, token string) (*Client, *sleeps) {
+func newClient(srv *httptest.Server, token string) (*Client, *testkit.Sleeps) {
 	c := New(srv.URL+"/", token, nil)
-	sl := &sleeps{}
-	c.Sleep = sl.sleep
+	sl := &testkit.Sleeps{}
+	c.Sleep = sl.Sleep
 	return c, sl
 }
 
@@ -160,10 +143,10 @@ func TestRetryOn5xxThenSuccess(t *testing.T) {
 	if err := c.Do(context.Background(), "POST", "/p", map[string]int{"a": 1}, &out); err != nil {
 		t.Fatal(err)
 	}
-	if n.Load() != 3 || len(sl.all()) != 2 || !out.OK {
-		t.Errorf("attempts %d, sleeps %v, out %+v; want 3 attempts and 2 sleeps", n.Load(), sl.all(), out)
+	if n.Load() != 3 || len(sl.All()) != 2 || !out.OK {
+		t.Errorf("attempts %d, sleeps %v, out %+v; want 3 attempts and 2 sleeps", n.Load(), sl.All(), out)
 	}
-	for i, d := range sl.all() {
+	for i, d := range sl.All() {
 		if d <= 0 || d > 30*time.Second {
 			t.Errorf("sleep %d = %v, want a positive backoff", i, d)
 		}
@@ -182,8 +165,8 @@ func TestRetriesExhausted(t *testing.T) {
 		c, sl := newClient(srv, secret)
 		c.MaxRetries = 2
 		err := c.Do(context.Background(), "GET", "/api/x", nil, nil)
-		if n.Load() != 3 || len(sl.all()) != 2 {
-			t.Errorf("%d: attempts %d, sleeps %d; want 3 and 2", status, n.Load(), len(sl.all()))
+		if n.Load() != 3 || len(sl.All()) != 2 {
+			t.Errorf("%d: attempts %d, sleeps %d; want 3 and 2", status, n.Load(), len(sl.All()))
 		}
 		if errs.KindOf(err) != errs.KindUpstream || errs.HintOf(err) == "" {
 			t.Errorf("%d: kind %d hint %q, want upstream with a hint", status, errs.KindOf(err), errs.HintOf(err))
@@ -207,8 +190,8 @@ func TestNoRetryWhenMaxRetriesZero(t *testing.T) {
 	if err := c.Do(context.Background(), "GET", "/", nil, nil); err == nil {
 		t.Fatal("want error")
 	}
-	if n.Load() != 1 || len(sl.all()) != 0 {
-		t.Errorf("attempts %d sleeps %d, want 1 and 0", n.Load(), len(sl.all()))
+	if n.Load() != 1 || len(sl.All()) != 0 {
+		t.Errorf("attempts %d sleeps %d, want 1 and 0", n.Load(), len(sl.All()))
 	}
 }
 
@@ -226,7 +209,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 	if err := c.Do(context.Background(), "GET", "/", nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	d := sl.all()
+	d := sl.All()
 	if len(d) != 1 || d[0] < 3*time.Second {
 		t.Errorf("recorded delays %v, want one of at least 3s (Retry-After: 3)", d)
 	}
@@ -285,8 +268,8 @@ func TestAuthErrors(t *testing.T) {
 		if errs.KindOf(err) != tc.kind {
 			t.Errorf("%d: kind %d, want %d (%v)", tc.status, errs.KindOf(err), tc.kind, err)
 		}
-		if n.Load() != 1 || len(sl.all()) != 0 {
-			t.Errorf("%d: %d attempts, %d sleeps; client errors must not be retried", tc.status, n.Load(), len(sl.all()))
+		if n.Load() != 1 || len(sl.All()) != 0 {
+			t.Errorf("%d: %d attempts, %d sleeps; client errors must not be retried", tc.status, n.Load(), len(sl.All()))
 		}
 		if h := errs.HintOf(err); !strings.Contains(h, tc.hintWant) || (tc.hintWant != "" && h == "") {
 			t.Errorf("%d: hint %q, want it to mention %q", tc.status, h, tc.hintWant)
@@ -333,8 +316,8 @@ func TestConnectionDropIsRetried(t *testing.T) {
 		if err := c.Do(context.Background(), "GET", "/", nil, &out); err != nil {
 			t.Fatalf("reset=%v: %v", reset, err)
 		}
-		if !out.OK || n.Load() != 3 || len(sl.all()) != 2 {
-			t.Errorf("reset=%v: attempts %d sleeps %d, want 3 and 2", reset, n.Load(), len(sl.all()))
+		if !out.OK || n.Load() != 3 || len(sl.All()) != 2 {
+			t.Errorf("reset=%v: attempts %d sleeps %d, want 3 and 2", reset, n.Load(), len(sl.All()))
 		}
 	}
 }
@@ -344,8 +327,8 @@ func TestConnectionDropExhausted(t *testing.T) {
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) { n.Add(1); hijackClose(w, true) })
 	c, sl := newClient(srv, secret)
 	err := c.Do(context.Background(), "GET", "/", nil, nil)
-	if n.Load() != 4 || len(sl.all()) != 3 {
-		t.Errorf("attempts %d sleeps %d, want 4 and 3 (MaxRetries 3)", n.Load(), len(sl.all()))
+	if n.Load() != 4 || len(sl.All()) != 3 {
+		t.Errorf("attempts %d sleeps %d, want 4 and 3 (MaxRetries 3)", n.Load(), len(sl.All()))
 	}
 	if errs.KindOf(err) != errs.KindUpstream || !strings.Contains(errs.HintOf(err), "backend") {
 		t.Errorf("kind %d hint %q", errs.KindOf(err), errs.HintOf(err))
@@ -363,8 +346,8 @@ func TestConnectionRefused(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	c := New("http://"+addr, secret, nil)
-	sl := &sleeps{}
-	c.Sleep = sl.sleep
+	sl := &testkit.Sleeps{}
+	c.Sleep = sl.Sleep
 	err = c.Do(context.Background(), "GET", "/api/catalog/entities", nil, nil)
 	if errs.KindOf(err) != errs.KindUpstream || errs.HintOf(err) == "" || !strings.Contains(err.Error(), addr) {
 		t.Errorf("kind %d hint %q err %v", errs.KindOf(err), errs.HintOf(err), err)
@@ -391,8 +374,8 @@ func TestTransportErrorEchoingToken(t *testing.T) {
 			return nil, errors.New(cause + " " + u)
 		})}
 		c := New("http://backstage.internal:7007", secret, hc)
-		sl := &sleeps{}
-		c.Sleep = sl.sleep
+		sl := &testkit.Sleeps{}
+		c.Sleep = sl.Sleep
 		err := c.Do(context.Background(), "GET", "/api/catalog/entities", nil, nil)
 		noSecret(t, err)
 		if !strings.Contains(err.Error(), "<redacted>") {

@@ -13,9 +13,10 @@ import (
 	"errors"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/bsai-dev/bsai/internal/testkit"
 
 	"github.com/bsai-dev/bsai/pkg/errs"
 	"github.com/bsai-dev/bsai/pkg/llm"
@@ -30,23 +31,11 @@ var defaultModel = map[string]string{
 	"ollama": "llama3.2", "vllm": "meta-llama/Llama-3.1-8B-Instruct", "lmstudio": "qwen2.5-7b-instruct",
 }
 
-type sleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.d = append(s.d, d)
-	s.mu.Unlock()
-	return ctx.Err()
-}
-
-func provider(t *testing.T, srv *vendortest.Server, model string, tweak ...func(*llm.ProviderConfig)) (llm.Provider, *sleeps) {
+func provider(t *testing.T, srv *vendortest.Server, model string, tweak ...func(*llm.ProviderConfig)) (llm.Provider, *testkit.Sleeps) {
 	t.Helper()
-	sl := &sleeps{}
+	sl := &testkit.Sleeps{}
 	cfg := llm.ProviderConfig{Name: "vendor", Type: srv.Profile.Type, BaseURL: srv.BaseURL(), APIKey: vendortest.Key,
-		Model: model, EmbeddingModel: "embed", Retry: llm.RetryPolicy{Sleep: sl.sleep, Rand: func() float64 { return 0 }}}
+		Model: model, EmbeddingModel: "embed", Retry: llm.RetryPolicy{Sleep: sl.Sleep, Rand: func() float64 { return 0 }}}
 	if v := srv.Profile.Config["apiVersion"]; v != "" {
 		cfg.APIVersion = strings.Trim(v, `"`)
 	}
@@ -432,8 +421,8 @@ func TestVendorRateLimits(t *testing.T) {
 			if _, err := p.Generate(context.Background(), user("q")); err != nil {
 				t.Fatal(err)
 			}
-			if len(sl.d) != 1 || sl.d[0] != c.want {
-				t.Fatalf("waited %v, want [%v]", sl.d, c.want)
+			if d := sl.All(); len(d) != 1 || d[0] != c.want {
+				t.Fatalf("waited %v, want [%v]", d, c.want)
 			}
 		})
 	}
