@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/bsai-dev/bsai/internal/testkit"
-
 	"github.com/bsai-dev/bsai/pkg/errs"
 )
 

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/bsai-dev/bsai/internal/testkit"
-
 	"github.com/bsai-dev/bsai/pkg/errs"
 	"github.com/bsai-dev/bsai/pkg/llm"
 	"github.com/bsai-dev/bsai/pkg/llm/vendortest"
