@@ -3,22 +3,14 @@
 package root
 
 import (
-	"bytes"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bsai-dev/bsai/internal/testkit"
 )
-
-// syncBuf is a bytes.Buffer safe for the signal goroutine and the test.
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func waitExit(t *testing.T, codes chan int, within time.Duration) int {
 	t.Helper()
@@ -34,7 +26,7 @@ func waitExit(t *testing.T, codes chan int, within time.Duration) int {
 // The first SIGINT cancels the context; a second one exits 130 even when
 // the command ignores the context.
 func TestSecondInterruptForcesExit(t *testing.T) {
-	var errOut syncBuf
+	var errOut testkit.Buffer
 	codes := make(chan int, 1)
 	ctx, stop := notifyInterrupt(&errOut, nil, time.Hour, func(c int) { codes <- c })
 	defer stop()
@@ -62,7 +54,7 @@ func TestSecondInterruptForcesExit(t *testing.T) {
 // A command that does not stop within the grace period after one
 // interrupt is ended with 130 too.
 func TestInterruptGracePeriod(t *testing.T) {
-	var errOut syncBuf
+	var errOut testkit.Buffer
 	codes := make(chan int, 1)
 	_, stop := notifyInterrupt(&errOut, nil, 50*time.Millisecond, func(c int) { codes <- c })
 	defer stop()
@@ -77,7 +69,7 @@ func TestInterruptGracePeriod(t *testing.T) {
 // After stop, nothing fires.
 func TestInterruptStop(t *testing.T) {
 	codes := make(chan int, 1)
-	ctx, stop := notifyInterrupt(&syncBuf{}, nil, time.Millisecond, func(c int) { codes <- c })
+	ctx, stop := notifyInterrupt(&testkit.Buffer{}, nil, time.Millisecond, func(c int) { codes <- c })
 	stop()
 	stop()
 	if ctx.Err() == nil {
@@ -96,7 +88,7 @@ func TestInterruptHandlerTakesCtrlC(t *testing.T) {
 	var taken sync.WaitGroup
 	taken.Add(1)
 	codes := make(chan int, 1)
-	ctx, stop := notifyInterrupt(&syncBuf{}, func() bool { taken.Done(); return true }, 20*time.Millisecond, func(c int) { codes <- c })
+	ctx, stop := notifyInterrupt(&testkit.Buffer{}, func() bool { taken.Done(); return true }, 20*time.Millisecond, func(c int) { codes <- c })
 	defer stop()
 	if err := syscall.Kill(syscall.Getpid(), syscall.SIGINT); err != nil {
 		t.Fatal(err)

@@ -6,25 +6,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/bsai-dev/bsai/internal/testkit"
 )
-
-// lockedBuf is a writer the spinner goroutine and the test can share.
-type lockedBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // waitFor polls until cond holds; the deadline only bounds a broken run.
 func waitFor(t *testing.T, cond func() bool) bool {
@@ -37,9 +21,9 @@ func waitFor(t *testing.T, cond func() bool) bool {
 	return false
 }
 
-func ttyStreams(stderrTTY bool, delay time.Duration) (*IOStreams, *bytes.Buffer, *lockedBuf) {
+func ttyStreams(stderrTTY bool, delay time.Duration) (*IOStreams, *bytes.Buffer, *testkit.Buffer) {
 	s, _, out, _ := Test()
-	errOut := &lockedBuf{}
+	errOut := &testkit.Buffer{}
 	s.ErrOut = errOut
 	s.SetTTY(true, true, stderrTTY)
 	s.SpinnerDelay = delay

@@ -4,15 +4,14 @@ package hostile
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/bsai-dev/bsai/internal/testkit"
 	"github.com/bsai-dev/bsai/pkg/llm/llmtest"
 )
 
@@ -35,7 +34,7 @@ func TestMCPServeCatalogGetDoesNotLeakEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	// stderr is read (for failure messages) while the server still runs.
-	var stderr lockedBuffer
+	var stderr testkit.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -116,23 +115,4 @@ func TestIncidentModelRequestDoesNotLeakEnvironment(t *testing.T) {
 	if !sawEntity {
 		t.Fatalf("no get_entity result with the entity reached the model\n%s", r)
 	}
-}
-
-// lockedBuffer is a bytes.Buffer a running process writes to while the
-// test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
