@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/bsai-dev/bsai/internal/testkit"
 	"gopkg.in/yaml.v3"
 )
 
@@ -46,8 +47,8 @@ func recipeTemplates(t *testing.T) (good, bad string) {
 	dir := t.TempDir()
 	good = filepath.Join(dir, "good")
 	bad = filepath.Join(dir, "bad")
-	writeFile(t, good, "svc/template.yaml", okTemplate)
-	writeFile(t, bad, "svc/template.yaml", strings.Replace(okTemplate, "parameters.name", "parameters.nmae", 1))
+	testkit.WriteFile(t, good, "svc/template.yaml", okTemplate)
+	testkit.WriteFile(t, bad, "svc/template.yaml", strings.Replace(okTemplate, "parameters.name", "parameters.nmae", 1))
 	return good, bad
 }
 

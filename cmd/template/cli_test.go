@@ -3,12 +3,12 @@ package template_test
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/bsai-dev/bsai/cmd/factory"
 	"github.com/bsai-dev/bsai/cmd/root"
+	"github.com/bsai-dev/bsai/internal/testkit"
 	"github.com/bsai-dev/bsai/pkg/errs"
 	"github.com/bsai-dev/bsai/pkg/iostreams"
 )
@@ -58,18 +58,6 @@ func bsaiTTY(t *testing.T, tty bool, dir, stdin string, args ...string) cliResul
 	return cliResult{code, out.String(), errOut.String()}
 }
 
-func writeFile(t *testing.T, dir, name, content string) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 const okTemplate = `apiVersion: scaffolder.backstage.io/v1beta3
 kind: Template
 metadata:
@@ -107,7 +95,7 @@ func TestCLIValidateDeepExpression(t *testing.T) {
 		"filters.yaml": "x" + strings.Repeat(" | f(x", 500<<10) + strings.Repeat(")", 500<<10),
 	} {
 		tpl := strings.Replace(okTemplate, "Hello ${{ parameters.name }}", "'${{ "+body+" }}'", 1)
-		p := writeFile(t, dir, name, tpl)
+		p := testkit.WriteFile(t, dir, name, tpl)
 		r := bsai(t, "", "", "template", "validate", p)
 		if r.code != errs.ExitValidation {
 			t.Errorf("%s: exit %d, want 3\n%s", name, r.code, clip(r.out+r.errOut))
@@ -121,7 +109,7 @@ func TestCLIValidateDeepExpression(t *testing.T) {
 	}
 	// Nesting that real templates use still parses.
 	tpl := strings.Replace(okTemplate, "Hello ${{ parameters.name }}", "'${{ ((parameters.name | lower) if (parameters.name and not (parameters.name == \"x\")) else [[1, {\"a\": (2)}]]) }}'", 1)
-	p := writeFile(t, dir, "fine.yaml", tpl)
+	p := testkit.WriteFile(t, dir, "fine.yaml", tpl)
 	if r := bsai(t, "", "", "template", "validate", p); r.code != 0 {
 		t.Errorf("fine nesting: exit %d\n%s", r.code, r.out)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bsai-dev/bsai/internal/testkit"
 	"gopkg.in/yaml.v3"
 )
 
@@ -114,7 +115,7 @@ func TestGenerateEval(t *testing.T) {
 		h.cases++
 		// Valid as generated, and the printed YAML passes `template
 		// validate --strict` on its own (same config, same actions).
-		yf := writeFile(t, t.TempDir(), "template.yaml", g.YAML)
+		yf := testkit.WriteFile(t, t.TempDir(), "template.yaml", g.YAML)
 		vr := bsai(t, "", "", "--offline", "-c", cfg, "template", "validate", "--strict", yf)
 		if g.Valid && r.code == 0 && vr.code == 0 {
 			h.valid++

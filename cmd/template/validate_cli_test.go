@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bsai-dev/bsai/internal/testkit"
 	"github.com/bsai-dev/bsai/pkg/errs"
 )
 
@@ -21,9 +22,9 @@ func TestCLIValidateNothingToValidate(t *testing.T) {
 	if err := os.Mkdir(empty, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, dir, "templates/a/template.yaml", okTemplate)
-	writeFile(t, dir, "catalog/one.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: a}\n")
-	writeFile(t, dir, "catalog/two.yaml", "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: b}\n---\nkind: Component\nmetadata: {name: c}\n")
+	testkit.WriteFile(t, dir, "templates/a/template.yaml", okTemplate)
+	testkit.WriteFile(t, dir, "catalog/one.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: a}\n")
+	testkit.WriteFile(t, dir, "catalog/two.yaml", "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: b}\n---\nkind: Component\nmetadata: {name: c}\n")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -98,7 +99,7 @@ spec:
 // On a terminal every finding shows its source line and a caret under the
 // column, with the did-you-mean next to it.
 func TestCLIValidateCaretOnTTY(t *testing.T) {
-	p := writeFile(t, t.TempDir(), "t.yaml", typoTemplate)
+	p := testkit.WriteFile(t, t.TempDir(), "t.yaml", typoTemplate)
 	r := bsaiTTY(t, true, "", "", "--no-color", "template", "validate", "--actions", "builtin", p)
 	want := "" +
 		"   20 |       action: fetch:templat\n" +
@@ -121,7 +122,7 @@ func TestCLIValidateCaretOnTTY(t *testing.T) {
 // --fix --dry-run prints only the diff and changes nothing.
 func TestCLIValidateFix(t *testing.T) {
 	dir := t.TempDir()
-	p := writeFile(t, dir, "t.yaml", typoTemplate)
+	p := testkit.WriteFile(t, dir, "t.yaml", typoTemplate)
 	if err := os.Chmod(p, 0o640); err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +181,7 @@ func TestCLIValidateFix(t *testing.T) {
 // -o sarif and -o github are output formats of template validate (the
 // global -o used to reject them).
 func TestCLIValidateCIFormats(t *testing.T) {
-	p := writeFile(t, t.TempDir(), "t.yaml", strings.Replace(okTemplate, "debug:log", "debug:lgo", 1))
+	p := testkit.WriteFile(t, t.TempDir(), "t.yaml", strings.Replace(okTemplate, "debug:log", "debug:lgo", 1))
 	r := bsai(t, "", "", "-o", "sarif", "template", "validate", "--actions", "builtin", p)
 	var sarif struct {
 		Version string
@@ -223,7 +224,7 @@ func TestCLIValidateMCPCall(t *testing.T) {
 	ev := everything(t)
 	dir := t.TempDir()
 	cfg, _ := json.Marshal(map[string]any{"mcpServers": map[string]any{"everything": map[string]any{"command": "node", "args": []string{ev}}}})
-	mcpCfg := writeFile(t, dir, "mcp.json", string(cfg))
+	mcpCfg := testkit.WriteFile(t, dir, "mcp.json", string(cfg))
 	step := func(id, server, tool, args string) string {
 		return "    - id: " + id + "\n      name: " + id + "\n      action: mcp:call\n      input:\n        server: " + server +
 			"\n        tool: " + tool + "\n        arguments: " + args + "\n"
@@ -234,7 +235,7 @@ func TestCLIValidateMCPCall(t *testing.T) {
 		step("args", "everything", "get-sum", "{a: 1, b: two}")+
 		step("missing", "everything", "get-sum", "{a: 1}")+
 		step("server", "everythin", "echo", "{message: hi}"), 1)
-	p := writeFile(t, dir, "t.yaml", tpl)
+	p := testkit.WriteFile(t, dir, "t.yaml", tpl)
 
 	r := bsai(t, "", "", "--mcp-config", mcpCfg, "template", "validate", "--actions", "builtin", "-o", "json", p)
 	fs := findings(t, r.out)
@@ -287,14 +288,14 @@ func findings(t *testing.T, out string) map[string]int {
 // steps; with one, it is the config error it is.
 func TestCLIValidateMCPConfigOnlyWhenNeeded(t *testing.T) {
 	dir := t.TempDir()
-	bad := writeFile(t, dir, "mcp.json", "{not json")
-	p := writeFile(t, dir, "t.yaml", okTemplate)
+	bad := testkit.WriteFile(t, dir, "mcp.json", "{not json")
+	p := testkit.WriteFile(t, dir, "t.yaml", okTemplate)
 	if r := bsai(t, "", "", "--mcp-config", bad, "template", "validate", p); r.code != 0 {
 		t.Errorf("no mcp:call step: exit %d\n%s", r.code, r.errOut)
 	}
 	call := strings.Replace(okTemplate, "      action: debug:log\n      input:\n        message: Hello ${{ parameters.name }}\n",
 		"      action: mcp:call\n      input:\n        server: x\n        tool: y\n", 1)
-	p = writeFile(t, dir, "call.yaml", call)
+	p = testkit.WriteFile(t, dir, "call.yaml", call)
 	if r := bsai(t, "", "", "--mcp-config", bad, "template", "validate", p); r.code == 0 || r.code == errs.ExitValidation {
 		t.Errorf("mcp:call with a broken MCP config: exit %d\n%s", r.code, r.errOut)
 	}

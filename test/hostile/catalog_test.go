@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bsai-dev/bsai/internal/testkit"
 )
 
 // hostileCatalog writes a catalog whose placeholders reach for the
@@ -17,14 +19,14 @@ import (
 func hostileCatalog(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	write(t, dir, "docs/README.md", "the real readme")
+	testkit.WriteFile(t, dir, "docs/README.md", "the real readme")
 	if err := os.Symlink("/proc/self/environ", filepath.Join(dir, "env.txt")); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Symlink("/dev/zero", filepath.Join(dir, "zero.txt")); err != nil {
 		t.Fatal(err)
 	}
-	write(t, dir, "catalog-info.yaml", component("svc-a", `  notes:
+	testkit.WriteFile(t, dir, "catalog-info.yaml", component("svc-a", `  notes:
     absolute:
       $text: /proc/self/environ
     climbing:
@@ -89,7 +91,7 @@ func TestCatalogFileSpecialFilesRefused(t *testing.T) {
 	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.yaml"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	write(t, dir, "ok/catalog-info.yaml", component("svc-a", ""))
+	testkit.WriteFile(t, dir, "ok/catalog-info.yaml", component("svc-a", ""))
 	for _, tc := range []struct{ file, what string }{{"zero.yaml", "character device"}, {"fifo.yaml", "named pipe"}} {
 		r := bsai(t, invocation{dir: dir, timeout: 30 * time.Second}, "catalog", "list", "--catalog", tc.file)
 		if r.code != 4 || !strings.Contains(r.stderr, tc.what) {
@@ -110,7 +112,7 @@ func TestCatalogFileSpecialFilesRefused(t *testing.T) {
 // error naming the cap and the key that raises it.
 func TestCatalogFileOverCap(t *testing.T) {
 	dir := t.TempDir()
-	write(t, dir, "big.yaml", component("svc-a", "  blob: "+strings.Repeat("x", 4096)+"\n"))
+	testkit.WriteFile(t, dir, "big.yaml", component("svc-a", "  blob: "+strings.Repeat("x", 4096)+"\n"))
 	r := bsai(t, invocation{dir: dir, env: []string{"APP_CONFIG_bsai_limits_catalogFileBytes=2KiB"}}, "catalog", "list", "--catalog", "big.yaml")
 	if r.code != 4 || !strings.Contains(r.stderr, "2.0 KiB limit") || !strings.Contains(r.stderr, "bsai.limits.catalogFileBytes") {
 		t.Fatalf("want exit 4 naming the 2 KiB cap and its key\n%s", r)
@@ -125,12 +127,12 @@ func TestCatalogFileOverCap(t *testing.T) {
 // entity still loads.
 func TestPlaceholderOverCap(t *testing.T) {
 	dir := t.TempDir()
-	write(t, dir, "big.txt", strings.Repeat("x", 4096))
+	testkit.WriteFile(t, dir, "big.txt", strings.Repeat("x", 4096))
 	fifo := filepath.Join(dir, "fifo.txt")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	write(t, dir, "catalog-info.yaml", component("svc-a", "  big:\n    $text: ./big.txt\n  pipe:\n    $text: ./fifo.txt\n"))
+	testkit.WriteFile(t, dir, "catalog-info.yaml", component("svc-a", "  big:\n    $text: ./big.txt\n  pipe:\n    $text: ./fifo.txt\n"))
 	r := bsai(t, invocation{dir: dir, timeout: 30 * time.Second, env: []string{"APP_CONFIG_bsai_limits_inputBytes=1KiB"}},
 		"catalog", "get", "component:default/svc-a", "--catalog", "catalog-info.yaml", "-o", "json")
 	if r.code != 0 || !strings.Contains(r.stderr, "1.0 KiB limit") || !strings.Contains(r.stderr, "named pipe") || strings.Contains(r.stdout, "xxxx") {
@@ -148,10 +150,10 @@ func TestDoubleStarGlobIsLinear(t *testing.T) {
 	for i := 0; i < 40; i++ {
 		deep = filepath.Join(deep, "d")
 	}
-	write(t, deep, "catalog-info.yaml", component("deep-svc", ""))
+	testkit.WriteFile(t, deep, "catalog-info.yaml", component("deep-svc", ""))
 	miss := "./" + strings.Repeat("**/d/", 12) + "e/*.yaml"
 	hit := "./" + strings.Repeat("**/d/", 12) + "*.yaml"
-	write(t, dir, "root.yaml", `apiVersion: backstage.io/v1alpha1
+	testkit.WriteFile(t, dir, "root.yaml", `apiVersion: backstage.io/v1alpha1
 kind: Location
 metadata:
   name: root
@@ -171,9 +173,9 @@ spec:
 // quote in warnings) YAML from elsewhere on the machine.
 func TestCatalogStaysInsideItsFolder(t *testing.T) {
 	root := t.TempDir()
-	write(t, root, "secret.yaml", "password: hunter2-"+secretKey+"\nmetadata: "+secretKey+"\n")
+	testkit.WriteFile(t, root, "secret.yaml", "password: hunter2-"+secretKey+"\nmetadata: "+secretKey+"\n")
 	dir := filepath.Join(root, "cat")
-	write(t, dir, "catalog-info.yaml", `apiVersion: backstage.io/v1alpha1
+	testkit.WriteFile(t, dir, "catalog-info.yaml", `apiVersion: backstage.io/v1alpha1
 kind: Location
 metadata:
   name: root
@@ -183,7 +185,7 @@ spec:
     - `+filepath.Join(root, "secret.yaml")+`
     - ./services/*.yaml
 `)
-	write(t, dir, "services/a.yaml", component("svc-a", ""))
+	testkit.WriteFile(t, dir, "services/a.yaml", component("svc-a", ""))
 	if err := os.Symlink(filepath.Join(root, "secret.yaml"), filepath.Join(dir, "services", "evil.yaml")); err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +203,7 @@ spec:
 // times the cap, so memory stays bounded.
 func TestPlaceholdersTotalBudget(t *testing.T) {
 	dir := t.TempDir()
-	write(t, dir, "doc.txt", strings.Repeat("x", 1000))
+	testkit.WriteFile(t, dir, "doc.txt", strings.Repeat("x", 1000))
 	var b strings.Builder
 	for i := 0; i < 40; i++ {
 		if i > 0 {
@@ -209,7 +211,7 @@ func TestPlaceholdersTotalBudget(t *testing.T) {
 		}
 		b.WriteString(component("svc-"+string(rune('a'+i%26))+string(rune('a'+i/26)), "  doc:\n    $text: ./doc.txt\n"))
 	}
-	write(t, dir, "catalog-info.yaml", b.String())
+	testkit.WriteFile(t, dir, "catalog-info.yaml", b.String())
 	r := bsai(t, invocation{dir: dir, env: []string{"APP_CONFIG_bsai_limits_inputBytes=1KiB"}}, "catalog", "list", "--catalog", "catalog-info.yaml", "-o", "json")
 	if r.code != 0 || !strings.Contains(r.stderr, "more than 16 KiB in total") {
 		t.Fatalf("want the entities listed and the placeholders past the 16 KiB total refused\n%s", r)

@@ -5,6 +5,8 @@ package hostile
 import (
 	"strings"
 	"testing"
+
+	"github.com/bsai-dev/bsai/internal/testkit"
 )
 
 // A bad value in config is a config error (exit 4) naming the key and the
@@ -12,15 +14,15 @@ import (
 // not type.
 func TestConfigValueOutOfRangeNamesKey(t *testing.T) {
 	dir := t.TempDir()
-	write(t, dir, "catalog.yaml", component("svc-a", ""))
-	write(t, dir, "app-config.yaml", "bsai:\n  ask:\n    topK: 12345\n")
+	testkit.WriteFile(t, dir, "catalog.yaml", component("svc-a", ""))
+	testkit.WriteFile(t, dir, "app-config.yaml", "bsai:\n  ask:\n    topK: 12345\n")
 	r := bsai(t, invocation{dir: dir}, "ask", "--offline", "--catalog", "catalog.yaml", "who owns svc-a")
 	if r.code != 4 || !strings.Contains(r.stderr, "bsai.ask.topK") || !strings.Contains(r.stderr, "app-config.yaml:3") ||
 		strings.Contains(r.stderr, "--top-k") {
 		t.Fatalf("want exit 4 naming bsai.ask.topK at app-config.yaml:3\n%s", r)
 	}
 	// A valid config value is used; a bad flag stays a usage error.
-	write(t, dir, "app-config.yaml", "bsai:\n  ask:\n    topK: 3\n")
+	testkit.WriteFile(t, dir, "app-config.yaml", "bsai:\n  ask:\n    topK: 3\n")
 	r = bsai(t, invocation{dir: dir}, "ask", "--offline", "--catalog", "catalog.yaml", "who owns svc-a")
 	if r.code != 0 {
 		t.Fatalf("topK: 3: want exit 0\n%s", r)
@@ -48,8 +50,8 @@ func TestWrongTypedConfigBlocksAreReported(t *testing.T) {
 		{"catalog:\n  locations: {type: file}\n", `"catalog.locations"`},
 	} {
 		dir := t.TempDir()
-		write(t, dir, "catalog.yaml", component("svc-a", ""))
-		write(t, dir, "app-config.yaml", tc.config)
+		testkit.WriteFile(t, dir, "catalog.yaml", component("svc-a", ""))
+		testkit.WriteFile(t, dir, "app-config.yaml", tc.config)
 		r := bsai(t, invocation{dir: dir}, "catalog", "list", "--catalog", "catalog.yaml")
 		if r.code != 4 || !strings.Contains(r.stderr, tc.key) || !strings.Contains(r.stderr, "app-config.yaml:") {
 			t.Errorf("config %q: want exit 4 naming %s and the file\n%s", tc.config, tc.key, r)

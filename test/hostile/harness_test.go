@@ -153,19 +153,6 @@ func noSecrets(t *testing.T, what string, texts ...string) {
 	}
 }
 
-// write creates dir/name with content (parents included).
-func write(t *testing.T, dir, name, content string) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 // component is a minimal valid catalog entity with extra spec YAML
 // (indented by four spaces).
 func component(name, spec string) string {

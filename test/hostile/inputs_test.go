@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bsai-dev/bsai/internal/testkit"
 )
 
 // endless is stdin that never ends (`yes | bsai …`); n counts what bsai
@@ -38,7 +40,7 @@ func TestEndlessStdinStopsAtTheCap(t *testing.T) {
 		{"mcp", "call", "some-server", "some-tool", "--args", "-"},
 	} {
 		dir := t.TempDir()
-		write(t, dir, "catalog.yaml", component("svc-a", ""))
+		testkit.WriteFile(t, dir, "catalog.yaml", component("svc-a", ""))
 		in := &endless{}
 		r := bsai(t, invocation{dir: dir, stdin: in, timeout: time.Minute, env: []string{"APP_CONFIG_bsai_limits_inputBytes=1MiB"}}, args...)
 		if r.code != 2 || !strings.Contains(r.stderr, "1.0 MiB limit") || !strings.Contains(r.stderr, "bsai.limits.inputBytes") {
@@ -56,7 +58,7 @@ func TestEndlessStdinStopsAtTheCap(t *testing.T) {
 // names, 4 for config), never read forever or waited on (items 3 and 6).
 func TestSpecialFilesAsInputsAreRefused(t *testing.T) {
 	dir := t.TempDir()
-	write(t, dir, "catalog.yaml", component("svc-a", ""))
+	testkit.WriteFile(t, dir, "catalog.yaml", component("svc-a", ""))
 	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.json"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -90,15 +92,15 @@ func TestSpecialFilesAsInputsAreRefused(t *testing.T) {
 		{"app:\n  $include: ./fifo.yaml\n", "named pipe"},
 		{"app:\n  $include: ./zero.yaml\n", "character device"},
 	} {
-		write(t, dir, "app-config.yaml", cfg.yaml)
+		testkit.WriteFile(t, dir, "app-config.yaml", cfg.yaml)
 		r := bsai(t, invocation{dir: dir, timeout: 30 * time.Second}, "catalog", "list", "--catalog", "catalog.yaml")
 		if r.code != 4 || !strings.Contains(r.stderr, cfg.what) || !strings.Contains(r.stderr, "app-config.yaml:") {
 			t.Errorf("config %q: want exit 4 naming a %s and the line\n%s", cfg.yaml, cfg.what, r)
 		}
 	}
 	// Config is trusted, but still capped.
-	write(t, dir, "big.txt", strings.Repeat("x", 4096))
-	write(t, dir, "app-config.yaml", "app:\n  title:\n    $file: ./big.txt\n")
+	testkit.WriteFile(t, dir, "big.txt", strings.Repeat("x", 4096))
+	testkit.WriteFile(t, dir, "app-config.yaml", "app:\n  title:\n    $file: ./big.txt\n")
 	r := bsai(t, invocation{dir: dir, env: []string{"APP_CONFIG_bsai_limits_inputBytes=1KiB"}}, "catalog", "list", "--catalog", "catalog.yaml")
 	if r.code != 4 || !strings.Contains(r.stderr, "1.0 KiB limit") {
 		t.Errorf("$file over the cap: want exit 4 naming it\n%s", r)
@@ -115,7 +117,7 @@ func TestCtrlCInterruptsABlockedStdinRead(t *testing.T) {
 		{"mcp", "call", "srv", "tool", "--args", "-"},
 	} {
 		dir := t.TempDir()
-		write(t, dir, "catalog.yaml", component("svc-a", ""))
+		testkit.WriteFile(t, dir, "catalog.yaml", component("svc-a", ""))
 		pr, pw, err := os.Pipe()
 		if err != nil {
 			t.Fatal(err)
@@ -139,7 +141,7 @@ func TestCtrlCInterruptsABlockedStdinRead(t *testing.T) {
 // `config path`, which only looks for it.
 func TestConfigFileItselfAFIFO(t *testing.T) {
 	dir := t.TempDir()
-	write(t, dir, "catalog.yaml", component("svc-a", ""))
+	testkit.WriteFile(t, dir, "catalog.yaml", component("svc-a", ""))
 	if err := syscall.Mkfifo(filepath.Join(dir, "app-config.yaml"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -162,8 +164,8 @@ func TestConfigFileItselfAFIFO(t *testing.T) {
 // named, and the investigation still finishes from the other sources.
 func TestIncidentDataFilesSpecialFilesRefused(t *testing.T) {
 	dir := t.TempDir()
-	write(t, dir, "catalog.yaml", component("svc-a", ""))
-	write(t, dir, "alert.json", `{"status":"firing","alerts":[{"status":"firing","labels":{"alertname":"HighErrorRate","service":"svc-a"},"startsAt":"2026-03-14T10:00:00Z"}]}`)
+	testkit.WriteFile(t, dir, "catalog.yaml", component("svc-a", ""))
+	testkit.WriteFile(t, dir, "alert.json", `{"status":"firing","alerts":[{"status":"firing","labels":{"alertname":"HighErrorRate","service":"svc-a"},"startsAt":"2026-03-14T10:00:00Z"}]}`)
 	if err := syscall.Mkfifo(filepath.Join(dir, "deploys.jsonl"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +175,7 @@ func TestIncidentDataFilesSpecialFilesRefused(t *testing.T) {
 	if err := os.Symlink("/dev/zero", filepath.Join(dir, "metrics.json")); err != nil {
 		t.Fatal(err)
 	}
-	write(t, dir, "app-config.yaml", "bsai:\n  incident:\n    sources:\n"+
+	testkit.WriteFile(t, dir, "app-config.yaml", "bsai:\n  incident:\n    sources:\n"+
 		"      deploys: {files: [./deploys.jsonl]}\n      logs: {files: [./logs.jsonl]}\n      metrics: {files: [./metrics.json]}\n")
 	r := bsai(t, invocation{dir: dir, timeout: 30 * time.Second}, "incident", "investigate", "--offline",
 		"--catalog", "catalog.yaml", "--alert", "alert.json", "-o", "json")

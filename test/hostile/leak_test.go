@@ -80,7 +80,7 @@ func TestIncidentModelRequestDoesNotLeakEnvironment(t *testing.T) {
 		llmtest.ToolCall("get_entity", `{"ref":"component:default/svc-a"}`),
 		llmtest.Text(`{"summary":"nothing conclusive","causes":[],"plan":[]}`))
 	srv.Fallback = &llmtest.Reply{Text: `{"summary":"nothing conclusive","causes":[],"plan":[]}`}
-	write(t, dir, "app-config.yaml", `bsai:
+	testkit.WriteFile(t, dir, "app-config.yaml", `bsai:
   catalog:
     files: [./catalog-info.yaml]
   ai:

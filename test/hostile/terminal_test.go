@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bsai-dev/bsai/internal/testkit"
 	"github.com/bsai-dev/bsai/pkg/llm/llmtest"
 )
 
@@ -27,7 +28,7 @@ func rawControl(s string) (rune, bool) {
 
 func escapeCatalog(t *testing.T) string {
 	dir := t.TempDir()
-	write(t, dir, "catalog-info.yaml", `apiVersion: backstage.io/v1alpha1
+	testkit.WriteFile(t, dir, "catalog-info.yaml", `apiVersion: backstage.io/v1alpha1
 kind: Component
 metadata:
   name: svc-a
@@ -80,7 +81,7 @@ func TestStreamedModelAnswerNeutralised(t *testing.T) {
 	srv := llmtest.New(t)
 	fb := llmtest.Stream("svc-a handles payments ", "\x1b]0;PW", "NED\x07 and \x1b[2J", " more `component:default/svc-a`")
 	srv.Fallback = &fb
-	write(t, dir, "app-config.yaml", `bsai:
+	testkit.WriteFile(t, dir, "app-config.yaml", `bsai:
   ai:
     default: test
     providers:
