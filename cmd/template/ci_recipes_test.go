@@ -31,14 +31,10 @@ func bsaiBinary(t *testing.T) string {
 			buildErr = err
 			return
 		}
-		builtBin = filepath.Join(dir, "bsai")
-		out, err := exec.Command("go", "build", "-o", builtBin, "../..").CombinedOutput()
-		if err != nil {
-			buildErr = errors.New(string(out))
-		}
+		builtBin, buildErr = testkit.BsaiBinary(dir)
 	})
 	if buildErr != nil {
-		t.Fatalf("go build: %v", buildErr)
+		t.Fatal(buildErr)
 	}
 	return builtBin
 }

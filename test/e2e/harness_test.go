@@ -27,6 +27,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bsai-dev/bsai/internal/testkit"
 )
 
 // Token is the backend's static externalAccess token (app-config.yaml).
@@ -83,18 +85,9 @@ func run(m *testing.M) (code int) {
 	}
 	defer os.RemoveAll(tmp)
 
-	e := &Env{Root: root, Tmp: tmp, Bin: filepath.Join(tmp, "bsai")}
-	if bin := os.Getenv("BSAI_E2E_BIN"); bin != "" {
-		// A prebuilt binary (e.g. from a release, or a clean checkout).
-		if e.Bin, err = filepath.Abs(bin); err != nil {
-			return fail("%v", err)
-		}
-	} else {
-		build := exec.Command("go", "build", "-o", e.Bin, ".")
-		build.Dir = root
-		if out, err := build.CombinedOutput(); err != nil {
-			return fail("e2e: go build: %v\n%s", err, out)
-		}
+	e := &Env{Root: root, Tmp: tmp}
+	if e.Bin, err = testkit.BsaiBinary(tmp); err != nil {
+		return fail("e2e: %v", err)
 	}
 
 	be, err := StartBackend(bsDir, filepath.Join(tmp, "backstage.log"))

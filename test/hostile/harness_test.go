@@ -19,6 +19,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bsai-dev/bsai/internal/testkit"
 )
 
 // Secrets the tests put in bsai's environment; none may ever appear in
@@ -39,16 +41,9 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(tmp)
-	bin = filepath.Join(tmp, "bsai")
-	if b := os.Getenv("BSAI_E2E_BIN"); b != "" {
-		bin = b
-	} else {
-		build := exec.Command("go", "build", "-o", bin, ".")
-		build.Dir = filepath.Join("..", "..")
-		if out, err := build.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
-			return 1
-		}
+	if bin, err = testkit.BsaiBinary(tmp); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
 	return m.Run()
 }

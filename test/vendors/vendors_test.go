@@ -17,6 +17,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bsai-dev/bsai/internal/testkit"
 	"github.com/bsai-dev/bsai/pkg/llm/vendortest"
 )
 
@@ -32,12 +33,8 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	bin = filepath.Join(dir, "bsai")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Dir = root()
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		panic("go build: " + err.Error())
+	if bin, err = testkit.BsaiBinary(dir); err != nil {
+		panic(err.Error())
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
