@@ -1,18 +1,16 @@
 package root
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
+	"github.com/bsai-dev/bsai/internal/testkit"
 )
 
 // ptyProc is bsai (this test binary, see TestMain) running on a pseudo
@@ -22,9 +20,8 @@ type ptyProc struct {
 	t    *testing.T
 	cmd  *exec.Cmd
 	tty  *os.File
-	mu   sync.Mutex
-	buf  bytes.Buffer
-	done chan struct{}
+	out  testkit.Buffer
+	done <-chan struct{}
 }
 
 func startPTY(t *testing.T, cols int, args ...string) *ptyProc {
@@ -35,24 +32,12 @@ func startPTY(t *testing.T, cols int, args ...string) *ptyProc {
 	}
 	cmd := exec.Command(exe, args...)
 	cmd.Env = append(os.Environ(), "BSAI_ROOT_TEST_MAIN=1", "TERM=xterm-256color", "NO_COLOR=", "COLUMNS=")
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: uint16(cols), Rows: 40})
+	p := &ptyProc{t: t, cmd: cmd}
+	tty, done, err := testkit.StartPTY(cmd, cols, 40, &p.out)
 	if err != nil {
 		t.Fatalf("start on a pty: %v", err)
 	}
-	p := &ptyProc{t: t, cmd: cmd, tty: tty, done: make(chan struct{})}
-	go func() {
-		defer close(p.done)
-		b := make([]byte, 4096)
-		for {
-			n, err := tty.Read(b)
-			p.mu.Lock()
-			p.buf.Write(b[:n])
-			p.mu.Unlock()
-			if err != nil {
-				return // EIO once the process has exited
-			}
-		}
-	}()
+	p.tty, p.done = tty, done
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		tty.Close()
@@ -62,9 +47,7 @@ func startPTY(t *testing.T, cols int, args ...string) *ptyProc {
 
 // output is everything written so far, with the pty's CRLF as LF.
 func (p *ptyProc) output() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return strings.ReplaceAll(p.buf.String(), "\r\n", "\n")
+	return strings.ReplaceAll(p.out.String(), "\r\n", "\n")
 }
 
 // waitFor waits until the output contains s.

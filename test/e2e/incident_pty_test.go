@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,12 +8,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
+	"github.com/bsai-dev/bsai/internal/testkit"
 )
 
 // term is the built binary on a real pseudo-terminal: stdin, stdout and
@@ -23,11 +21,10 @@ import (
 type term struct {
 	t    *testing.T
 	cmd  *exec.Cmd
-	mu   sync.Mutex
-	out  bytes.Buffer
+	out  testkit.Buffer
 	tty  interface{ Write([]byte) (int, error) }
 	done chan struct{}
-	read chan struct{} // closed when the pty has been read to its end
+	read <-chan struct{} // closed when the pty has been read to its end
 	err  error
 }
 
@@ -37,24 +34,12 @@ func (e *Env) startTerm(t *testing.T, args ...string) *term {
 	cmd := exec.Command(e.Bin, args...)
 	cmd.Dir = dir
 	cmd.Env = append(cleanEnv(dir), "TERM=xterm-256color")
-	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 160})
+	tm := &term{t: t, cmd: cmd, done: make(chan struct{})}
+	f, read, err := testkit.StartPTY(cmd, 160, 50, &tm.out)
 	if err != nil {
 		t.Fatalf("start on a pty: %v", err)
 	}
-	tm := &term{t: t, cmd: cmd, tty: f, done: make(chan struct{}), read: make(chan struct{})}
-	go func() {
-		defer close(tm.read)
-		buf := make([]byte, 4096)
-		for {
-			n, rerr := f.Read(buf)
-			tm.mu.Lock()
-			tm.out.Write(buf[:n])
-			tm.mu.Unlock()
-			if rerr != nil {
-				return
-			}
-		}
-	}()
+	tm.tty, tm.read = f, read
 	go func() {
 		tm.err = cmd.Wait()
 		close(tm.done)
@@ -72,8 +57,6 @@ func (e *Env) startTerm(t *testing.T, args ...string) *term {
 }
 
 func (tm *term) output() string {
-	tm.mu.Lock()
-	defer tm.mu.Unlock()
 	return tm.out.String()
 }
 
