@@ -3,34 +3,15 @@ package mcp_test
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/bsai-dev/bsai/cmd/factory"
 	"github.com/bsai-dev/bsai/cmd/root"
+	"github.com/bsai-dev/bsai/internal/testkit"
 	"github.com/bsai-dev/bsai/pkg/iostreams"
 )
-
-// everythingEntry is server-everything's entry file from test/mcp-servers;
-// skips without npm packages unless BSAI_REQUIRE_NPM is set.
-func everythingEntry(t *testing.T) string {
-	_, file, _, _ := runtime.Caller(0)
-	p := filepath.Join(filepath.Dir(file), "..", "..", "test", "mcp-servers", "node_modules",
-		"@modelcontextprotocol", "server-everything", "dist", "index.js")
-	_, err := os.Stat(p)
-	_, nodeErr := exec.LookPath("node")
-	if err != nil || nodeErr != nil {
-		msg := "npm test servers or node missing; run scripts/npm-setup.sh test/mcp-servers"
-		if os.Getenv("BSAI_REQUIRE_NPM") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return p
-}
 
 // runBsai runs the real command tree like main does and returns the exit
 // code with stdout and stderr.
@@ -57,7 +38,7 @@ func runBsai(t *testing.T, stdin string, args ...string) (int, string, string) {
 }
 
 func TestEndToEndExitCodes(t *testing.T) {
-	entry := everythingEntry(t)
+	entry := testkit.NPMServer(t, "server-everything")
 	dir := t.TempDir()
 	// Server logs go to the user cache dir; keep them out of the real one.
 	t.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bsai-dev/bsai/internal/testkit"
 )
 
 // getEnv calls server-everything's get-env tool (it prints its whole
@@ -29,7 +31,7 @@ func getEnv(t *testing.T, args ...string) map[string]string {
 // server opts in with inheritEnv: true. Same for all three places a server
 // can be declared.
 func TestStdioServerEnvironment(t *testing.T) {
-	entry := everythingEntry(t)
+	entry := testkit.NPMServer(t, "server-everything")
 	dir := t.TempDir()
 	t.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
 	t.Setenv("OPENAI_API_KEY", "sk-test-openai-key-123456")

@@ -3,10 +3,8 @@ package template_test
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -199,29 +197,11 @@ func TestCLIValidateCIFormats(t *testing.T) {
 	}
 }
 
-// everything is npm's server-everything, from test/mcp-servers. Missing
-// packages skip locally but fail under CI=true or BSAI_REQUIRE_NPM.
-func everything(t *testing.T) string {
-	_, file, _, _ := runtime.Caller(0)
-	p := filepath.Join(filepath.Dir(file), "..", "..", "test", "mcp-servers", "node_modules",
-		"@modelcontextprotocol", "server-everything", "dist", "index.js")
-	_, err := os.Stat(p)
-	_, nodeErr := exec.LookPath("node")
-	if err != nil || nodeErr != nil {
-		msg := "server-everything or node missing; run scripts/npm-setup.sh test/mcp-servers"
-		if os.Getenv("CI") == "true" || os.Getenv("BSAI_REQUIRE_NPM") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return p
-}
-
 // mcp:call steps: the server must be in bsai's MCP config; with --live-mcp
 // the real server is started and the tool and arguments are checked
 // against its inputSchema; without, a note says they were not.
 func TestCLIValidateMCPCall(t *testing.T) {
-	ev := everything(t)
+	ev := testkit.NPMServer(t, "server-everything")
 	dir := t.TempDir()
 	cfg, _ := json.Marshal(map[string]any{"mcpServers": map[string]any{"everything": map[string]any{"command": "node", "args": []string{ev}}}})
 	mcpCfg := testkit.WriteFile(t, dir, "mcp.json", string(cfg))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/bsai-dev/bsai/internal/testkit"
 	"github.com/bsai-dev/bsai/pkg/config"
 )
 
@@ -30,7 +31,7 @@ func BenchmarkCall(b *testing.B) {
 		}
 	})
 	b.Run("stdio-everything", func(b *testing.B) {
-		entry := npmEntry(b, "server-everything")
+		entry := testkit.NPMServer(b, "server-everything")
 		r := New(Options{Servers: map[string]config.MCPServer{
 			"everything": {Command: "node", Args: []string{entry, "stdio"}, Transport: config.MCPStdio},
 		}})

@@ -14,6 +14,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/bsai-dev/bsai/internal/testkit"
 	"github.com/bsai-dev/bsai/pkg/config"
 	"github.com/bsai-dev/bsai/pkg/errs"
 )
@@ -200,7 +201,7 @@ func TestInProcessServer(t *testing.T) {
 // server-filesystem: a real server whose tools read files; list_allowed
 // and read_text_file exercise a resource-ish read.
 func TestFilesystemServer(t *testing.T) {
-	entry := npmEntry(t, "server-filesystem")
+	entry := testkit.NPMServer(t, "server-filesystem")
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "hello.txt"), []byte("hello file\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -10,12 +10,13 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/bsai-dev/bsai/internal/testkit"
 	"github.com/bsai-dev/bsai/pkg/config"
 	"github.com/bsai-dev/bsai/pkg/errs"
 )
 
 func everythingStdio(t *testing.T) *Registry {
-	entry := npmEntry(t, "server-everything")
+	entry := testkit.NPMServer(t, "server-everything")
 	r := New(Options{Servers: map[string]config.MCPServer{
 		"everything": {Command: "node", Args: []string{entry, "stdio"}, Transport: config.MCPStdio},
 	}})
@@ -178,7 +179,7 @@ func TestEverythingCallTimeoutStopsServer(t *testing.T) {
 }
 
 func TestEverythingStreamableHTTP(t *testing.T) {
-	entry := npmEntry(t, "server-everything")
+	entry := testkit.NPMServer(t, "server-everything")
 	port := freePort(t)
 	srv := startNode(t, []string{"PORT=" + itoa(port)}, entry, "streamableHttp")
 	_ = srv

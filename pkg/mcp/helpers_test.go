@@ -5,40 +5,10 @@ import (
 	neturl "net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strconv"
 	"testing"
 	"time"
 )
-
-// repoRoot is two folders up from this package.
-func repoRoot(t testing.TB) string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..")
-}
-
-// npmEntry returns the absolute path of an installed test MCP server's
-// entry file (test/mcp-servers), skipping the test when the npm packages
-// are missing, or failing it when BSAI_REQUIRE_NPM is set (scripts/test.sh).
-func npmEntry(t testing.TB, pkg string) string {
-	t.Helper()
-	p := filepath.Join(repoRoot(t), "test", "mcp-servers", "node_modules", "@modelcontextprotocol", pkg, "dist", "index.js")
-	_, err := os.Stat(p)
-	_, nodeErr := exec.LookPath("node")
-	if err == nil && nodeErr == nil {
-		return p
-	}
-	msg := "npm test servers missing (" + p + "); run scripts/npm-setup.sh test/mcp-servers"
-	if nodeErr != nil {
-		msg = "node is not installed"
-	}
-	if os.Getenv("BSAI_REQUIRE_NPM") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
 
 func freePort(t testing.TB) int {
 	t.Helper()

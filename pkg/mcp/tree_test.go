@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bsai-dev/bsai/internal/testkit"
 	"github.com/bsai-dev/bsai/pkg/config"
 	"github.com/bsai-dev/bsai/pkg/errs"
 )
@@ -56,7 +57,7 @@ func groupMembers(pgid int) string {
 // A wrapper shell that spawns node (as npx-style launchers do) must not
 // leave node behind when a call times out.
 func TestProcessTreeGoneAfterTimeout(t *testing.T) {
-	entry := npmEntry(t, "server-everything")
+	entry := testkit.NPMServer(t, "server-everything")
 	r := New(Options{Servers: map[string]config.MCPServer{
 		"tree": {Command: "sh", Args: []string{"-c", "node '" + entry + "' stdio; echo wrapper-still-here >&2"}, Transport: config.MCPStdio},
 	}})
@@ -83,7 +84,7 @@ func TestProcessTreeGoneAfterTimeout(t *testing.T) {
 // the server's whole tree, which never saw the SIGINT itself because it runs
 // in its own process group.
 func TestProcessTreeGoneAfterSIGINT(t *testing.T) {
-	entry := npmEntry(t, "server-everything")
+	entry := testkit.NPMServer(t, "server-everything")
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "BSAI_MCP_TEST_HELPER=sigint",
 		"BSAI_MCP_TEST_CMD=node '"+entry+"' stdio; echo wrapper-still-here >&2")
