@@ -387,29 +387,20 @@ func (ix *Index) withRelation(hits []Hit, relType, target string, lim int) []Hit
 
 // absentOwner is the owner without an entity that a window of the
 // question names, longest window first.
-func (ix *Index) absentOwner(seq []string) string {
-	for size := min(4, len(seq)); size >= 1; size-- {
-		for i := 0; i+size <= len(seq); i++ {
-			if o, ok := ix.absentOwners[strings.Join(seq[i:i+size], " ")]; ok {
-				return o
-			}
-			if o, ok := ix.absentOwners[strings.Join(seq[i:i+size], "")]; ok && size > 1 {
-				return o
-			}
-		}
-	}
-	return ""
-}
+func (ix *Index) absentOwner(seq []string) string { return windowLookup(ix.absentOwners, seq) }
 
-// absentSystem is the system without an entity that a window of the
-// question names, longest window first.
-func (ix *Index) absentSystem(seq []string) string {
+// absentSystem is the same for systems without an entity.
+func (ix *Index) absentSystem(seq []string) string { return windowLookup(ix.absentSystems, seq) }
+
+// windowLookup finds the longest window of seq (up to 4 words, spaced or,
+// for two words and more, joined) that names a key of m.
+func windowLookup(m map[string]string, seq []string) string {
 	for size := min(4, len(seq)); size >= 1; size-- {
 		for i := 0; i+size <= len(seq); i++ {
-			if o, ok := ix.absentSystems[strings.Join(seq[i:i+size], " ")]; ok {
+			if o, ok := m[strings.Join(seq[i:i+size], " ")]; ok {
 				return o
 			}
-			if o, ok := ix.absentSystems[strings.Join(seq[i:i+size], "")]; ok && size > 1 {
+			if o, ok := m[strings.Join(seq[i:i+size], "")]; ok && size > 1 {
 				return o
 			}
 		}
