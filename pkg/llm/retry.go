@@ -7,7 +7,6 @@ import (
 	"io"
 	"math/rand"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -67,14 +66,11 @@ func (r RetryPolicy) backoff(attempt int) time.Duration {
 }
 
 // retryAfter says how long the server asks us to wait, from what vendors
-// really send: Retry-After-Ms (Azure, OpenAI; more precise, so first),
-// Retry-After (seconds or an HTTP date, on the policy's clock), OpenAI's
-// x-ratelimit-reset-requests/-tokens ("1s", "6m0s", "20ms"), and Gemini's
-// google.rpc.RetryInfo retryDelay in the error body. ok=false if none.
+// really send: Retry-After-Ms and Retry-After (retry.After, on the policy's
+// clock), OpenAI's x-ratelimit-reset-requests/-tokens ("1s", "6m0s",
+// "20ms"), and Gemini's google.rpc.RetryInfo retryDelay in the error body.
+// ok=false if none.
 func (r RetryPolicy) retryAfter(h http.Header, body []byte) (time.Duration, bool) {
-	if ms, err := strconv.ParseFloat(h.Get("Retry-After-Ms"), 64); err == nil && ms >= 0 {
-		return time.Duration(ms * float64(time.Millisecond)), true
-	}
 	if d, ok := retry.After(h, r.Now); ok {
 		return d, true
 	}

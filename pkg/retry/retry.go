@@ -24,15 +24,16 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// After parses a Retry-After header (seconds, possibly fractional, or an
-// HTTP date; OpenAI's Retry-After-Ms as a fallback). ok is false when the
-// header is absent or unreadable. Dates in the past give 0.
+// After parses the wait a server asks for: Retry-After-Ms (Azure, OpenAI)
+// first, since it is the more precise of the two when both are sent, then
+// Retry-After (seconds, possibly fractional, or an HTTP date). ok is false
+// when neither is present and readable. Dates in the past give 0.
 func After(h http.Header, now func() time.Time) (d time.Duration, ok bool) {
+	if ms, err := strconv.ParseFloat(h.Get("Retry-After-Ms"), 64); err == nil && ms >= 0 {
+		return time.Duration(ms * float64(time.Millisecond)), true
+	}
 	v := h.Get("Retry-After")
 	if v == "" {
-		if ms, err := strconv.ParseFloat(h.Get("Retry-After-Ms"), 64); err == nil && ms >= 0 {
-			return time.Duration(ms * float64(time.Millisecond)), true
-		}
 		return 0, false
 	}
 	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 {
