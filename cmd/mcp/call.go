@@ -55,15 +55,10 @@ A result with isError: true is printed and exits 1.`,
   echo '{"message": "from stdin"}' | bsai mcp call everything echo --args -
   bsai mcp call everything trigger-long-running-operation duration=30 --timeout 5s`,
 		Args: cobra.MinimumNArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Common = common(f, cmd)
+		RunE: runE(f, opts, &opts.Common, func(args []string) {
 			opts.Limits = f.Limits
 			opts.Server, opts.Tool, opts.Pairs = args[0], args[1], args[2:]
-			if runF != nil {
-				return runF(opts)
-			}
-			return RunCall(opts)
-		},
+		}, runF, RunCall),
 	}
 	c.Flags().StringVar(&opts.Args, "args", "", "arguments as a JSON object, @file.json, or - to read stdin")
 	c.Flags().DurationVar(&opts.Timeout, "timeout", 0, "per-call timeout (default: the server's callTimeout, else 60s)")
@@ -77,7 +72,7 @@ func RunCall(opts *CallOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := splitPairs(opts.Pairs); err != nil {
+	if _, err := splitPairs(opts.Pairs); err != nil {
 		return err
 	}
 	if opts.Timeout < 0 {

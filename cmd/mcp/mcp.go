@@ -5,6 +5,7 @@ package mcp
 
 import (
 	"context"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -82,13 +83,47 @@ func (c Common) ctx() context.Context {
 	return context.Background()
 }
 
-// splitPairs checks k=v arguments early so a typo fails before any server
+// splitPairs parses k=v arguments early so a typo fails before any server
 // is started.
-func splitPairs(pairs []string) error {
+func splitPairs(pairs []string) (map[string]string, error) {
+	kv := make(map[string]string, len(pairs))
 	for _, p := range pairs {
-		if k, _, ok := strings.Cut(p, "="); !ok || k == "" {
-			return errs.Usage("invalid argument %q: expected key=value", p)
+		k, v, ok := strings.Cut(p, "=")
+		if !ok || k == "" {
+			return nil, errs.Usage("invalid argument %q: expected key=value", p)
 		}
+		kv[k] = v
 	}
-	return nil
+	return kv, nil
+}
+
+// runE is the RunE of the mcp subcommands: fill Common and the positional
+// arguments, then call the test's runF or the real run function.
+func runE[O any](f *factory.Factory, opts *O, c *Common, setArgs func([]string), runF, run func(*O) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		*c = common(f, cmd)
+		if setArgs != nil {
+			setArgs(args)
+		}
+		if runF != nil {
+			return runF(opts)
+		}
+		return run(opts)
+	}
+}
+
+// printList is what the listing subcommands share: check -o, get the
+// registry, fetch one list from it and print that as JSON or as text.
+func printList[T any](c Common, fetch func(context.Context, *pkgmcp.Registry) (T, error), text func(io.Writer, *output.Styles, T) error) error {
+	format, reg, err := c.start()
+	if err != nil {
+		return err
+	}
+	list, err := fetch(c.ctx(), reg)
+	if err != nil {
+		return err
+	}
+	return output.Print(c.IO, format, list, func(w io.Writer, st *output.Styles) error {
+		return text(w, st, list)
+	})
 }

@@ -1,6 +1,7 @@
 package mcp
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -9,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bsai-dev/bsai/cmd/factory"
-	"github.com/bsai-dev/bsai/pkg/errs"
 	pkgmcp "github.com/bsai-dev/bsai/pkg/mcp"
 	"github.com/bsai-dev/bsai/pkg/output"
 )
@@ -30,28 +30,16 @@ func NewCmdPrompts(f *factory.Factory, runF func(*PromptsOptions) error) *cobra.
   bsai mcp prompts everything -o json`,
 		Long: `List a server's prompts and their arguments. -o json prints the raw list.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Common = common(f, cmd)
-			opts.Server = args[0]
-			if runF != nil {
-				return runF(opts)
-			}
-			return RunPrompts(opts)
-		},
+		RunE: runE(f, opts, &opts.Common, func(args []string) { opts.Server = args[0] }, runF, RunPrompts),
 	}
 }
 
 // RunPrompts prints the prompt list.
 func RunPrompts(opts *PromptsOptions) error {
-	format, reg, err := opts.start()
-	if err != nil {
-		return err
+	prompts := func(ctx context.Context, reg *pkgmcp.Registry) ([]mcp.Prompt, error) {
+		return reg.ListPrompts(ctx, opts.Server)
 	}
-	list, err := reg.ListPrompts(opts.ctx(), opts.Server)
-	if err != nil {
-		return err
-	}
-	return output.Print(opts.IO, format, list, func(w io.Writer, st *output.Styles) error {
+	return printList(opts.Common, prompts, func(w io.Writer, _ *output.Styles, list []mcp.Prompt) error {
 		// Fits the terminal: descriptions are cut, names and arguments not.
 		t := &output.Table{Columns: []output.Column{{}, {}, {Shrink: true, Min: 12}}, Width: opts.IO.TerminalWidth()}
 		for _, p := range list {
@@ -87,14 +75,9 @@ func NewCmdGet(f *factory.Factory, runF func(*GetOptions) error) *cobra.Command 
 		Long: `Render a prompt with string arguments. Text prints "role: text" per message;
 -o json prints {"description", "messages": [{"role", "content"}]}.`,
 		Args: cobra.MinimumNArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Common = common(f, cmd)
+		RunE: runE(f, opts, &opts.Common, func(args []string) {
 			opts.Server, opts.Prompt, opts.Pairs = args[0], args[1], args[2:]
-			if runF != nil {
-				return runF(opts)
-			}
-			return RunGet(opts)
-		},
+		}, runF, RunGet),
 	}
 }
 
@@ -104,13 +87,9 @@ func RunGet(opts *GetOptions) error {
 	if err != nil {
 		return err
 	}
-	args := map[string]string{}
-	for _, p := range opts.Pairs {
-		k, v, ok := strings.Cut(p, "=")
-		if !ok || k == "" {
-			return errs.Usage("invalid argument %q: expected key=value", p)
-		}
-		args[k] = v
+	args, err := splitPairs(opts.Pairs)
+	if err != nil {
+		return err
 	}
 	reg, err := opts.Registry()
 	if err != nil {

@@ -1,6 +1,7 @@
 package mcp
 
 import (
+	"context"
 	"io"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -27,28 +28,16 @@ func NewCmdResources(f *factory.Factory, runF func(*ResourcesOptions) error) *co
   bsai mcp resources api:default/my-mcp -o json`,
 		Long: `List a server's resources (uri, name, mime type). -o json prints the raw list.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Common = common(f, cmd)
-			opts.Server = args[0]
-			if runF != nil {
-				return runF(opts)
-			}
-			return RunResources(opts)
-		},
+		RunE: runE(f, opts, &opts.Common, func(args []string) { opts.Server = args[0] }, runF, RunResources),
 	}
 }
 
 // RunResources prints the resource list.
 func RunResources(opts *ResourcesOptions) error {
-	format, reg, err := opts.start()
-	if err != nil {
-		return err
+	resources := func(ctx context.Context, reg *pkgmcp.Registry) ([]mcp.Resource, error) {
+		return reg.ListResources(ctx, opts.Server)
 	}
-	list, err := reg.ListResources(opts.ctx(), opts.Server)
-	if err != nil {
-		return err
-	}
-	return output.Print(opts.IO, format, list, func(w io.Writer, st *output.Styles) error {
+	return printList(opts.Common, resources, func(w io.Writer, _ *output.Styles, list []mcp.Resource) error {
 		// Fits the terminal: names are cut, URIs (what mcp read takes) not.
 		t := &output.Table{Columns: []output.Column{{}, {Shrink: true, Min: 10}, {Optional: true}}, Width: opts.IO.TerminalWidth()}
 		for _, r := range list {
@@ -75,32 +64,28 @@ func NewCmdRead(f *factory.Factory, runF func(*ReadOptions) error) *cobra.Comman
 		Long: `Read one resource. Text contents are printed as is, binary ones summarised.
 -o json prints {"contents": [{"uri", "mimeType", "text"|"blob"}]}.`,
 		Args: cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Common = common(f, cmd)
-			opts.Server, opts.URI = args[0], args[1]
-			if runF != nil {
-				return runF(opts)
-			}
-			return RunRead(opts)
-		},
+		RunE: runE(f, opts, &opts.Common, func(args []string) { opts.Server, opts.URI = args[0], args[1] }, runF, RunRead),
 	}
+}
+
+// readResult is the -o json|yaml shape of `mcp read`.
+type readResult struct {
+	Contents []mcp.ResourceContents `json:"contents" yaml:"contents"`
 }
 
 // RunRead prints one resource.
 func RunRead(opts *ReadOptions) error {
-	format, reg, err := opts.start()
-	if err != nil {
-		return err
+	read := func(ctx context.Context, reg *pkgmcp.Registry) (readResult, error) {
+		res, err := reg.ReadResource(ctx, opts.Server, opts.URI)
+		if err != nil {
+			return readResult{}, err
+		}
+		if res.Contents == nil {
+			return readResult{Contents: []mcp.ResourceContents{}}, nil
+		}
+		return readResult{Contents: res.Contents}, nil
 	}
-	res, err := reg.ReadResource(opts.ctx(), opts.Server, opts.URI)
-	if err != nil {
-		return err
-	}
-	contents := res.Contents
-	if contents == nil {
-		contents = []mcp.ResourceContents{}
-	}
-	return output.Print(opts.IO, format, map[string]any{"contents": contents}, func(w io.Writer, st *output.Styles) error {
-		return pkgmcp.WriteResourceContents(w, contents)
+	return printList(opts.Common, read, func(w io.Writer, _ *output.Styles, r readResult) error {
+		return pkgmcp.WriteResourceContents(w, r.Contents)
 	})
 }

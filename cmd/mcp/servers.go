@@ -1,6 +1,7 @@
 package mcp
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -25,27 +26,19 @@ func NewCmdServers(f *factory.Factory, runF func(*ServersOptions) error) *cobra.
 		Long: `List configured MCP servers. Header values and environment variables are never
 shown. JSON shape: [{"id", "transport", "target", "source"}].`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Common = common(f, cmd)
-			if runF != nil {
-				return runF(opts)
-			}
-			return RunServers(opts)
-		},
+		RunE: runE(f, opts, &opts.Common, nil, runF, RunServers),
 	}
 }
 
 // RunServers prints the server list. Nothing is started.
 func RunServers(opts *ServersOptions) error {
-	format, reg, err := opts.start()
-	if err != nil {
-		return err
+	servers := func(_ context.Context, reg *pkgmcp.Registry) ([]pkgmcp.ServerInfo, error) {
+		if list := reg.Servers(); list != nil {
+			return list, nil
+		}
+		return []pkgmcp.ServerInfo{}, nil
 	}
-	list := reg.Servers()
-	if list == nil {
-		list = []pkgmcp.ServerInfo{}
-	}
-	return output.Print(opts.IO, format, list, func(w io.Writer, st *output.Styles) error {
+	return printList(opts.Common, servers, func(w io.Writer, st *output.Styles, list []pkgmcp.ServerInfo) error {
 		if len(list) == 0 {
 			fmt.Fprintln(opts.IO.ErrOut, "no MCP servers configured: add bsai.mcp.servers.<id> to app-config.yaml or pass --mcp-config")
 			return nil

@@ -1,6 +1,7 @@
 package mcp
 
 import (
+	"context"
 	"io"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -31,40 +32,26 @@ list as the server sent it (name, description, inputSchema, annotations, ...).`,
   bsai mcp tools everything get-sum -o json
   bsai mcp tools api:default/payments-mcp`,
 		Args: cobra.RangeArgs(1, 2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Common = common(f, cmd)
+		RunE: runE(f, opts, &opts.Common, func(args []string) {
 			opts.Server = args[0]
 			if len(args) > 1 {
 				opts.Tool = args[1]
 			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return RunTools(opts)
-		},
+		}, runF, RunTools),
 	}
 }
 
 // RunTools connects to the server and prints its tools.
 func RunTools(opts *ToolsOptions) error {
-	format, reg, err := opts.start()
-	if err != nil {
-		return err
+	list := func(ctx context.Context, reg *pkgmcp.Registry) ([]mcp.Tool, error) {
+		defer opts.IO.StartProgress("connecting to " + opts.Server)()
+		if opts.Tool != "" {
+			t, err := reg.Tool(ctx, opts.Server, opts.Tool)
+			return []mcp.Tool{t}, err
+		}
+		return reg.ListTools(ctx, opts.Server)
 	}
-	stop := opts.IO.StartProgress("connecting to " + opts.Server)
-	var tools []mcp.Tool
-	if opts.Tool != "" {
-		var t mcp.Tool
-		t, err = reg.Tool(opts.ctx(), opts.Server, opts.Tool)
-		tools = []mcp.Tool{t}
-	} else {
-		tools, err = reg.ListTools(opts.ctx(), opts.Server)
-	}
-	stop()
-	if err != nil {
-		return err
-	}
-	return output.Print(opts.IO, format, tools, func(w io.Writer, st *output.Styles) error {
+	return printList(opts.Common, list, func(w io.Writer, _ *output.Styles, tools []mcp.Tool) error {
 		return pkgmcp.WriteTools(w, tools, opts.IO.TerminalWidth())
 	})
 }
