@@ -1,10 +1,5 @@
 package catalog
 
-import (
-	"slices"
-	"strings"
-)
-
 // In tests a fast-path panic is a crash, never a silent yaml.v3 fallback,
 // so FuzzFastYAML and the differential tests can report it.
 func init() { recoverPanics = false }
@@ -50,22 +45,7 @@ func computeRelationsReference(entities []Entity) []RelationProblem {
 		}
 	}
 	for i := range entities {
-		rs := rels[i]
-		slices.SortFunc(rs, func(a, b Relation) int {
-			if c := strings.Compare(a.Type, b.Type); c != 0 {
-				return c
-			}
-			return strings.Compare(a.TargetRef, b.TargetRef)
-		})
-		// De-duplicate in place: the same edge can come from both ends
-		// (a group's children and the child's parent).
-		out := rs[:0]
-		for k, r := range rs {
-			if k == 0 || r != rs[k-1] {
-				out = append(out, r)
-			}
-		}
-		entities[i].Relations = out
+		entities[i].Relations = sortedUnique(rels[i])
 	}
 	return problems
 }

@@ -180,24 +180,23 @@ func ComputeRelations(entities []Entity) []RelationProblem {
 			}
 			// Capped so an append by a caller cannot overwrite a neighbour.
 			rs := all[start[i]:start[i+1]:start[i+1]]
-			slices.SortFunc(rs, func(a, b Relation) int {
-				if c := strings.Compare(a.Type, b.Type); c != 0 {
-					return c
-				}
-				return strings.Compare(a.TargetRef, b.TargetRef)
-			})
-			// De-duplicate in place: the same edge can come from both ends
-			// (a group's children and the child's parent).
-			out := rs[:0]
-			for k, r := range rs {
-				if k == 0 || r != rs[k-1] {
-					out = append(out, r)
-				}
-			}
-			entities[i].Relations = out
+			entities[i].Relations = sortedUnique(rs)
 		}
 	})
 	return problems
+}
+
+// sortedUnique sorts an entity's relations by type, then target, and drops
+// repeats in place: the same edge can come from both ends (a group's
+// children and the child's parent).
+func sortedUnique(rs []Relation) []Relation {
+	slices.SortFunc(rs, func(a, b Relation) int {
+		if c := strings.Compare(a.Type, b.Type); c != 0 {
+			return c
+		}
+		return strings.Compare(a.TargetRef, b.TargetRef)
+	})
+	return slices.Compact(rs)
 }
 
 // edge is a relation to be stored on entities[at].
