@@ -2,7 +2,6 @@ package mcp_test
 
 import (
 	"bufio"
-	"bytes"
 	"net/http"
 	"os"
 	"os/exec"
@@ -12,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bsai-dev/bsai/internal/testkit"
 )
 
 // `bsai mcp serve --http --max-sessions N` keeps at most N sessions: a
@@ -55,38 +56,20 @@ func TestServeHTTPSessionCapFromCLI(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("mcp serve did not start")
 	}
-	post := func(session, body string) (int, string) {
-		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewBufferString(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Accept", "application/json, text/event-stream")
-		if session != "" {
-			req.Header.Set("Mcp-Session-Id", session)
-			req.Header.Set("Mcp-Protocol-Version", "2025-06-18")
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var b bytes.Buffer
-		_, _ = b.ReadFrom(resp.Body)
-		return resp.StatusCode, resp.Header.Get("Mcp-Session-Id")
-	}
-	const initBody = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`
 	const list = `{"jsonrpc":"2.0","id":2,"method":"tools/list"}`
 	var ids []string
 	for i := 0; i < 6; i++ {
-		code, id := post("", initBody)
+		code, id := testkit.MCPPost(t, url, "", testkit.MCPInitialize)
 		if code != http.StatusOK || !strings.HasPrefix(id, "mcp-session-") {
 			t.Fatalf("initialize %d: %d %q", i, code, id)
 		}
 		ids = append(ids, id)
 	}
-	if code, _ := post(ids[0], list); code != http.StatusNotFound {
+	if code, _ := testkit.MCPPost(t, url, ids[0], list); code != http.StatusNotFound {
 		t.Fatalf("the oldest of 6 sessions with --max-sessions 3: %d, want 404", code)
 	}
 	for _, id := range ids[3:] {
-		if code, _ := post(id, list); code != http.StatusOK {
+		if code, _ := testkit.MCPPost(t, url, id, list); code != http.StatusOK {
 			t.Fatalf("a recent session: %d, want 200", code)
 		}
 	}

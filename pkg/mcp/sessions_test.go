@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bsai-dev/bsai/internal/testkit"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 )
@@ -28,38 +29,15 @@ func (c *fakeClock) Add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// mcpPost sends one JSON-RPC message as a streamable HTTP client would and
-// returns the status and the session id the server assigned.
-func mcpPost(t testing.TB, url, session, body string) (int, string) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewBufferString(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json, text/event-stream")
-	if session != "" {
-		req.Header.Set("Mcp-Session-Id", session)
-		req.Header.Set("Mcp-Protocol-Version", "2025-06-18")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var sink bytes.Buffer
-	_, _ = sink.ReadFrom(resp.Body)
-	return resp.StatusCode, resp.Header.Get("Mcp-Session-Id")
-}
-
-const initBody = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`
-
 // newSession initialises a session and uses it once, as a client that then
 // vanishes without a DELETE.
 func newSession(t testing.TB, url string) string {
-	code, id := mcpPost(t, url, "", initBody)
+	code, id := testkit.MCPPost(t, url, "", testkit.MCPInitialize)
 	if code != http.StatusOK || id == "" {
 		t.Fatalf("initialize: %d, session %q", code, id)
 	}
-	mcpPost(t, url, id, `{"jsonrpc":"2.0","method":"notifications/initialized"}`)
-	if code, _ := mcpPost(t, url, id, `{"jsonrpc":"2.0","id":2,"method":"tools/list"}`); code != http.StatusOK {
+	testkit.MCPPost(t, url, id, `{"jsonrpc":"2.0","method":"notifications/initialized"}`)
+	if code, _ := testkit.MCPPost(t, url, id, `{"jsonrpc":"2.0","id":2,"method":"tools/list"}`); code != http.StatusOK {
 		t.Fatalf("tools/list: %d", code)
 	}
 	return id
@@ -103,17 +81,17 @@ func TestServeHTTPSessionsExpire(t *testing.T) {
 	}
 	// The least recently used were evicted: their id is now unknown (404,
 	// which tells a client to initialise again); the newest still works.
-	if code, _ := mcpPost(t, url, ids[0], `{"jsonrpc":"2.0","id":3,"method":"tools/list"}`); code != http.StatusNotFound {
+	if code, _ := testkit.MCPPost(t, url, ids[0], `{"jsonrpc":"2.0","id":3,"method":"tools/list"}`); code != http.StatusNotFound {
 		t.Fatalf("evicted session: %d, want 404", code)
 	}
-	if code, _ := mcpPost(t, url, ids[399], `{"jsonrpc":"2.0","id":3,"method":"tools/list"}`); code != http.StatusOK {
+	if code, _ := testkit.MCPPost(t, url, ids[399], `{"jsonrpc":"2.0","id":3,"method":"tools/list"}`); code != http.StatusOK {
 		t.Fatalf("newest session: %d, want 200", code)
 	}
 	full := heapInUse()
 
 	// A session in use is kept; the idle ones go.
 	clock.Add(50 * time.Second)
-	mcpPost(t, url, ids[399], `{"jsonrpc":"2.0","id":4,"method":"tools/list"}`)
+	testkit.MCPPost(t, url, ids[399], `{"jsonrpc":"2.0","id":4,"method":"tools/list"}`)
 	clock.Add(20 * time.Second)
 	h.Sweep()
 	if n := h.Sessions(); n != 1 {
