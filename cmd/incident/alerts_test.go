@@ -1,6 +1,7 @@
 package incident_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -28,15 +29,7 @@ func executeIO(t *testing.T, stdin string, tty bool, args ...string) (string, st
 	if tty {
 		f.IOStreams.SetTTY(true, false, true)
 	}
-	cmd := root.NewCmdRoot(f)
-	cmd.SetArgs(args)
-	cmd.SetOut(out)
-	cmd.SetErr(errOut)
-	code := 0
-	if err := cmd.Execute(); err != nil {
-		code = root.Report(f, err)
-	}
-	_ = f.Close()
+	code := root.Execute(context.Background(), f, args)
 	return out.String(), errOut.String(), code
 }
 

@@ -21,19 +21,7 @@ func runBsai(t *testing.T, stdin string, args ...string) (int, string, string) {
 	ios, in, out, errOut := iostreams.Test()
 	in.WriteString(stdin)
 	f.IOStreams = ios
-	cmd := root.NewCmdRoot(f)
-	cmd.SetArgs(args)
-	cmd.SetIn(in)
-	cmd.SetOut(out)
-	cmd.SetErr(errOut)
-	err := cmd.ExecuteContext(context.Background())
-	if cerr := f.Close(); cerr != nil && err == nil {
-		err = cerr
-	}
-	code := 0
-	if err != nil {
-		code = root.Report(f, err)
-	}
+	code := root.Execute(context.Background(), f, args)
 	return code, out.String(), errOut.String()
 }
 

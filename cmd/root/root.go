@@ -136,7 +136,18 @@ func Main(version, commit, date string) int {
 	f := factory.New(bi.Version, bi.Commit, bi.Date)
 	ctx, stop := notifyInterrupt(f.IOStreams.ErrOut, f.HandleInterrupt, forceExitAfter, os.Exit)
 	defer stop()
+	return Execute(ctx, f, os.Args[1:])
+}
+
+// Execute runs the whole tree on f with args, its streams as cobra's, the
+// way the binary does (Main) and the in-process CLI tests do: f is closed
+// afterwards and an error is reported and becomes the exit code.
+func Execute(ctx context.Context, f *factory.Factory, args []string) int {
 	cmd := NewCmdRoot(f)
+	cmd.SetArgs(args)
+	cmd.SetIn(f.IOStreams.In)
+	cmd.SetOut(f.IOStreams.Out)
+	cmd.SetErr(f.IOStreams.ErrOut)
 	err := cmd.ExecuteContext(ctx)
 	if cerr := f.Close(); cerr != nil && err == nil {
 		err = cerr

@@ -50,18 +50,7 @@ func run(t *testing.T, args ...string) result {
 	f := factory.New("1.2.3", "abc123", "2026-01-02")
 	ios, _, out, errOut := iostreams.Test()
 	f.IOStreams = ios
-	cmd := NewCmdRoot(f)
-	cmd.SetArgs(args)
-	cmd.SetOut(out)
-	cmd.SetErr(errOut)
-	err := cmd.ExecuteContext(context.Background())
-	if cerr := f.Close(); cerr != nil && err == nil {
-		err = cerr
-	}
-	code := errs.ExitOK
-	if err != nil {
-		code = Report(f, err)
-	}
+	code := Execute(context.Background(), f, args)
 	return result{code, out.String(), errOut.String()}
 }
 

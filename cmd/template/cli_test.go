@@ -43,18 +43,7 @@ func bsaiTTY(t *testing.T, tty bool, dir, stdin string, args ...string) cliResul
 	in.WriteString(stdin)
 	ios.SetTTY(false, tty, tty)
 	f.IOStreams = ios
-	cmd := root.NewCmdRoot(f)
-	cmd.SetArgs(args)
-	cmd.SetOut(out)
-	cmd.SetErr(errOut)
-	err := cmd.ExecuteContext(context.Background())
-	if cerr := f.Close(); cerr != nil && err == nil {
-		err = cerr
-	}
-	code := errs.ExitOK
-	if err != nil {
-		code = root.Report(f, err)
-	}
+	code := root.Execute(context.Background(), f, args)
 	return cliResult{code, out.String(), errOut.String()}
 }
 
