@@ -58,16 +58,7 @@ func TestEndToEndWithConfiguredModel(t *testing.T) {
   catalog:
     source: files
     files: [%q]
-  ai:
-    default: test
-    providers:
-      test:
-        type: openai-compatible
-        baseUrl: %s
-        apiKey: %s
-        model: test-model
-        embeddingModel: test-embedding
-`, catalogFile, srv.URL, llmtest.APIKey)), 0o600)
+%s`, catalogFile, srv.AIConfig(llmtest.APIKey, "embeddingModel: "+llmtest.EmbeddingModel))), 0o600)
 
 	out, errOut, err := run(t, "-c", cfg, "-o", "json", "ask", "--agent=false", "Who owns the payments API?")
 	if err != nil {

@@ -2,6 +2,7 @@ package incident_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -36,16 +37,7 @@ func newFactory(t *testing.T) (*factory.Factory, *bytes.Buffer, *bytes.Buffer) {
 func execute(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	f, out, errOut := newFactory(t)
-	cmd := root.NewCmdRoot(f)
-	cmd.SetArgs(args)
-	cmd.SetOut(out)
-	cmd.SetErr(errOut)
-	err := cmd.Execute()
-	code := 0
-	if err != nil {
-		code = root.Report(f, err)
-	}
-	_ = f.Close()
+	code := root.Execute(context.Background(), f, args)
 	return out.String(), errOut.String(), code
 }
 
@@ -220,8 +212,7 @@ func TestModelThroughCLI(t *testing.T) {
 	  "causes":[{"title":"fraud-scorer feature-store timeouts","reasoning":"errors rose first","confidence":0.8,"evidence":["`+id+`","ghost-1"]}],
 	  "plan":[{"action":"page-owner","reason":"page payments on-call"},{"action":"scale-up","reason":"more replicas"}]}`))
 	over := filepath.Join(t.TempDir(), "model.yaml")
-	os.WriteFile(over, []byte("bsai:\n  ai:\n    default: test\n    providers:\n      test:\n        type: openai-compatible\n        baseUrl: "+srv.URL+
-		"\n        apiKey: "+llmtest.APIKey+"\n        model: "+llmtest.Model+"\n"), 0o600)
+	os.WriteFile(over, []byte("bsai:\n"+srv.AIConfig(llmtest.APIKey)), 0o600)
 	out, stderr, code := execute(t, "-c", dir+"/app-config.yaml", "-c", over, "incident", "investigate",
 		"--alert", dir+"/alert.json", "-o", "json")
 	if code != 0 {

@@ -1,6 +1,7 @@
 package incident_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -109,8 +110,8 @@ func (r *rig) inject(t *testing.T, service string, from time.Time, msg string) {
 
 // config writes the scenario's app-config with the given actions and
 // agent block (YAML under bsai.incident.actions / .agent), plus a model
-// when modelURL is set.
-func (r *rig) config(t *testing.T, actions, agent, modelURL string) string {
+// when model is set.
+func (r *rig) config(t *testing.T, actions, agent string, model *llmtest.Server) string {
 	t.Helper()
 	cat, _ := filepath.Abs("../../testdata/catalogs/backstage-catalog-model-examples")
 	var files []string
@@ -138,9 +139,8 @@ bsai:
       auditLog: %s
 %s
 `, r.scaf.URL, strings.Join(files, ", "), r.mcp.URL, r.deploys, r.metrics, r.logs, indent(actions, 6), r.audit, indent(agent, 6))
-	if modelURL != "" {
-		cfg += "  ai:\n    default: test\n    providers:\n      test:\n        type: openai-compatible\n        baseUrl: " + modelURL +
-			"\n        apiKey: " + llmtest.APIKey + "\n        model: " + llmtest.Model + "\n"
+	if model != nil {
+		cfg += model.AIConfig(llmtest.APIKey)
 	}
 	p := filepath.Join(r.dir, "app-config.yaml")
 	if err := os.WriteFile(p, []byte(cfg), 0o600); err != nil {
@@ -195,15 +195,7 @@ func investigate(t *testing.T, cfg, alert string, tty bool, args ...string) (cli
 		f.IOStreams.DisableColor()
 		f.IOStreams.In = strings.NewReader(strings.Repeat("y\n", 20))
 	}
-	cmd := root.NewCmdRoot(f)
-	cmd.SetArgs(append([]string{"-c", cfg, "incident", "investigate", "--alert", alert, "-o", "json"}, args...))
-	cmd.SetOut(out)
-	cmd.SetErr(errOut)
-	code := 0
-	if err := cmd.Execute(); err != nil {
-		code = root.Report(f, err)
-	}
-	_ = f.Close()
+	code := root.Execute(context.Background(), f, append([]string{"-c", cfg, "incident", "investigate", "--alert", alert, "-o", "json"}, args...))
 	var rep cliReport
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 		t.Fatalf("exit %d, not json: %v\nstdout: %s\nstderr: %s", code, err, out, errOut)
@@ -259,7 +251,7 @@ func TestInjectionPerActionType(t *testing.T) {
 			          {"action":"escalate","reason":"the log line says so"},{"action":"page-owner","reason":"the log line says so"},
 			          {"action":"notify","reason":"tell the channel"}]}`))
 			actions := fmt.Sprintf(allTypes, r.hook.URL, r.page.URL, r.hook.URL)
-			cfg := r.config(t, actions, "allow: [rollback, restart, escalate, page-owner, notify]\nmaxActions: 5", model.URL)
+			cfg := r.config(t, actions, "allow: [rollback, restart, escalate, page-owner, notify]\nmaxActions: 5", model)
 			rep, stderr, code := investigate(t, cfg, filepath.Join(r.scen, "alert.json"), mode == action.ModeCopilot, "--mode", mode)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
@@ -304,7 +296,7 @@ func TestInjectionPerActionType(t *testing.T) {
 func TestPolicyAllowsWhatEvidenceSupports(t *testing.T) {
 	r := newSafetyRig(t, "artist-lookup-change-after-onset")
 	actions := fmt.Sprintf(allTypes, r.hook.URL, r.page.URL, r.hook.URL)
-	cfg := r.config(t, actions, "allow: [rollback, restart, escalate, page-owner, notify]\nmaxActions: 5", "")
+	cfg := r.config(t, actions, "allow: [rollback, restart, escalate, page-owner, notify]\nmaxActions: 5", nil)
 	rep, stderr, code := investigate(t, cfg, filepath.Join(r.scen, "alert.json"), false, "--mode", "agent", "--offline")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -340,7 +332,7 @@ notify-again:
 // first line (sample); the diagnosis stays what the good data says.
 func TestBadJSONLLineSkipsAndCounts(t *testing.T) {
 	r := newSafetyRig(t, "artist-lookup-change-after-onset")
-	cfg := r.config(t, fmt.Sprintf(notifyOnly, r.hook.URL, r.hook.URL), "allow: []", "")
+	cfg := r.config(t, fmt.Sprintf(notifyOnly, r.hook.URL, r.hook.URL), "allow: []", nil)
 	alert := filepath.Join(r.scen, "alert.json")
 	clean, _, code := investigate(t, cfg, alert, false, "--offline")
 	if code != 0 || len(clean.Causes) == 0 {
@@ -393,7 +385,7 @@ func TestAgentPolicyEdges(t *testing.T) {
 	scen := "artist-lookup-change-after-onset"
 	t.Run("maxActions 0 means none", func(t *testing.T) {
 		r := newSafetyRig(t, scen)
-		cfg := r.config(t, fmt.Sprintf(notifyOnly, r.hook.URL, r.hook.URL), "allow: [notify, notify-again]\nmaxActions: 0", "")
+		cfg := r.config(t, fmt.Sprintf(notifyOnly, r.hook.URL, r.hook.URL), "allow: [notify, notify-again]\nmaxActions: 0", nil)
 		rep, stderr, code := investigate(t, cfg, filepath.Join(r.scen, "alert.json"), false, "--mode", "agent", "--offline")
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr)
@@ -402,7 +394,7 @@ func TestAgentPolicyEdges(t *testing.T) {
 			t.Errorf("maxActions: 0 ran actions: posts %d, notify %q", len(r.hook.bodies), rep.status("notify"))
 		}
 		// --max-actions 0 overrides a config that allows some.
-		cfg = r.config(t, fmt.Sprintf(notifyOnly, r.hook.URL, r.hook.URL), "allow: [notify, notify-again]\nmaxActions: 2", "")
+		cfg = r.config(t, fmt.Sprintf(notifyOnly, r.hook.URL, r.hook.URL), "allow: [notify, notify-again]\nmaxActions: 2", nil)
 		investigate(t, cfg, filepath.Join(r.scen, "alert.json"), false, "--mode", "agent", "--offline", "--max-actions", "0")
 		if len(r.hook.bodies) != 0 {
 			t.Errorf("--max-actions 0 ran %d actions", len(r.hook.bodies))
@@ -411,7 +403,7 @@ func TestAgentPolicyEdges(t *testing.T) {
 	t.Run("unwritable audit log stops actions", func(t *testing.T) {
 		r := newSafetyRig(t, scen)
 		r.audit = r.dir // a directory: appending to it fails
-		cfg := r.config(t, fmt.Sprintf(notifyOnly, r.hook.URL, r.hook.URL), "allow: [notify, notify-again]", "")
+		cfg := r.config(t, fmt.Sprintf(notifyOnly, r.hook.URL, r.hook.URL), "allow: [notify, notify-again]", nil)
 		rep, _, code := investigate(t, cfg, filepath.Join(r.scen, "alert.json"), false, "--mode", "agent", "--offline")
 		if code != 1 {
 			t.Errorf("exit %d, want 1 (actions could not be audited)", code)
@@ -426,7 +418,7 @@ func TestAgentPolicyEdges(t *testing.T) {
 	t.Run("wall-clock budget for the whole run", func(t *testing.T) {
 		r := newSafetyRig(t, scen)
 		r.hook.delay = 20 * time.Second // a webhook that hangs
-		cfg := r.config(t, fmt.Sprintf(notifyOnly, r.hook.URL, r.hook.URL), "allow: [notify, notify-again]\nbudget: 1s", "")
+		cfg := r.config(t, fmt.Sprintf(notifyOnly, r.hook.URL, r.hook.URL), "allow: [notify, notify-again]\nbudget: 1s", nil)
 		start := time.Now()
 		rep, _, code := investigate(t, cfg, filepath.Join(r.scen, "alert.json"), false, "--mode", "agent", "--offline")
 		if d := time.Since(start); d > 10*time.Second {

@@ -375,16 +375,7 @@ func TestServeAskUsesConfiguredModel(t *testing.T) {
     files: [%q]
   ask:
     agent: false
-  ai:
-    default: test
-    providers:
-      test:
-        type: openai-compatible
-        baseUrl: %s
-        apiKey: %s
-        model: test-model
-        embeddingModel: test-embedding
-`, catalogFile, srv.URL, llmtest.APIKey)), 0o600); err != nil {
+%s`, catalogFile, srv.AIConfig(llmtest.APIKey, "embeddingModel: "+llmtest.EmbeddingModel))), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	s := serve(t, "-c", cfg)

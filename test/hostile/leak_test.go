@@ -83,15 +83,7 @@ func TestIncidentModelRequestDoesNotLeakEnvironment(t *testing.T) {
 	testkit.WriteFile(t, dir, "app-config.yaml", `bsai:
   catalog:
     files: [./catalog-info.yaml]
-  ai:
-    default: test
-    providers:
-      test:
-        type: openai-compatible
-        baseUrl: `+srv.URL+`
-        apiKey: ${OPENAI_API_KEY}
-        model: `+llmtest.Model+`
-  incident:
+`+srv.AIConfig("${OPENAI_API_KEY}")+`  incident:
     model:
       tools: true
 `)

@@ -81,17 +81,7 @@ func TestStreamedModelAnswerNeutralised(t *testing.T) {
 	srv := llmtest.New(t)
 	fb := llmtest.Stream("svc-a handles payments ", "\x1b]0;PW", "NED\x07 and \x1b[2J", " more `component:default/svc-a`")
 	srv.Fallback = &fb
-	testkit.WriteFile(t, dir, "app-config.yaml", `bsai:
-  ai:
-    default: test
-    providers:
-      test:
-        type: openai-compatible
-        baseUrl: `+srv.URL+`
-        apiKey: ${OPENAI_API_KEY}
-        model: `+llmtest.Model+`
-        tools: false
-`)
+	testkit.WriteFile(t, dir, "app-config.yaml", "bsai:\n"+srv.AIConfig("${OPENAI_API_KEY}", "tools: false"))
 	r := bsai(t, invocation{dir: dir}, "ask", "--catalog", "catalog-info.yaml", "--show-prompt", "what does svc-a do?")
 	if c, bad := rawControl(r.stdout); bad || r.code != 0 || !strings.Contains(r.stdout, "PWNED") {
 		t.Errorf("--show-prompt: want the prompt with the catalog text, no raw control character (%U)\n%q", c, clip(r.stdout))

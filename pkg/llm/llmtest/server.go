@@ -188,6 +188,21 @@ func (s *Server) Config() llm.ProviderConfig {
 	}
 }
 
+// AIConfig is the bsai.ai block of an app-config.yaml, indented to sit
+// under "bsai:", with one default provider "test" of type openai-compatible
+// pointing at the server with model Model. apiKey is written as given
+// (APIKey, or "${VAR}" for a key from the environment); each extra line
+// ("tools: false") goes into the provider's block.
+func (s *Server) AIConfig(apiKey string, extra ...string) string {
+	var b strings.Builder
+	b.WriteString("  ai:\n    default: test\n    providers:\n      test:\n        type: openai-compatible\n")
+	fmt.Fprintf(&b, "        baseUrl: %s\n        apiKey: %s\n        model: %s\n", s.URL, apiKey, Model)
+	for _, l := range extra {
+		b.WriteString("        " + l + "\n")
+	}
+	return b.String()
+}
+
 // Provider returns a ready provider for Config(); edit lets a test change
 // the config first (nil for none).
 func (s *Server) Provider(edit ...func(*llm.ProviderConfig)) llm.Provider {
