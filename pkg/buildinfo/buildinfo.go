@@ -5,7 +5,12 @@
 // the VCS revision and time in the binary, which runtime/debug exposes.
 package buildinfo
 
-import "runtime/debug"
+import (
+	"fmt"
+	"os"
+	"runtime/debug"
+	"sync"
+)
 
 // Placeholders main.go uses when the linker set nothing.
 const (
@@ -58,3 +63,27 @@ func Resolve(version, commit, date string, read func() (*debug.BuildInfo, bool))
 }
 
 func isUnset(v, placeholder string) bool { return v == "" || v == placeholder }
+
+// BinaryID identifies the running bsai executable for caches whose files
+// only this build may read: its module version and VCS revision, plus the
+// executable's size and time, because a development build keeps its
+// version and revision while its code changes.
+func BinaryID() string { return binaryID() }
+
+var binaryID = sync.OnceValue(func() string {
+	id := "unknown"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		id = bi.Main.Version
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" || s.Key == "vcs.modified" {
+				id += " " + s.Value
+			}
+		}
+	}
+	if exe, err := os.Executable(); err == nil {
+		if fi, err := os.Stat(exe); err == nil {
+			id += fmt.Sprintf(" %d %d", fi.Size(), fi.ModTime().UnixNano())
+		}
+	}
+	return id
+})

@@ -3,6 +3,7 @@ package catalog
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/bsai-dev/bsai/pkg/errs"
 	"github.com/bsai-dev/bsai/pkg/textdist"
@@ -16,6 +17,9 @@ type Graph struct {
 	order  []string            // refs in load order, for stable output
 	byKind map[string][]string // lower-case kind -> refs
 	edges  map[string][]Relation
+
+	digest     string // see Digest
+	digestOnce sync.Once
 }
 
 // NewGraph indexes entities. Each entity's Relations are used as given

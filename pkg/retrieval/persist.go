@@ -2,7 +2,6 @@ package retrieval
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -165,14 +164,7 @@ var errOtherSnapshot = errors.New("index of another catalog snapshot or build")
 // (in graph order), so editing a catalog replaces its file instead of
 // adding one; the content itself is checked by the Fingerprint inside.
 func CachePath(dir string, g *catalog.Graph) string {
-	h := &hasher{h: sha256.New()}
-	for _, e := range g.All() {
-		h.str(e.Kind)
-		h.str(e.Metadata.Namespace)
-		h.str(e.Metadata.Name)
-	}
-	h.flush()
-	return filepath.Join(dir, hexKey(h.h.Sum(nil)[:16])+indexExt)
+	return filepath.Join(dir, g.RefsDigest()+indexExt)
 }
 
 // Save writes the index to path atomically (a temp file renamed into

@@ -277,7 +277,7 @@ func TestFingerprint(t *testing.T) {
 }
 
 // TestFingerprintCoversEntity fails when catalog.Entity gains a field: add
-// it to the hasher in fingerprint.go, then update the counts here.
+// it to the hasher in pkg/catalog/digest.go, then update the counts here.
 func TestFingerprintCoversEntity(t *testing.T) {
 	for typ, want := range map[reflect.Type]int{
 		reflect.TypeFor[catalog.Entity]():   5,
