@@ -101,58 +101,45 @@ func tabs(t *testing.T, args ...string) (values []string, directive string) {
 	return values, directive
 }
 
+// wantTabs checks one completion: the candidates joined with "," (none at
+// all for "") and, when directive is not "", the directive line.
+func wantTabs(t *testing.T, want, directive string, args ...string) {
+	t.Helper()
+	got, dir := tabs(t, args...)
+	if strings.Join(got, ",") != want || want == "" && len(got) != 0 || directive != "" && dir != directive {
+		t.Errorf("__complete %q = %v %s, want %q %s", args, got, dir, want, directive)
+	}
+}
+
 func TestCompleteMCPServersToolsAndArgs(t *testing.T) {
 	spawns := completionEnv(t, "")
 
 	// Server names come from config: nothing is started.
-	got, dir := tabs(t, "mcp", "call", "")
-	if strings.Join(got, ",") != "fake,other" || dir != ":4" {
-		t.Errorf("servers = %v %s", got, dir)
-	}
+	wantTabs(t, "fake,other", ":4", "mcp", "call", "")
 	if n := countLines(spawns); n != 0 {
 		t.Errorf("listing server names started the server %d times", n)
 	}
 
 	// Tool names need the server once; the list is cached after that.
-	got, _ = tabs(t, "mcp", "call", "fake", "")
-	if strings.Join(got, ",") != "get-sum,progress,say,slow" {
-		t.Errorf("tools = %v", got)
-	}
-	got, _ = tabs(t, "mcp", "tools", "fake", "g")
-	if strings.Join(got, ",") != "get-sum" {
-		t.Errorf("tools with prefix = %v", got)
-	}
+	wantTabs(t, "get-sum,progress,say,slow", "", "mcp", "call", "fake", "")
+	wantTabs(t, "get-sum", "", "mcp", "tools", "fake", "g")
 	if n := countLines(spawns); n != 1 {
 		t.Errorf("server started %d times for two completions, want 1 (cached)", n)
 	}
 
 	// Argument keys from the inputSchema, without a trailing space
 	// (directive 6 = NoSpace|NoFileComp), used keys left out.
-	got, dir = tabs(t, "mcp", "call", "fake", "get-sum", "")
-	if strings.Join(got, ",") != "a=,b=" || dir != ":6" {
-		t.Errorf("arg keys = %v %s", got, dir)
-	}
-	got, _ = tabs(t, "mcp", "call", "fake", "get-sum", "a=1", "")
-	if strings.Join(got, ",") != "b=" {
-		t.Errorf("arg keys after a=1 = %v", got)
-	}
+	wantTabs(t, "a=,b=", ":6", "mcp", "call", "fake", "get-sum", "")
+	wantTabs(t, "b=", "", "mcp", "call", "fake", "get-sum", "a=1", "")
 	// Values: enum members and booleans.
-	got, dir = tabs(t, "mcp", "call", "fake", "say", "mode=")
-	if strings.Join(got, ",") != "mode=loud,mode=quiet" || dir != ":4" {
-		t.Errorf("enum values = %v %s", got, dir)
-	}
-	got, _ = tabs(t, "mcp", "call", "fake", "say", "twice=t")
-	if strings.Join(got, ",") != "twice=true" {
-		t.Errorf("boolean values = %v", got)
-	}
+	wantTabs(t, "mode=loud,mode=quiet", ":4", "mcp", "call", "fake", "say", "mode=")
+	wantTabs(t, "twice=true", "", "mcp", "call", "fake", "say", "twice=t")
 	if n := countLines(spawns); n != 1 {
 		t.Errorf("server started %d times, want 1", n)
 	}
 
 	// An unreachable server completes nothing and fails nothing.
-	if got, _ := tabs(t, "mcp", "call", "other", ""); len(got) != 0 {
-		t.Errorf("unreachable server gave %v", got)
-	}
+	wantTabs(t, "", "", "mcp", "call", "other", "")
 }
 
 // A changed server declaration must not reuse the old tool list.
@@ -169,79 +156,35 @@ func TestCompleteToolCacheKeyedByServerConfig(t *testing.T) {
 
 func TestCompleteEntityRefsKindsFormats(t *testing.T) {
 	completionEnv(t, "")
-	got, dir := tabs(t, "catalog", "get", "bil")
-	if strings.Join(got, ",") != "billing-service" || dir != ":4" {
-		t.Errorf("refs by name = %v %s", got, dir)
-	}
-	got, _ = tabs(t, "catalog", "get", "component:")
-	if strings.Join(got, ",") != "component:default/billing-service" {
-		t.Errorf("full refs = %v", got)
-	}
+	wantTabs(t, "billing-service", ":4", "catalog", "get", "bil")
+	wantTabs(t, "component:default/billing-service", "", "catalog", "get", "component:")
 	// Second argument: nothing.
-	if got, _ := tabs(t, "catalog", "get", "billing-service", ""); len(got) != 0 {
-		t.Errorf("second arg = %v", got)
-	}
-	got, _ = tabs(t, "catalog", "list", "--kind", "")
+	wantTabs(t, "", "", "catalog", "get", "billing-service", "")
+	got, _ := tabs(t, "catalog", "list", "--kind", "")
 	joined := strings.Join(got, ",")
 	if !strings.Contains(joined, "component") || !strings.Contains(joined, "widget") {
 		t.Errorf("kinds = %v (want built-ins and the catalog's own kinds)", got)
 	}
 	// --filter: keys as the catalog has them, then that key's values.
-	got, dir = tabs(t, "catalog", "list", "--filter", "spec.ty")
-	if strings.Join(got, ",") != "spec.type=" || dir != ":6" {
-		t.Errorf("--filter keys = %v %s", got, dir)
-	}
-	got, _ = tabs(t, "catalog", "list", "--filter", "spec.type=")
-	if strings.Join(got, ",") != "spec.type=openapi,spec.type=service,spec.type=team" {
-		t.Errorf("--filter values = %v", got)
-	}
-	got, _ = tabs(t, "catalog", "list", "--filter", "kind=group,spec.owner=t")
-	if strings.Join(got, ",") != "kind=group,spec.owner=team-x" {
-		t.Errorf("--filter second pair = %v", got)
-	}
-	got, _ = tabs(t, "incident", "investigate", "--service", "")
-	if strings.Join(got, ",") != "billing-service" {
-		t.Errorf("--service = %v (components only)", got)
-	}
-	got, _ = tabs(t, "template", "generate", "--owner", "team")
-	if strings.Join(got, ",") != "team-x" {
-		t.Errorf("--owner = %v", got)
-	}
-	got, _ = tabs(t, "catalog", "list", "-o", "")
-	if strings.Join(got, ",") != "text,json,yaml" {
-		t.Errorf("-o = %v", got)
-	}
-	got, _ = tabs(t, "incident", "investigate", "-o", "m")
-	if strings.Join(got, ",") != "markdown" {
-		t.Errorf("incident -o m = %v", got)
-	}
-	got, _ = tabs(t, "template", "validate", "-o", "")
-	if strings.Join(got, ",") != "text,json,yaml,sarif,github" {
-		t.Errorf("template validate -o = %v", got)
-	}
+	wantTabs(t, "spec.type=", ":6", "catalog", "list", "--filter", "spec.ty")
+	wantTabs(t, "spec.type=openapi,spec.type=service,spec.type=team", "", "catalog", "list", "--filter", "spec.type=")
+	wantTabs(t, "kind=group,spec.owner=team-x", "", "catalog", "list", "--filter", "kind=group,spec.owner=t")
+	wantTabs(t, "billing-service", "", "incident", "investigate", "--service", "")
+	wantTabs(t, "team-x", "", "template", "generate", "--owner", "team")
+	wantTabs(t, "text,json,yaml", "", "catalog", "list", "-o", "")
+	wantTabs(t, "markdown", "", "incident", "investigate", "-o", "m")
+	wantTabs(t, "text,json,yaml,sarif,github", "", "template", "validate", "-o", "")
 	// Template paths: the shell completes files with these extensions.
-	got, dir = tabs(t, "template", "validate", "")
-	if strings.Join(got, ",") != "yaml,yml" || dir != ":8" {
-		t.Errorf("template validate = %v %s", got, dir)
-	}
+	wantTabs(t, "yaml,yml", ":8", "template", "validate", "")
 }
 
 func TestCompleteProvidersAndModels(t *testing.T) {
 	srv := llmtest.New(t)
 	srv.Models = []string{"gpt-x", "gpt-y", "other"}
 	completionEnv(t, srv.URL)
-	got, _ := tabs(t, "ask", "--provider", "")
-	if strings.Join(got, ",") != "local,second" {
-		t.Errorf("providers = %v", got)
-	}
-	got, _ = tabs(t, "ask", "--model", "gpt")
-	if strings.Join(got, ",") != "gpt-x,gpt-y" {
-		t.Errorf("models = %v", got)
-	}
-	got, _ = tabs(t, "--offline", "ask", "--model", "")
-	if strings.Join(got, ",") != "gpt-x,gpt-y,other" {
-		t.Errorf("models (cached) = %v", got)
-	}
+	wantTabs(t, "local,second", "", "ask", "--provider", "")
+	wantTabs(t, "gpt-x,gpt-y", "", "ask", "--model", "gpt")
+	wantTabs(t, "gpt-x,gpt-y,other", "", "--offline", "ask", "--model", "")
 	if n := len(srv.Requests()); n != 1 {
 		t.Errorf("%d requests to /models, want 1 (cached)", n)
 	}

@@ -12,11 +12,7 @@ import (
 // terminal; the server's log notification shows with -v.
 func TestMCPCallProgressOnTTY(t *testing.T) {
 	completionEnv(t, "")
-	p := startPTY(t, 120, "-v", "mcp", "call", "fake", "progress")
-	if code := p.wait(30 * time.Second); code != 0 {
-		t.Fatalf("exit %d:\n%q", code, p.output())
-	}
-	out := p.output()
+	out := runPTY(t, 120, 30*time.Second, "-v", "mcp", "call", "fake", "progress")
 	for _, want := range []string{"calling fake progress: 2/3 (66%) step 2", "calling fake progress: 3/3 (100%) step 3"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("progress line %q missing:\n%q", want, out)

@@ -45,6 +45,17 @@ func startPTY(t *testing.T, cols int, args ...string) *ptyProc {
 	return p
 }
 
+// runPTY runs bsai on a pty cols wide until it exits (failing the test
+// unless it exits 0 within timeout) and returns its output.
+func runPTY(t *testing.T, cols int, timeout time.Duration, args ...string) string {
+	t.Helper()
+	p := startPTY(t, cols, args...)
+	if code := p.wait(timeout); code != 0 {
+		t.Fatalf("exit %d:\n%q", code, p.output())
+	}
+	return p.output()
+}
+
 // output is everything written so far, with the pty's CRLF as LF.
 func (p *ptyProc) output() string {
 	return strings.ReplaceAll(p.out.String(), "\r\n", "\n")

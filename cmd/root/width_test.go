@@ -28,11 +28,7 @@ spec: {type: service, lifecycle: experimental, owner: group:default/ledger-team}
 func TestCatalogListFitsTerminalWidth(t *testing.T) {
 	clearEnv(t)
 	writeFile(t, "catalog.yaml", wideCatalog)
-	p := startPTY(t, 80, "--catalog", "catalog.yaml", "catalog", "list")
-	if code := p.wait(20 * time.Second); code != 0 {
-		t.Fatalf("exit %d:\n%s", code, p.output())
-	}
-	out := xansi.Strip(p.output())
+	out := xansi.Strip(runPTY(t, 80, 20*time.Second, "--catalog", "catalog.yaml", "catalog", "list"))
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
 	if len(lines) != 3 {
 		t.Fatalf("want a header and 2 rows (no wrapped rows), got:\n%s", out)
@@ -64,11 +60,7 @@ func TestCatalogListFitsTerminalWidth(t *testing.T) {
 // a line of their own: the spinner line is cleared before each one.
 func TestVerboseServerLogsDoNotOverwriteSpinner(t *testing.T) {
 	completionEnv(t, "")
-	p := startPTY(t, 100, "-v", "mcp", "call", "fake", "slow")
-	if code := p.wait(30 * time.Second); code != 0 {
-		t.Fatalf("exit %d:\n%s", code, p.output())
-	}
-	out := p.output()
+	out := runPTY(t, 100, 30*time.Second, "-v", "mcp", "call", "fake", "slow")
 	if !strings.Contains(out, "calling fake slow") {
 		t.Fatalf("no spinner drawn (is stderr a tty?):\n%q", out)
 	}
@@ -92,11 +84,7 @@ func TestVerboseServerLogsDoNotOverwriteSpinner(t *testing.T) {
 // mcp servers on a narrow terminal: long command lines are cut, ids not.
 func TestMCPServersFitTerminalWidth(t *testing.T) {
 	completionEnv(t, "")
-	p := startPTY(t, 50, "mcp", "servers")
-	if code := p.wait(20 * time.Second); code != 0 {
-		t.Fatalf("exit %d:\n%s", code, p.output())
-	}
-	out := xansi.Strip(p.output())
+	out := xansi.Strip(runPTY(t, 50, 20*time.Second, "mcp", "servers"))
 	for _, l := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
 		if w := xansi.StringWidth(l); w > 50 {
 			t.Errorf("%d cells wide on a 50-column terminal: %q", w, l)
@@ -116,11 +104,7 @@ func TestMCPServersFitTerminalWidth(t *testing.T) {
 // argument names (what mcp call takes) and types never; piped, nothing is.
 func TestMCPToolsFitTerminalWidth(t *testing.T) {
 	completionEnv(t, "")
-	p := startPTY(t, 36, "mcp", "tools", "fake")
-	if code := p.wait(20 * time.Second); code != 0 {
-		t.Fatalf("exit %d:\n%s", code, p.output())
-	}
-	out := xansi.Strip(p.output())
+	out := xansi.Strip(runPTY(t, 36, 20*time.Second, "mcp", "tools", "fake"))
 	var lines []string
 	for _, l := range strings.Split(strings.TrimRight(out, "\r\n"), "\n") {
 		l = strings.TrimRight(l, "\r")
