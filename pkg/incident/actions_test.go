@@ -67,7 +67,7 @@ func newRig(t *testing.T, scenario string) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{g: acme(t), alert: alert, scaf: incidenttest.NewScaffolder(t, nil), hook: incidenttest.NewWebhook(t),
+	r := &rig{g: incidenttest.ExampleCatalog(t), alert: alert, scaf: incidenttest.NewScaffolder(t, nil), hook: incidenttest.NewWebhook(t),
 		page: incidenttest.NewWebhook(t), mcp: &fakeMCP{}, audit: filepath.Join(t.TempDir(), "state", "audit.jsonl"), scenDir: dir}
 	ic.Actions = map[string]config.IncidentAction{
 		"rollback": {Type: "scaffolder", On: []string{"deploy"}, Template: "template:default/rollback-service",
@@ -83,13 +83,13 @@ func newRig(t *testing.T, scenario string) *rig {
 func (r *rig) executor(allow ...string) *action.Executor {
 	return &action.Executor{Actions: r.cfg.Actions, Allow: allow, Backstage: backstage.New(r.scaf.URL, "", nil),
 		MCP: r.mcp, Audit: &action.AuditLog{Path: r.audit}, PollEvery: time.Millisecond,
-		Now: func() time.Time { return at("2026-03-14T10:31:00Z") }}
+		Now: func() time.Time { return incidenttest.At("2026-03-14T10:31:00Z") }}
 }
 
 func (r *rig) run(t *testing.T, o incident.Options) *incident.Report {
 	t.Helper()
 	o.Graph, o.Config, o.Alert = r.g, r.cfg, r.alert
-	o.Now = func() time.Time { return at("2026-11-26T00:00:00Z") }
+	o.Now = func() time.Time { return incidenttest.At("2026-11-26T00:00:00Z") }
 	if o.Mode == "" {
 		o.Mode = action.ModeCopilot
 	}
@@ -418,8 +418,8 @@ func TestSynthesisChecksEvidenceIDs(t *testing.T) {
 }
 
 func TestMCPSourceKeepsText(t *testing.T) {
-	g := acme(t)
-	s, _ := paymentsScope(t, g, at("2026-03-14T08:00:00Z"), at("2026-03-14T10:30:00Z"))
+	g := incidenttest.ExampleCatalog(t)
+	s, _ := incidenttest.Scope(g, "component:default/payments-api", incidenttest.At("2026-03-14T08:00:00Z"), incidenttest.At("2026-03-14T10:30:00Z"))
 	fm := &fakeMCP{}
 	src := &source.MCPSource{Label: "k8s-pods", Server: "k8s", Tool: "pods_list",
 		Args: map[string]any{"selector": "app={{.Service}}", "since": "{{.Start}}"}, Caller: fm}
@@ -546,7 +546,7 @@ func TestModelLiveQueriesBecomeEvidence(t *testing.T) {
 			if i > 110 {
 				v = 0.9
 			}
-			out = append(out, incidenttest.Sample{T: at("2026-03-14T08:00:00Z").Add(time.Duration(i) * time.Minute), V: v})
+			out = append(out, incidenttest.Sample{T: incidenttest.At("2026-03-14T08:00:00Z").Add(time.Duration(i) * time.Minute), V: v})
 		}
 		return map[string][]incidenttest.Sample{"pod=payments-api-1": out}
 	})

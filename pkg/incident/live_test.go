@@ -19,7 +19,7 @@ import (
 // history, Prometheus, Loki) against fakes that speak the real protocols,
 // and checks the ranking the evidence supports.
 func TestLiveSourcesEndToEnd(t *testing.T) {
-	alertAt := at("2026-03-14T11:30:00Z")
+	alertAt := incidenttest.At("2026-03-14T11:30:00Z")
 	start := alertAt.Add(-2 * time.Hour)
 	ramp := func(svc string, from time.Time, lo, hi float64) []incidenttest.Sample {
 		var out []incidenttest.Sample
@@ -35,15 +35,15 @@ func TestLiveSourcesEndToEnd(t *testing.T) {
 	prom := incidenttest.NewPrometheus(t, func(q string) map[string][]incidenttest.Sample {
 		switch {
 		case strings.Contains(q, `"ledger-service"`):
-			return map[string][]incidenttest.Sample{"service=ledger-service": ramp("ledger-service", at("2026-03-14T11:22:00Z"), 0.001, 0.25)}
+			return map[string][]incidenttest.Sample{"service=ledger-service": ramp("ledger-service", incidenttest.At("2026-03-14T11:22:00Z"), 0.001, 0.25)}
 		case strings.Contains(q, `"payments-api"`):
-			return map[string][]incidenttest.Sample{"service=payments-api": ramp("payments-api", at("2026-03-14T11:26:00Z"), 0.003, 0.07)}
+			return map[string][]incidenttest.Sample{"service=payments-api": ramp("payments-api", incidenttest.At("2026-03-14T11:26:00Z"), 0.003, 0.07)}
 		}
 		return map[string][]incidenttest.Sample{}
 	})
 	var lines []incidenttest.LogLine
 	for i := 0; i < 30; i++ {
-		lines = append(lines, incidenttest.LogLine{T: at("2026-03-14T11:22:00Z").Add(time.Duration(i) * 20 * time.Second),
+		lines = append(lines, incidenttest.LogLine{T: incidenttest.At("2026-03-14T11:22:00Z").Add(time.Duration(i) * 20 * time.Second),
 			Labels: map[string]string{"service": "ledger-service", "level": "error"},
 			Line:   fmt.Sprintf(`ERROR: column "journal_entry_v2.currency" does not exist (SQLSTATE 42703) tx %x`, 0xabc000+i)})
 	}
@@ -68,8 +68,8 @@ func TestLiveSourcesEndToEnd(t *testing.T) {
 	}
 	var warns []string
 	rep, err := incident.Investigate(context.Background(), incident.Options{
-		Graph: acme(t), Config: ic, Alert: &source.Alert{Format: "alertmanager", Name: "PaymentsHighErrorRate", Service: "payments-api", StartsAt: &alertAt},
-		Now:  func() time.Time { return at("2026-11-26T00:00:00Z") },
+		Graph: incidenttest.ExampleCatalog(t), Config: ic, Alert: &source.Alert{Format: "alertmanager", Name: "PaymentsHighErrorRate", Service: "payments-api", StartsAt: &alertAt},
+		Now:  func() time.Time { return incidenttest.At("2026-11-26T00:00:00Z") },
 		Deps: source.SourceDeps{Backstage: backstage.New(scaf.URL, "", nil), BackstageURL: "https://backstage.acme.example.com"},
 		Warn: func(f string, a ...any) { warns = append(warns, fmt.Sprintf(f, a...)) },
 	})

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -18,7 +19,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bsai-dev/bsai/internal/testkit"
 	"github.com/bsai-dev/bsai/pkg/catalog"
+	"github.com/bsai-dev/bsai/pkg/incident/source"
 )
 
 // Sample is one metric value.
@@ -279,4 +282,33 @@ func LoadCatalog(paths ...string) (*catalog.Graph, error) {
 		return nil, err
 	}
 	return catalog.NewGraph(res.Entities), nil
+}
+
+// ExampleCatalog is the bundled examples/catalog the scenarios under
+// examples/incidents run against.
+func ExampleCatalog(t testing.TB) *catalog.Graph {
+	t.Helper()
+	g, err := LoadCatalog(filepath.Join(testkit.RepoRoot(), "examples", "catalog", "catalog-info.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// At parses an RFC 3339 time written in a test; a malformed one panics.
+func At(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// Scope is the scope the engine investigates for focus from start to end:
+// the focus and its dependencies, with their names, and the topology.
+func Scope(g *catalog.Graph, focus string, start, end time.Time) (source.Scope, source.Topology) {
+	topo := source.BuildTopology(g, focus)
+	s := source.Scope{Focus: topo.Focus, Entities: append([]string{topo.Focus}, topo.Dependencies...), Start: start, End: end}
+	s.Names = source.ScopeNames(g, s.Entities)
+	return s, topo
 }

@@ -24,7 +24,7 @@ func minuteSeries(base time.Time, f func(i int) float64) []source.Point {
 // Saturation is judged against the known maximum, change against the
 // series' own variance (issue #14 weakness 1).
 func TestSaturationAgainstKnownMax(t *testing.T) {
-	base := at("2026-04-07T00:00:00Z")
+	base := incidenttest.At("2026-04-07T00:00:00Z")
 	wob := func(i int) float64 { return float64(i%3) - 1 }
 	// A pool at 95 of 100 all day that hits 100: saturated.
 	pool := source.AnalyzeSeriesMax("db", "db_connections", minuteSeries(base, func(i int) float64 {
@@ -66,9 +66,9 @@ func TestSaturationAgainstKnownMax(t *testing.T) {
 
 // A <signal>_max series is the known maximum of <signal>, not a signal.
 func TestLimitSeriesFromFiles(t *testing.T) {
-	g := acme(t)
-	s, _ := paymentsScope(t, g, at("2026-04-07T00:00:00Z"), at("2026-04-07T01:00:00Z"))
-	base := at("2026-04-07T00:00:00Z")
+	g := incidenttest.ExampleCatalog(t)
+	s, _ := incidenttest.Scope(g, "component:default/payments-api", incidenttest.At("2026-04-07T00:00:00Z"), incidenttest.At("2026-04-07T01:00:00Z"))
+	base := incidenttest.At("2026-04-07T00:00:00Z")
 	vals := func(f func(i int) float64) [][2]any {
 		var out [][2]any
 		for i := 0; i < 60; i++ {

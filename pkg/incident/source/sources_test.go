@@ -10,38 +10,12 @@ import (
 	"time"
 
 	"github.com/bsai-dev/bsai/pkg/backstage"
-	"github.com/bsai-dev/bsai/pkg/catalog"
 	"github.com/bsai-dev/bsai/pkg/incident/incidenttest"
 	"github.com/bsai-dev/bsai/pkg/incident/source"
 )
 
-func acme(t *testing.T) *catalog.Graph {
-	t.Helper()
-	g, err := incidenttest.LoadCatalog("../../../examples/catalog/catalog-info.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return g
-}
-
-func at(s string) time.Time {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
-func paymentsScope(t *testing.T, g *catalog.Graph, start, end time.Time) (source.Scope, source.Topology) {
-	t.Helper()
-	topo := source.BuildTopology(g, "component:default/payments-api")
-	s := source.Scope{Focus: topo.Focus, Entities: append([]string{topo.Focus}, topo.Dependencies...), Start: start, End: end}
-	s.Names = source.ScopeNames(g, s.Entities)
-	return s, topo
-}
-
 func TestTopologyFromCatalog(t *testing.T) {
-	g := acme(t)
+	g := incidenttest.ExampleCatalog(t)
 	topo := source.BuildTopology(g, "component:default/payments-api")
 	for _, want := range []string{"resource:default/payments-db", "component:default/card-gateway-adapter",
 		"resource:default/payment-events", "component:default/fraud-scorer", "component:default/ledger-service"} {
@@ -72,7 +46,7 @@ func TestTopologyFromCatalog(t *testing.T) {
 }
 
 func TestResolveFocus(t *testing.T) {
-	g := acme(t)
+	g := incidenttest.ExampleCatalog(t)
 	for _, tc := range []struct {
 		service string
 		alert   *source.Alert
@@ -104,7 +78,7 @@ func TestParseAlert(t *testing.T) {
 		t.Fatal(err)
 	}
 	if a.Format != "alertmanager" || a.Name != "HighErrorRate" || a.Service != "payments-api" || a.Summary != "5xx above 5%" ||
-		!a.StartsAt.Equal(at("2026-03-14T10:00:00Z")) || a.Labels["team"] != "payments" {
+		!a.StartsAt.Equal(incidenttest.At("2026-03-14T10:00:00Z")) || a.Labels["team"] != "payments" {
 		t.Errorf("alertmanager: %+v", a)
 	}
 	pd := `{"event":{"id":"01DEN5T3K","event_type":"source.triggered","resource_type":"incident","occurred_at":"2026-03-14T10:01:00.000Z",
@@ -114,7 +88,7 @@ func TestParseAlert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Format != "pagerduty" || a.ServiceID != "PPAYAPI" || a.Severity != "high" || !a.StartsAt.Equal(at("2026-03-14T10:00:30Z")) {
+	if a.Format != "pagerduty" || a.ServiceID != "PPAYAPI" || a.Severity != "high" || !a.StartsAt.Equal(incidenttest.At("2026-03-14T10:00:30Z")) {
 		t.Errorf("pagerduty: %+v", a)
 	}
 	for _, bad := range []string{`[]`, `{"foo":1}`, `{"alerts":[]}`, `not json`} {
@@ -145,7 +119,7 @@ func TestMask(t *testing.T) {
 }
 
 func TestAnalyzeSeries(t *testing.T) {
-	base := at("2026-03-14T10:00:00Z")
+	base := incidenttest.At("2026-03-14T10:00:00Z")
 	mk := func(f func(i int) float64) []source.Point {
 		var p []source.Point
 		for i := 0; i < 30; i++ {
@@ -189,9 +163,9 @@ func TestAnalyzeSeries(t *testing.T) {
 }
 
 func TestPrometheusLive(t *testing.T) {
-	g := acme(t)
-	start, end := at("2026-03-14T08:00:00Z"), at("2026-03-14T10:30:00Z")
-	s, topo := paymentsScope(t, g, start, end)
+	g := incidenttest.ExampleCatalog(t)
+	start, end := incidenttest.At("2026-03-14T08:00:00Z"), incidenttest.At("2026-03-14T10:30:00Z")
+	s, topo := incidenttest.Scope(g, "component:default/payments-api", start, end)
 	prom := incidenttest.NewPrometheus(t, func(q string) map[string][]incidenttest.Sample {
 		svc := ""
 		if i := strings.Index(q, `service="`); i >= 0 {
@@ -201,7 +175,7 @@ func TestPrometheusLive(t *testing.T) {
 		var out []incidenttest.Sample
 		for tm := start; !tm.After(end); tm = tm.Add(time.Minute) {
 			v := 0.002
-			if svc == "fraud-scorer" && tm.After(at("2026-03-14T10:02:00Z")) {
+			if svc == "fraud-scorer" && tm.After(incidenttest.At("2026-03-14T10:02:00Z")) {
 				v = 0.3
 			}
 			out = append(out, incidenttest.Sample{T: tm, V: v})
@@ -239,15 +213,15 @@ func TestPrometheusLive(t *testing.T) {
 }
 
 func TestLokiLive(t *testing.T) {
-	g := acme(t)
-	start, end := at("2026-03-14T08:00:00Z"), at("2026-03-14T10:30:00Z")
-	s, _ := paymentsScope(t, g, start, end)
+	g := incidenttest.ExampleCatalog(t)
+	start, end := incidenttest.At("2026-03-14T08:00:00Z"), incidenttest.At("2026-03-14T10:30:00Z")
+	s, _ := incidenttest.Scope(g, "component:default/payments-api", start, end)
 	var lines []incidenttest.LogLine
 	for i := 0; i < 20; i++ {
-		lines = append(lines, incidenttest.LogLine{T: at("2026-03-14T10:00:00Z").Add(time.Duration(i) * 10 * time.Second),
+		lines = append(lines, incidenttest.LogLine{T: incidenttest.At("2026-03-14T10:00:00Z").Add(time.Duration(i) * 10 * time.Second),
 			Labels: map[string]string{"service": "payments-api"},
 			Line:   fmt.Sprintf(`{"level":"error","msg":"ledger-api POST /v1/journal returned 500 for payment pay_%d"}`, 1000+i)})
-		lines = append(lines, incidenttest.LogLine{T: at("2026-03-14T09:00:00Z").Add(time.Duration(i) * time.Minute),
+		lines = append(lines, incidenttest.LogLine{T: incidenttest.At("2026-03-14T09:00:00Z").Add(time.Duration(i) * time.Minute),
 			Labels: map[string]string{"service": "payments-api"}, Line: fmt.Sprintf("authorised payment pay_%d", i)})
 	}
 	loki := incidenttest.NewLoki(t, lines)
@@ -266,9 +240,9 @@ func TestLokiLive(t *testing.T) {
 }
 
 func TestScaffolderHistory(t *testing.T) {
-	g := acme(t)
-	start, end := at("2026-03-14T08:00:00Z"), at("2026-03-14T10:30:00Z")
-	s, _ := paymentsScope(t, g, start, end)
+	g := incidenttest.ExampleCatalog(t)
+	start, end := incidenttest.At("2026-03-14T08:00:00Z"), incidenttest.At("2026-03-14T10:30:00Z")
+	s, _ := incidenttest.Scope(g, "component:default/payments-api", start, end)
 	task := func(id, tpl, created, status string, params map[string]any) map[string]any {
 		return map[string]any{"id": id, "status": status, "createdAt": created, "createdBy": "user:default/alice",
 			"spec": map[string]any{"templateInfo": map[string]any{"entityRef": tpl}, "parameters": params,
@@ -300,7 +274,7 @@ func TestDeployFileErrors(t *testing.T) {
 	p := filepath.Join(dir, "d.jsonl")
 	os.WriteFile(p, []byte("# comment\n{\"time\":\"2026-03-14T10:00:00Z\",\"entity\":\"x\"}\n{\"entity\":\"y\"}\n"), 0o600)
 	src := &source.DeployFileSource{Files: []string{p}}
-	_, err := src.Collect(context.Background(), source.Scope{Start: at("2026-03-14T00:00:00Z"), End: at("2026-03-15T00:00:00Z")})
+	_, err := src.Collect(context.Background(), source.Scope{Start: incidenttest.At("2026-03-14T00:00:00Z"), End: incidenttest.At("2026-03-15T00:00:00Z")})
 	if err == nil || !strings.Contains(err.Error(), "line 3") {
 		t.Errorf("want a line-numbered error, got %v", err)
 	}
