@@ -54,14 +54,7 @@ func (f *fakeMCP) CallTool(ctx context.Context, server, tool string, args map[st
 func newRig(t *testing.T, scenario string) *rig {
 	t.Helper()
 	dir := filepath.Join(scenarioRoot, scenario)
-	cfg, err := config.Load(config.LoadOptions{Files: []string{filepath.Join(dir, "app-config.yaml")}, Env: []string{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ic, err := cfg.Incident()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ic := scenarioConfig(t, dir)
 	ab, _ := os.ReadFile(filepath.Join(dir, "alert.json"))
 	alert, err := source.ParseAlert(ab)
 	if err != nil {

@@ -40,14 +40,7 @@ func runScenario(t *testing.T, dir string) (*incident.Report, expected) {
 	if err := yaml.Unmarshal(b, &exp); err != nil || exp.Top == "" {
 		t.Fatalf("expected.yaml: need top: (err %v)", err)
 	}
-	cfg, err := config.Load(config.LoadOptions{Files: []string{filepath.Join(dir, "app-config.yaml")}, Env: []string{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ic, err := cfg.Incident()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, ic := scenarioConfig(t, dir)
 	var files []string
 	if err := cfg.Decode("bsai.catalog.files", &files); err != nil || len(files) == 0 {
 		t.Fatalf("scenario needs bsai.catalog.files (err %v)", err)
@@ -116,4 +109,19 @@ func TestScenarios(t *testing.T) {
 			}
 		})
 	}
+}
+
+// scenarioConfig loads a scenario folder's app-config.yaml (no environment)
+// and its bsai.incident block.
+func scenarioConfig(t *testing.T, dir string) (*config.Config, config.IncidentConfig) {
+	t.Helper()
+	cfg, err := config.Load(config.LoadOptions{Files: []string{filepath.Join(dir, "app-config.yaml")}, Env: []string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ic, err := cfg.Incident()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, ic
 }
