@@ -16,6 +16,22 @@ func userReq(text string) llm.Request {
 	return llm.Request{Messages: []llm.Message{{Role: llm.RoleSystem, Content: "be brief"}, {Role: llm.RoleUser, Content: text}}}
 }
 
+// drain reads st to its end and returns the text it streamed and what
+// ended it: nil at io.EOF, else the error. Closing st is the caller's.
+func drain(st llm.Stream) (string, error) {
+	var sb strings.Builder
+	for {
+		c, err := st.Recv()
+		if errors.Is(err, io.EOF) {
+			return sb.String(), nil
+		}
+		if err != nil {
+			return sb.String(), err
+		}
+		sb.WriteString(c.Delta)
+	}
+}
+
 func TestGenerate(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -232,13 +248,8 @@ func TestStreamToolCallShapes(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer st.Close()
-			for {
-				if _, err := st.Recv(); err != nil {
-					if !errors.Is(err, io.EOF) {
-						t.Fatal(err)
-					}
-					break
-				}
+			if _, err := drain(st); err != nil {
+				t.Fatal(err)
 			}
 			var got []string
 			for _, c := range st.Response().Message.ToolCalls {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 
@@ -142,13 +141,8 @@ func TestStreamRetriesBeforeFirstByte(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	for {
-		if _, err := st.Recv(); err != nil {
-			if !errors.Is(err, io.EOF) {
-				t.Fatal(err)
-			}
-			break
-		}
+	if _, err := drain(st); err != nil {
+		t.Fatal(err)
 	}
 	if st.Response().Message.Content != "ab" || len(srv.Requests()) != 2 {
 		t.Errorf("content %q after %d requests", st.Response().Message.Content, len(srv.Requests()))
@@ -170,11 +164,7 @@ func TestMeteredSumsEveryVerb(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := st.Recv(); err != nil {
-			break
-		}
-	}
+	_, _ = drain(st)
 	st.Close()
 	if _, u, err := llm.GenerateObject(ctx, m, userReq("x"), openSchema, llm.ObjectOptions{}); err != nil || u.Calls != 2 || u.TotalTokens != 13 {
 		t.Fatalf("object usage %+v err %v", u, err)
@@ -251,11 +241,7 @@ func TestDescribeAndPerCallUsage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := st.Recv(); err != nil {
-			break
-		}
-	}
+	_, _ = drain(st)
 	st.Close()
 	want := []llm.CallUsage{
 		{Call: "generate", Model: "override", Usage: llm.Usage{PromptTokens: 3, CompletionTokens: 1, TotalTokens: 4, Calls: 1}},

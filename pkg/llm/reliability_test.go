@@ -175,11 +175,7 @@ func TestKeyRedaction(t *testing.T) {
 			}
 			st, err := p.Stream(context.Background(), userReq("x"))
 			if err == nil {
-				for {
-					if _, err = st.Recv(); err != nil {
-						break
-					}
-				}
+				_, err = drain(st)
 				st.Close()
 			}
 			if err == nil || errors.Is(err, io.EOF) {
@@ -288,11 +284,7 @@ func TestStreamWithoutStreamOptionsSupport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for {
-			if _, err := st.Recv(); err != nil {
-				break
-			}
-		}
+		_, _ = drain(st)
 		if st.Response().Message.Content != want {
 			t.Errorf("content = %q", st.Response().Message.Content)
 		}

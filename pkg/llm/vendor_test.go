@@ -10,8 +10,6 @@ package llm_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -81,22 +79,6 @@ func TestVendorChat(t *testing.T) {
 	}
 }
 
-func drain(t *testing.T, s llm.Stream) (string, llm.Response, error) {
-	t.Helper()
-	defer s.Close()
-	var sb strings.Builder
-	for {
-		c, err := s.Recv()
-		if errors.Is(err, io.EOF) {
-			return sb.String(), s.Response(), nil
-		}
-		if err != nil {
-			return sb.String(), s.Response(), err
-		}
-		sb.WriteString(c.Delta)
-	}
-}
-
 // Streams end with a usage-only chunk (empty choices) where the vendor sends
 // one; Azure opens with a prompt_filter_results chunk that has no choices;
 // Gemini puts usage on the last content chunk.
@@ -109,10 +91,12 @@ func TestVendorStreamUsage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			text, res, err := drain(t, st)
+			defer st.Close()
+			text, err := drain(st)
 			if err != nil {
 				t.Fatal(err)
 			}
+			res := st.Response()
 			if !strings.HasPrefix(text, wantAnswer) || res.Message.Content != text {
 				t.Fatalf("text %q", text)
 			}
@@ -181,10 +165,11 @@ func TestVendorStreamedToolCalls(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, res, err := drain(t, st)
-			if err != nil {
+			defer st.Close()
+			if _, err := drain(st); err != nil {
 				t.Fatal(err)
 			}
+			res := st.Response()
 			tc := res.Message.ToolCalls
 			if len(tc) != 2 || tc[0].Name != "search_catalog" || tc[1].Name != "get_entity" {
 				t.Fatalf("tool calls %+v", tc)
@@ -350,7 +335,8 @@ func TestVendorRefusalsAndFilters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := drain(t, st); err == nil || !strings.Contains(err.Error(), "refused: I'm sorry, I cannot assist") {
+		defer st.Close()
+		if _, err := drain(st); err == nil || !strings.Contains(err.Error(), "refused: I'm sorry, I cannot assist") {
 			t.Fatalf("err %v", err)
 		}
 	})
