@@ -32,6 +32,22 @@ func drain(st llm.Stream) (string, error) {
 	}
 }
 
+// streamed streams req from p to its end, failing the test on any error,
+// and returns the text it streamed and the complete response.
+func streamed(t *testing.T, p llm.Provider, req llm.Request) (string, llm.Response) {
+	t.Helper()
+	st, err := p.Stream(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	text, err := drain(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return text, st.Response()
+}
+
 func TestGenerate(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -243,16 +259,9 @@ func TestStreamToolCallShapes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := llmtest.New(t, tt.reply)
-			st, err := srv.Provider().Stream(context.Background(), userReq("x"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			if _, err := drain(st); err != nil {
-				t.Fatal(err)
-			}
+			_, res := streamed(t, srv.Provider(), userReq("x"))
 			var got []string
-			for _, c := range st.Response().Message.ToolCalls {
+			for _, c := range res.Message.ToolCalls {
 				got = append(got, c.ID+":"+c.Name+":"+string(c.Arguments))
 			}
 			if strings.Join(got, " ") != tt.want {

@@ -136,16 +136,9 @@ func TestBrokenToolArgumentsStayMarshallable(t *testing.T) {
 
 func TestStreamRetriesBeforeFirstByte(t *testing.T) {
 	srv := llmtest.New(t, llmtest.RateLimited("1"), llmtest.Stream("a", "b"))
-	st, err := srv.Provider().Stream(context.Background(), userReq("x"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := drain(st); err != nil {
-		t.Fatal(err)
-	}
-	if st.Response().Message.Content != "ab" || len(srv.Requests()) != 2 {
-		t.Errorf("content %q after %d requests", st.Response().Message.Content, len(srv.Requests()))
+	_, res := streamed(t, srv.Provider(), userReq("x"))
+	if res.Message.Content != "ab" || len(srv.Requests()) != 2 {
+		t.Errorf("content %q after %d requests", res.Message.Content, len(srv.Requests()))
 	}
 }
 

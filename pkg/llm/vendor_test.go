@@ -87,16 +87,7 @@ func TestVendorStreamUsage(t *testing.T) {
 		t.Run(v, func(t *testing.T) {
 			srv := vendortest.Start(t, v, "chat-stream-usage")
 			p, _ := provider(t, srv, defaultModel[v])
-			st, err := p.Stream(context.Background(), user("Who owns the payments API?"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			text, err := drain(st)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res := st.Response()
+			text, res := streamed(t, p, user("Who owns the payments API?"))
 			if !strings.HasPrefix(text, wantAnswer) || res.Message.Content != text {
 				t.Fatalf("text %q", text)
 			}
@@ -161,15 +152,7 @@ func TestVendorStreamedToolCalls(t *testing.T) {
 			p, _ := provider(t, srv, defaultModel[v])
 			req := user("Who owns the payments API?")
 			req.Tools = []llm.ToolDef{{Name: "search_catalog"}, {Name: "get_entity"}}
-			st, err := p.Stream(context.Background(), req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			if _, err := drain(st); err != nil {
-				t.Fatal(err)
-			}
-			res := st.Response()
+			_, res := streamed(t, p, req)
 			tc := res.Message.ToolCalls
 			if len(tc) != 2 || tc[0].Name != "search_catalog" || tc[1].Name != "get_entity" {
 				t.Fatalf("tool calls %+v", tc)
