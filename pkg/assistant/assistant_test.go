@@ -22,6 +22,29 @@ func offline(t *testing.T) (*assistant.Assistant, *catalog.Graph) {
 	return &assistant.Assistant{Graph: g, Index: retrieval.Build(g)}, g
 }
 
+// askOffline asks q of the offline assistant over the example catalog,
+// failing the test on an error, and returns the answer and the graph.
+func askOffline(t *testing.T, q string) (*assistant.Answer, *catalog.Graph) {
+	t.Helper()
+	a, g := offline(t)
+	ans, err := a.Ask(context.Background(), assistant.Question{Text: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ans, g
+}
+
+// textGolden checks the answer's plain text rendering against the golden
+// file testdata/name.
+func textGolden(t *testing.T, g *catalog.Graph, ans *assistant.Answer, name string) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := assistant.WriteText(&buf, output.NewStyles(false), g, ans); err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, filepath.Join("testdata", name), buf.Bytes())
+}
+
 // TestOfflineEval runs every eval question through the offline answer: its
 // citations must include the expected refs, and no-answer questions must
 // say so and cite nothing.
@@ -77,16 +100,8 @@ func TestOfflineEval(t *testing.T) {
 
 // TestOfflineGolden pins the text of the README's main example.
 func TestOfflineGolden(t *testing.T) {
-	a, g := offline(t)
-	ans, err := a.Ask(context.Background(), assistant.Question{Text: "Who owns the payments API?"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := assistant.WriteText(&buf, output.NewStyles(false), g, ans); err != nil {
-		t.Fatal(err)
-	}
-	golden.Check(t, filepath.Join("testdata", "own-payments-api.golden"), buf.Bytes())
+	ans, g := askOffline(t, "Who owns the payments API?")
+	textGolden(t, g, ans, "own-payments-api.golden")
 }
 
 func TestColourOnlyWhenEnabled(t *testing.T) {

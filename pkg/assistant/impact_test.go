@@ -1,17 +1,13 @@
 package assistant_test
 
 import (
-	"bytes"
 	"context"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/bsai-dev/bsai/internal/golden"
 	"github.com/bsai-dev/bsai/pkg/assistant"
 	"github.com/bsai-dev/bsai/pkg/llm/llmtest"
-	"github.com/bsai-dev/bsai/pkg/output"
 )
 
 // The issue's question: payments-db has one direct dependent, but the
@@ -19,11 +15,7 @@ import (
 // lists the direct one first, then the indirect ones with their path, and
 // cites every entity it names (the API on the path included).
 func TestOfflineBlastRadiusIsTransitive(t *testing.T) {
-	a, g := offline(t)
-	ans, err := a.Ask(context.Background(), assistant.Question{Text: "What breaks if payments-db goes down?"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ans, g := askOffline(t, "What breaks if payments-db goes down?")
 	lines := strings.Split(ans.Answer, "\n")
 	if len(lines) < 3 || !strings.HasPrefix(lines[0], "If Payments database") || !strings.Contains(lines[0], "`component:default/payments-api`") {
 		t.Fatalf("first line should name the direct dependent:\n%s", ans.Answer)
@@ -40,21 +32,13 @@ func TestOfflineBlastRadiusIsTransitive(t *testing.T) {
 		t.Errorf("citations %v, want %v", ans.Citations, want)
 	}
 
-	var buf bytes.Buffer
-	if err := assistant.WriteText(&buf, output.NewStyles(false), g, ans); err != nil {
-		t.Fatal(err)
-	}
-	golden.Check(t, filepath.Join("testdata", "breaks-payments-db.golden"), buf.Bytes())
+	textGolden(t, g, ans, "breaks-payments-db.golden")
 }
 
 // A dependents question about something nothing depends on still says so,
 // with no indirect section.
 func TestOfflineNoDependents(t *testing.T) {
-	a, _ := offline(t)
-	ans, err := a.Ask(context.Background(), assistant.Question{Text: "What breaks if the metrics pipeline goes down?"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ans, _ := askOffline(t, "What breaks if the metrics pipeline goes down?")
 	if !strings.Contains(ans.Answer, "Nothing in the catalog depends on") || strings.Contains(ans.Answer, "Indirectly") {
 		t.Errorf("answer:\n%s", ans.Answer)
 	}
@@ -63,11 +47,7 @@ func TestOfflineNoDependents(t *testing.T) {
 // Transitive dependencies are listed after the direct ones, grouped by the
 // entity they are needed through.
 func TestOfflineTransitiveDependencies(t *testing.T) {
-	a, _ := offline(t)
-	ans, err := a.Ask(context.Background(), assistant.Question{Text: "What does recommendations depend on?"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ans, _ := askOffline(t, "What does recommendations depend on?")
 	if !strings.Contains(ans.Answer, "Indirectly, it needs (1 more, within 2 hops):\n- via Search service (`component:default/search-service`): Search index") {
 		t.Errorf("answer:\n%s", ans.Answer)
 	}
