@@ -256,20 +256,23 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 		}
 	}
 
-	if len(focus) == 0 && slices.Contains(res.Intents, IntentMembers) {
-		// "What is in the backstage system?" where the system has no entity
-		// but entities say they are part of it.
-		if sys := ix.absentSystem(seq); sys != "" {
-			res.Owner = sys
-			res.Hits = ix.withRelation(res.Hits, catalog.RelPartOf, sys, max(opt.TopK, maxList))
-			res.NoMatch = len(res.Hits) == 0
-			return res
+	// "What is in the backstage system?" / "What does team-x own?" where
+	// the system or owner has no entity but entities name it (spec.system,
+	// spec.owner): list those entities.
+	for _, a := range []struct {
+		intent Intent
+		absent func([]string) string
+		rel    string
+	}{
+		{IntentMembers, ix.absentSystem, catalog.RelPartOf},
+		{IntentOwned, ix.absentOwner, catalog.RelOwnedBy},
+	} {
+		if len(focus) > 0 || !slices.Contains(res.Intents, a.intent) {
+			continue
 		}
-	}
-	if len(focus) == 0 && slices.Contains(res.Intents, IntentOwned) {
-		if owner := ix.absentOwner(seq); owner != "" {
-			res.Owner = owner
-			res.Hits = ix.withRelation(res.Hits, catalog.RelOwnedBy, owner, max(opt.TopK, maxList))
+		if name := a.absent(seq); name != "" {
+			res.Owner = name
+			res.Hits = ix.withRelation(res.Hits, a.rel, name, max(opt.TopK, maxList))
 			res.NoMatch = len(res.Hits) == 0
 			return res
 		}
