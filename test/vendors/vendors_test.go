@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -97,87 +98,72 @@ type askResult struct {
 	} `json:"usage"`
 }
 
-func TestAskThroughEveryVendor(t *testing.T) {
+// throughEveryVendor runs bsai with args (on config base) against each
+// vendor under test answering with transcripts: the run must exit 0, check
+// judges its stdout, and the vendor must have refused nothing and been
+// asked for every transcript.
+func throughEveryVendor(t *testing.T, transcripts []string, base string, args []string, check func(t *testing.T, out, stderr string)) {
 	for _, v := range vendorsUnderTest {
 		t.Run(v, func(t *testing.T) {
-			srv := vendortest.Start(t, v, "chat-stream-usage")
-			out, stderr, code := run(t, srv, "examples/app-config.yaml", "ask", "--agent=false", "Who owns the payments API?", "-o", "json")
+			srv := vendortest.Start(t, v, transcripts...)
+			out, stderr, code := run(t, srv, base, args...)
 			if code != 0 {
-				t.Fatalf("exit %d\n%s", code, stderr)
+				t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
 			}
-			var res askResult
-			if err := json.Unmarshal([]byte(out), &res); err != nil {
-				t.Fatalf("%v: %s", err, out)
-			}
-			if res.Mode != "llm" || !strings.Contains(res.Answer, "Payments Team") || !contains(res.Citations, "group:default/payments-team") {
+			check(t, out, stderr)
+			clean(t, srv, stderr)
+		})
+	}
+}
+
+// decodeAsk reads ask's -o json answer.
+func decodeAsk(t *testing.T, out string) askResult {
+	t.Helper()
+	var res askResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	return res
+}
+
+func TestAskThroughEveryVendor(t *testing.T) {
+	throughEveryVendor(t, []string{"chat-stream-usage"}, "examples/app-config.yaml",
+		[]string{"ask", "--agent=false", "Who owns the payments API?", "-o", "json"}, func(t *testing.T, out, _ string) {
+			res := decodeAsk(t, out)
+			if res.Mode != "llm" || !strings.Contains(res.Answer, "Payments Team") || !slices.Contains(res.Citations, "group:default/payments-team") {
 				t.Fatalf("%+v", res)
 			}
 			if res.Usage.PromptTokens != 412 {
 				t.Fatalf("usage %+v: the vendor's usage chunk was lost", res.Usage)
 			}
-			clean(t, srv, stderr)
 		})
-	}
 }
 
 func TestAskAgentThroughEveryVendor(t *testing.T) {
-	for _, v := range vendorsUnderTest {
-		t.Run(v, func(t *testing.T) {
-			srv := vendortest.Start(t, v, "chat-tool-calls-parallel", "chat-text")
-			out, stderr, code := run(t, srv, "examples/app-config.yaml", "ask", "--agent", "Who owns the payments API?", "-o", "json")
-			if code != 0 {
-				t.Fatalf("exit %d\n%s", code, stderr)
-			}
-			var res askResult
-			if err := json.Unmarshal([]byte(out), &res); err != nil {
-				t.Fatalf("%v: %s", err, out)
-			}
-			if res.Mode != "agent" || res.Usage.ToolCalls != 2 || !contains(res.Citations, "api:default/payments-api") {
+	throughEveryVendor(t, []string{"chat-tool-calls-parallel", "chat-text"}, "examples/app-config.yaml",
+		[]string{"ask", "--agent", "Who owns the payments API?", "-o", "json"}, func(t *testing.T, out, stderr string) {
+			res := decodeAsk(t, out)
+			if res.Mode != "agent" || res.Usage.ToolCalls != 2 || !slices.Contains(res.Citations, "api:default/payments-api") {
 				t.Fatalf("%+v\n%s", res, stderr)
 			}
-			clean(t, srv, stderr)
 		})
-	}
 }
 
 func TestTemplateGenerateThroughEveryVendor(t *testing.T) {
-	for _, v := range vendorsUnderTest {
-		t.Run(v, func(t *testing.T) {
-			srv := vendortest.Start(t, v, "chat-template-invalid", "chat-template-object")
-			out, stderr, code := run(t, srv, "examples/app-config.yaml", "template", "generate", "a Python FastAPI service published to GitHub", "-o", "json")
-			if code != 0 {
-				t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
-			}
+	throughEveryVendor(t, []string{"chat-template-invalid", "chat-template-object"}, "examples/app-config.yaml",
+		[]string{"template", "generate", "a Python FastAPI service published to GitHub", "-o", "json"}, func(t *testing.T, out, _ string) {
 			if !strings.Contains(out, "publish:github") || !strings.Contains(out, "python-fastapi-service") {
 				t.Fatalf("%s", out)
 			}
-			clean(t, srv, stderr)
 		})
-	}
 }
 
 func TestIncidentSynthesisThroughEveryVendor(t *testing.T) {
-	for _, v := range vendorsUnderTest {
-		t.Run(v, func(t *testing.T) {
-			srv := vendortest.Start(t, v, "chat-synthesis-object")
-			alert := filepath.Join(root(), "examples/incidents/bad-deploy/alert.json")
-			out, stderr, code := run(t, srv, "examples/incidents/bad-deploy/app-config.yaml", "incident", "investigate", "--alert", alert, "-o", "json")
-			if code != 0 {
-				t.Fatalf("exit %d\n%s", code, stderr)
-			}
+	alert := filepath.Join(root(), "examples/incidents/bad-deploy/alert.json")
+	throughEveryVendor(t, []string{"chat-synthesis-object"}, "examples/incidents/bad-deploy/app-config.yaml",
+		[]string{"incident", "investigate", "--alert", alert, "-o", "json"}, func(t *testing.T, out, stderr string) {
 			if !strings.Contains(out, "panics in threeds.Verify") {
 				t.Fatalf("the model's summary is not in the report:\n%s\n%s", out, stderr)
 			}
-			clean(t, srv, stderr)
 		})
-	}
-}
-
-func contains(xs []string, x string) bool {
-	for _, s := range xs {
-		if s == x {
-			return true
-		}
-	}
-	return false
 }
