@@ -23,17 +23,10 @@ func TestE2EBackend(t *testing.T) {
 		}
 	})
 	t.Run("actions", func(t *testing.T) {
-		var actions []struct {
-			ID string `json:"id"`
-		}
-		e.Get(t, "/api/scaffolder/v2/actions", &actions)
-		ids := map[string]bool{}
-		for _, a := range actions {
-			ids[a.ID] = true
-		}
+		ids := e.liveActions(t)
 		for _, want := range []string{"debug:log", "fetch:template", "catalog:register"} {
 			if !ids[want] {
-				t.Errorf("action %s missing from %d actions", want, len(actions))
+				t.Errorf("action %s missing from %d actions", want, len(ids))
 			}
 		}
 	})

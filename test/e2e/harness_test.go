@@ -155,6 +155,21 @@ func need(t *testing.T) *Env {
 	return env
 }
 
+// liveActions is the set of action ids the backend lists at GET
+// /api/scaffolder/v2/actions.
+func (e *Env) liveActions(t *testing.T) map[string]bool {
+	t.Helper()
+	var actions []struct {
+		ID string `json:"id"`
+	}
+	e.Get(t, "/api/scaffolder/v2/actions", &actions)
+	ids := map[string]bool{}
+	for _, a := range actions {
+		ids[a.ID] = true
+	}
+	return ids
+}
+
 // Result is one run of the binary.
 type Result struct {
 	Args           []string
@@ -338,17 +353,23 @@ func (b *Backend) Stop() {
 		return
 	}
 	b.stopped = true
-	pgid := b.cmd.Process.Pid
+	stopGroup(b.cmd, b.exited)
+	b.log.Close()
+}
+
+// stopGroup ends the process group cmd leads: SIGTERM, SIGKILL if it has
+// not exited (closed exited) within 5 s, then SIGKILL for anything left
+// in the group (there should be nothing).
+func stopGroup(cmd *exec.Cmd, exited <-chan struct{}) {
+	pgid := cmd.Process.Pid
 	_ = syscall.Kill(-pgid, syscall.SIGTERM)
 	select {
-	case <-b.exited:
+	case <-exited:
 	case <-time.After(5 * time.Second):
 		_ = syscall.Kill(-pgid, syscall.SIGKILL)
-		<-b.exited
+		<-exited
 	}
-	// Anything left in the group (there should be nothing) goes too.
 	_ = syscall.Kill(-pgid, syscall.SIGKILL)
-	b.log.Close()
 }
 
 var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")

@@ -6,10 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -209,13 +210,8 @@ func liveOverlay(t *testing.T, series []promSeries, promURL string, step time.Du
 	for _, s := range series {
 		signals[s.Metric["signal"]] = true
 	}
-	names := make([]string, 0, len(signals))
-	for s := range signals {
-		names = append(names, s)
-	}
-	sort.Strings(names)
 	var q strings.Builder
-	for _, s := range names {
+	for _, s := range slices.Sorted(maps.Keys(signals)) {
 		fmt.Fprintf(&q, "          %s: '{signal=%q,service=\"{{.Service}}\"}'\n", s, s)
 	}
 	cfg := fmt.Sprintf(`bsai:

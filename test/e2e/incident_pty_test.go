@@ -132,16 +132,45 @@ func countingHook(t *testing.T) (*httptest.Server, *atomic.Int32) {
 
 var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
 
-// TestE2ECopilotOnTerminal: on a real terminal the co-pilot prints the
-// report before the first question, no spinner draws over a question, each
-// question shows what the action will really do, and a yes runs it.
-func TestE2ECopilotOnTerminal(t *testing.T) {
+// spinnerIn says whether any of texts holds a spinner frame.
+func spinnerIn(texts ...string) bool {
+	for _, s := range texts {
+		for _, f := range spinnerFrames {
+			if strings.Contains(s, f) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// copilot is the bad-deploy scenario investigated offline on a terminal,
+// its two webhook actions posting to counting hooks.
+type copilot struct {
+	tm                   *term
+	notifyURL, ticketURL string
+	notified, ticketed   *atomic.Int32
+}
+
+// startCopilot starts `incident investigate` on the bad-deploy scenario in
+// co-pilot mode on a terminal, with extra arguments after the command's.
+func startCopilot(t *testing.T, extra ...string) copilot {
+	t.Helper()
 	e := need(t)
 	notify, notified := countingHook(t)
 	ticket, ticketed := countingHook(t)
 	scen := filepath.Join(e.Root, "examples/incidents/bad-deploy")
-	tm := e.startTerm(t, "-c", filepath.Join(scen, "app-config.yaml"), "-c", copilotConfig(t, notify.URL, ticket.URL),
-		"--offline", "incident", "investigate", "--alert", filepath.Join(scen, "alert.json"))
+	args := append([]string{"-c", filepath.Join(scen, "app-config.yaml"), "-c", copilotConfig(t, notify.URL, ticket.URL),
+		"--offline", "incident", "investigate", "--alert", filepath.Join(scen, "alert.json")}, extra...)
+	return copilot{tm: e.startTerm(t, args...), notifyURL: notify.URL, ticketURL: ticket.URL, notified: notified, ticketed: ticketed}
+}
+
+// TestE2ECopilotOnTerminal: on a real terminal the co-pilot prints the
+// report before the first question, no spinner draws over a question, each
+// question shows what the action will really do, and a yes runs it.
+func TestE2ECopilotOnTerminal(t *testing.T) {
+	c := startCopilot(t)
+	tm, notified, ticketed := c.tm, c.notified, c.ticketed
 
 	first := tm.waitFor("[y/N]", 1)
 	before := first[:strings.Index(first, "[y/N]")]
@@ -159,8 +188,8 @@ func TestE2ECopilotOnTerminal(t *testing.T) {
 	if i := strings.LastIndex(before, "Run \""); i >= 0 {
 		q = before[i:]
 	}
-	host := strings.TrimPrefix(notify.URL, "http://")
-	tickHost := strings.TrimPrefix(ticket.URL, "http://")
+	host := strings.TrimPrefix(c.notifyURL, "http://")
+	tickHost := strings.TrimPrefix(c.ticketURL, "http://")
 	if !(strings.Contains(q, "POST to http://"+host+"/…") || strings.Contains(q, "POST to http://"+tickHost+"/…")) {
 		t.Errorf("the question does not show where the action posts:\n%q", q)
 	}
@@ -171,11 +200,8 @@ func TestE2ECopilotOnTerminal(t *testing.T) {
 	// waits SpinnerDelay before its first frame, so give it time).
 	time.Sleep(1500 * time.Millisecond)
 	after := tm.output()[len(first):]
-	for _, f := range spinnerFrames {
-		if strings.Contains(after, f) || strings.Contains(q, f) {
-			t.Errorf("a spinner draws at the question: %q", after)
-			break
-		}
+	if spinnerIn(after, q) {
+		t.Errorf("a spinner draws at the question: %q", after)
 	}
 	fmt.Fprint(tm.tty, "y\r")
 	tm.waitFor("[y/N]", 2)
@@ -194,12 +220,8 @@ func TestE2ECopilotOnTerminal(t *testing.T) {
 // TestE2ECopilotCtrlC: Ctrl-C at the first question exits 130 and runs
 // neither that action nor any after it.
 func TestE2ECopilotCtrlC(t *testing.T) {
-	e := need(t)
-	notify, notified := countingHook(t)
-	ticket, ticketed := countingHook(t)
-	scen := filepath.Join(e.Root, "examples/incidents/bad-deploy")
-	tm := e.startTerm(t, "-c", filepath.Join(scen, "app-config.yaml"), "-c", copilotConfig(t, notify.URL, ticket.URL),
-		"--offline", "incident", "investigate", "--alert", filepath.Join(scen, "alert.json"))
+	c := startCopilot(t)
+	tm, notified, ticketed := c.tm, c.notified, c.ticketed
 	tm.waitFor("[y/N]", 1)
 	fmt.Fprint(tm.tty, "\x03") // the terminal turns it into SIGINT
 	if code := tm.exitCode(); code != 130 {
@@ -219,20 +241,14 @@ func TestE2ECopilotCtrlC(t *testing.T) {
 // "collecting evidence" spinner must be gone before the first question,
 // not redraw over it.
 func TestE2ECopilotSpinnerStopsForMarkdown(t *testing.T) {
-	e := need(t)
-	notify, notified := countingHook(t)
-	ticket, _ := countingHook(t)
-	scen := filepath.Join(e.Root, "examples/incidents/bad-deploy")
-	tm := e.startTerm(t, "-c", filepath.Join(scen, "app-config.yaml"), "-c", copilotConfig(t, notify.URL, ticket.URL),
-		"--offline", "incident", "investigate", "--alert", filepath.Join(scen, "alert.json"), "-o", "markdown")
+	c := startCopilot(t, "-o", "markdown")
+	tm, notified := c.tm, c.notified
 	first := tm.waitFor("[y/N]", 1)
 	time.Sleep(1500 * time.Millisecond)
 	after := tm.output()[len(first):]
 	q := first[max(0, strings.LastIndex(first, "Run \"")):]
-	for _, f := range spinnerFrames {
-		if strings.Contains(after, f) || strings.Contains(q, f) {
-			t.Fatalf("a spinner draws at the question:\nquestion %q\nafter %q", q, after)
-		}
+	if spinnerIn(after, q) {
+		t.Fatalf("a spinner draws at the question:\nquestion %q\nafter %q", q, after)
 	}
 	fmt.Fprint(tm.tty, "y\r")
 	tm.waitFor("[y/N]", 2)

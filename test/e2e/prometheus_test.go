@@ -11,10 +11,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -106,17 +108,7 @@ func startProc(t *testing.T, name, bin string, args []string, readyPath string) 
 	}
 }
 
-func (p *proc) stop() {
-	pgid := p.cmd.Process.Pid
-	_ = syscall.Kill(-pgid, syscall.SIGTERM)
-	select {
-	case <-p.exited:
-	case <-time.After(5 * time.Second):
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
-		<-p.exited
-	}
-	_ = syscall.Kill(-pgid, syscall.SIGKILL)
-}
+func (p *proc) stop() { stopGroup(p.cmd, p.exited) }
 
 func (p *proc) logTail() string {
 	b, _ := os.ReadFile(p.logPath)
@@ -163,13 +155,8 @@ func openMetrics(series []promSeries, fallback string) []byte {
 		}
 		byName[n] = append(byName[n], s)
 	}
-	names := make([]string, 0, len(byName))
-	for n := range byName {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	var b bytes.Buffer
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(byName)) {
 		fmt.Fprintf(&b, "# TYPE %s gauge\n", n)
 		for _, s := range byName[n] {
 			keys := make([]string, 0, len(s.Metric))

@@ -135,14 +135,7 @@ func TestE2ETemplateValidate(t *testing.T) {
 // through POST /api/scaffolder/v2/dry-run.
 func TestE2ETemplateGenerate(t *testing.T) {
 	e := need(t)
-	var actions []struct {
-		ID string `json:"id"`
-	}
-	e.Get(t, "/api/scaffolder/v2/actions", &actions)
-	live := map[string]bool{}
-	for _, a := range actions {
-		live[a.ID] = true
-	}
+	live := e.liveActions(t)
 	out := filepath.Join(t.TempDir(), "generated.yaml")
 	var res struct {
 		Valid     bool `json:"valid"`
@@ -208,14 +201,7 @@ func TestE2ETemplateGenerate(t *testing.T) {
 // and dry-runs on the backend.
 func TestE2ETemplateGenerateLiveActions(t *testing.T) {
 	e := need(t)
-	var actions []struct {
-		ID string `json:"id"`
-	}
-	e.Get(t, "/api/scaffolder/v2/actions", &actions)
-	live := map[string]bool{}
-	for _, a := range actions {
-		live[a.ID] = true
-	}
+	live := e.liveActions(t)
 	for _, req := range []struct{ text, publish string }{
 		{"a Python FastAPI service published to GitLab, with a Sentry project", "publish:gitlab"},
 		{"a Go service on GitHub with an Argo CD application", "publish:github"},
