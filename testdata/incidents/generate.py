@@ -4,38 +4,21 @@
 # The catalog is the real Backstage catalog-model examples under ../catalogs (read-only, referenced, not
 # copied). Deterministic: no randomness; the wobble is a fixed sine/cosine per series.
 # Run: python3 testdata/incidents/generate.py
-import hashlib, json, math, os, datetime as dt
+# The helpers are shared with examples/incidents/generate.py (scripts/incidentgen.py).
+import hashlib, os, sys
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ beside the shared module
+sys.path.insert(0, os.path.join(ROOT, '..', '..', 'scripts'))
+import incidentgen  # noqa: E402
+from incidentgen import T, mins, wob, ramp, logs_steady, burst, write_data, app_config, write_text, expected_yaml  # noqa: E402
+
 CATALOG = '../../catalogs/backstage-catalog-model-examples'
 CATALOG_FILES = ['all-components.yaml', 'all-resources.yaml', 'all-apis.yaml', 'all-systems.yaml', 'acme-corp.yaml']
 
 
-def T(s): return dt.datetime.fromisoformat(s.replace('Z', '+00:00'))
-def iso(t): return t.strftime('%Y-%m-%dT%H:%M:%SZ')
-def mins(m): return dt.timedelta(minutes=m)
-
-
 def series(labels, start, end, f, step=60):
-    vals = []
-    t = start
-    i = 0
-    while t <= end:
-        vals.append([int(t.timestamp()), "%.6g" % f(t, i)])
-        t += dt.timedelta(seconds=step)
-        i += 1
-    return {"metric": labels, "values": vals}
-
-
-def wob(i, a, phase=0.0):
-    return a * math.sin(i * 1.7 + phase) * 0.5 + a * math.cos(i * 0.9 + phase) * 0.3
-
-
-def ramp(t, at, lo, hi, m=4):
-    if t < at:
-        return lo
-    x = min(1, (t - at).total_seconds() / 60 / m)
-    return lo + (hi - lo) * x
+    return incidentgen.series(labels, start, end, f, step, "%.6g")
 
 
 def down(t, at, hi, lo, m=6):
@@ -46,33 +29,10 @@ def down(t, at, hi, lo, m=6):
     return hi + (lo - hi) * x
 
 
-def logs_steady(svc, start, end, msgs, every=300, offset=0):
-    out = []
-    t = start + dt.timedelta(seconds=offset)
-    i = 0
-    while t < end:
-        lvl, m = msgs[i % len(msgs)]
-        out.append({"time": iso(t), "service": svc, "level": lvl,
-                    "msg": m.format(i=(i * 7919 + offset) % 100000, h='%08x' % ((i + offset) * 2654435761 % 2**32))})
-        t += dt.timedelta(seconds=every)
-        i += 1
-    return out
-
-
-def burst(svc, start, end, level, msg, every=20, offset=0):
-    return logs_steady(svc, start, end, [(level, msg)], every, offset)
-
-
 def am(name, service, starts, summary, severity='page'):
-    return {"version": "4", "groupKey": "{}:{alertname=\"%s\"}" % name, "truncatedAlerts": 0, "status": "firing",
-            "receiver": "team-oncall", "groupLabels": {"alertname": name},
-            "commonLabels": {"alertname": name, "service": service, "severity": severity},
-            "commonAnnotations": {"summary": summary}, "externalURL": "http://alertmanager.example.internal:9093",
-            "alerts": [{"status": "firing", "labels": {"alertname": name, "service": service, "severity": severity, "env": "prod"},
-                        "annotations": {"summary": summary},
-                        "startsAt": iso(starts), "endsAt": "0001-01-01T00:00:00Z",
-                        "generatorURL": "http://prometheus.example.internal:9090/graph?g0.expr=" + name,
-                        "fingerprint": hashlib.sha1(name.encode()).hexdigest()[:16]}]}
+    return incidentgen.alertmanager(name, service, starts, summary, severity, "team-oncall", "http://alertmanager.example.internal:9093", {},
+                                    "http://prometheus.example.internal:9090/graph?g0.expr=" + name,
+                                    hashlib.sha1(name.encode()).hexdigest()[:16])
 
 
 def deploy(t, svc, version='', previous='', author='ci', kind='deploy', desc='', kind_prefix='component'):
@@ -90,64 +50,16 @@ def deploy(t, svc, version='', previous='', author='ci', kind='deploy', desc='',
 
 def write(name, alert, deploys, metrics, logs, expected):
     d = os.path.join(ROOT, name)
-    os.makedirs(d, exist_ok=True)
-    json.dump(alert, open(os.path.join(d, 'alert.json'), 'w'), indent=2)
-    with open(os.path.join(d, 'deploys.jsonl'), 'w') as f:
-        f.write('# time, entity, version, previous, author, link, kind (deploy/config/infra), description\n')
-        for e in sorted(deploys, key=lambda x: x['time']):
-            f.write(json.dumps(e) + '\n')
-    json.dump({"status": "success", "data": {"resultType": "matrix", "result": metrics}},
-              open(os.path.join(d, 'metrics.json'), 'w'), separators=(',', ':'))
-    with open(os.path.join(d, 'logs.jsonl'), 'w') as f:
-        for e in sorted(logs, key=lambda x: (x['time'], x['service'], x['msg'])):
-            f.write(json.dumps(e) + '\n')
+    write_data(d, alert, sorted(deploys, key=lambda x: x['time']), metrics, logs, lambda x: (x['time'], x['service'], x['msg']))
     files = ', '.join('%s/%s' % (CATALOG, c) for c in CATALOG_FILES)
-    open(os.path.join(d, 'app-config.yaml'), 'w').write(f"""# Scenario {name} (see story.md): replay with
+    write_text(d, 'app-config.yaml', app_config(f"""# Scenario {name} (see story.md): replay with
 #   bsai -c testdata/incidents/{name}/app-config.yaml incident investigate \\
 #     --alert testdata/incidents/{name}/alert.json --offline
 # Paths are relative to this file. The catalog is the real Backstage catalog-model examples.
-bsai:
-  catalog:
-    source: files
-    files: [{files}]
-  incident:
-    since: 2h
-    sources:
-      deploys:
-        files: [./deploys.jsonl]
-      metrics:
-        files: [./metrics.json]
-      logs:
-        files: [./logs.jsonl]
-    actions:
-      rollback:
-        type: scaffolder
-        description: roll the changed service back to its previous version
-        on: [deploy]
-        template: template:default/rollback-service
-        values:
-          service: "{{{{.ChangedEntity}}}}"
-          version: "{{{{.Previous}}}}"
-      notify-channel:
-        type: webhook
-        description: post the summary to the incident channel
-        on: [any]
-        url: https://hooks.chat.example.internal/services/T000/B000/XXXX
-        text: "{{{{.Summary}}}}"
-      page-owner:
-        type: page
-        description: page the on-call of the suspected component's owner
-        on: [dependency, saturation, deploy, config, log, none]
-        url: https://events.pager.example.internal/v2/enqueue
-    agent:
-      allow: [notify-channel]
-      maxActions: 2
-""")
-    lines = ["top: %s" % json.dumps(expected['top']), "why: %s" % json.dumps(expected['why'])]
-    for k in ('notPlanned', 'pages'):
-        if k in expected:
-            lines.append("%s: %s" % (k, json.dumps(expected[k])))
-    open(os.path.join(d, 'expected.yaml'), 'w').write('\n'.join(lines) + '\n')
+""", files, "https://hooks.chat.example.internal/services/T000/B000/XXXX", "{{.Summary}}",
+        "page the on-call of the suspected component's owner", "dependency, saturation, deploy, config, log, none",
+        "https://events.pager.example.internal/v2/enqueue"))
+    write_text(d, 'expected.yaml', expected_yaml(expected))
 
 
 LOOKUP_NOISE = [('info', 'resolved artist ar_{i} in 12ms'), ('error', 'artist not found: ar_{i}'),
