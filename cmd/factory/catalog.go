@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -17,8 +18,9 @@ import (
 // newCatalogSource builds the entity source: --catalog (a URL means a
 // Backstage backend, anything else files/folders/globs) wins over
 // bsai.catalog (see config.Catalog for the order). Backstage sources are
-// wrapped in the on-disk snapshot cache; files sources are not cached
-// because parsing is as fast as reading a snapshot (see the benchmarks).
+// wrapped in the on-disk snapshot cache (a TTL: the backend cannot say
+// cheaply whether anything changed); files sources keep a snapshot that is
+// reused while the files are unchanged (catalog.SnapshotOptions).
 func newCatalogSource(f *Factory) (catalog.Source, error) {
 	g := strings.TrimSpace(f.Globals.Catalog)
 	if g != "" && !isURL(g) {
@@ -59,6 +61,10 @@ func newFilesSource(f *Factory, paths ...string) (catalog.Source, error) {
 	}
 	src := catalog.NewFilesSource(paths...)
 	src.Options = catalog.LoadOptions{FileLimit: lim.Catalog, PlaceholderLimit: lim.Input}
+	if dir, err := os.UserCacheDir(); err == nil {
+		src.Snapshot = &catalog.SnapshotOptions{Dir: filepath.Join(dir, "bsai", "catalog"), MinEntities: catalog.DefaultSnapshotMin,
+			Refresh: f.Globals != nil && f.Globals.Refresh, Verbosef: f.IOStreams.Verbosef, SaveLater: f.saveLater}
+	}
 	return &reportingSource{Source: src, ios: f.IOStreams}, nil
 }
 
@@ -137,6 +143,9 @@ func (r *reportingSource) Entity(ctx context.Context, ref catalog.Ref) (*catalog
 	return e, err
 }
 
+// Digest passes the inner source's snapshot digest through.
+func (r *reportingSource) Digest() string { return catalog.SourceDigest(r.Source) }
+
 // Problems passes the inner source's problems through.
 func (r *reportingSource) Problems() []catalog.Problem {
 	if pr, ok := r.Source.(problemReporter); ok {
@@ -158,7 +167,7 @@ func newCatalogGraph(ctx context.Context, f *Factory) (*catalog.Graph, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := catalog.NewGraph(ents)
+	g := catalog.NewGraphWithDigest(ents, catalog.SourceDigest(src))
 	f.IOStreams.Verbosef("catalog: %d entities in %s", g.Len(), time.Since(start).Round(time.Millisecond))
 	return g, nil
 }

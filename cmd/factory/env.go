@@ -85,14 +85,17 @@ func (f *Factory) indexCache() retrieval.CacheOptions {
 	}
 	return retrieval.CacheOptions{Dir: filepath.Join(dir, "bsai", "index"), MinEntities: retrieval.DefaultCacheMin,
 		Refresh: f.Globals != nil && f.Globals.Refresh, Verbosef: f.IOStreams.Verbosef,
-		// A miss answers first and writes the cache while the answer is
-		// rendered; the command waits for the write before it exits.
-		SaveLater: func(save func() string) {
-			done := make(chan string, 1)
-			go func() { done <- save() }()
-			f.OnClose(func() error {
-				f.IOStreams.Verbosef("%s", <-done)
-				return nil
-			})
-		}}
+		SaveLater: f.saveLater}
+}
+
+// saveLater runs a cache write (index, catalog snapshot) in the
+// background: a miss answers first and writes the cache while the answer
+// is rendered; the command waits for the write before it exits.
+func (f *Factory) saveLater(save func() string) {
+	done := make(chan string, 1)
+	go func() { done <- save() }()
+	f.OnClose(func() error {
+		f.IOStreams.Verbosef("%s", <-done)
+		return nil
+	})
 }

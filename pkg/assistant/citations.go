@@ -30,10 +30,6 @@ type CheckedCitations struct {
 // list an entity the answer did not use.
 func CheckCitations(g *catalog.Graph, text string) CheckedCitations {
 	var out CheckedCitations
-	kinds := map[string]bool{}
-	for _, e := range g.All() {
-		kinds[strings.ToLower(e.Kind)] = true
-	}
 	type cand struct {
 		pos    int
 		s      string
@@ -53,7 +49,7 @@ func CheckCitations(g *catalog.Graph, text string) CheckedCitations {
 		if err != nil {
 			continue
 		}
-		if !kinds[strings.ToLower(r.Kind)] && !c.quoted {
+		if !g.HasKind(r.Kind) && !c.quoted {
 			continue // "https://…" or "note:" prose, not a citation
 		}
 		if strings.HasPrefix(s, "http") || strings.Contains(s, "//") {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/bsai-dev/bsai/pkg/catalog"
@@ -71,9 +70,9 @@ func Prepare(ctx context.Context, env Env, req Request) (*Assistant, Question, e
 		agent = new(bool)
 	}
 	g := env.Graph
-	if req.Kind != "" && len(g.ByKind(req.Kind)) == 0 {
+	if req.Kind != "" && !g.HasKind(req.Kind) {
 		return nil, Question{}, errs.Usage("--kind %s: the catalog has no entities of that kind", req.Kind).
-			WithHint("kinds in the catalog: %s", strings.Join(kinds(g), ", "))
+			WithHint("kinds in the catalog: %s", strings.Join(g.Kinds(), ", "))
 	}
 	q := Question{Text: req.Question, TopK: topK, Kind: req.Kind}
 	a := &Assistant{
@@ -141,17 +140,6 @@ func embed(ctx context.Context, env Env, idx *retrieval.Index, p llm.Provider) e
 		}
 	}
 	return nil
-}
-
-func kinds(g *catalog.Graph) []string {
-	var out []string
-	for _, e := range g.All() {
-		if k := strings.ToLower(e.Kind); !slices.Contains(out, k) {
-			out = append(out, k)
-		}
-	}
-	slices.Sort(out)
-	return out
 }
 
 // embeddingModel names the provider's embedding model for the cache key.

@@ -22,7 +22,7 @@ import (
 func (g *Graph) Digest() string {
 	g.digestOnce.Do(func() {
 		if g.digest == "" {
-			g.digest = digestEntities(g.All())
+			g.digest = digestEntities(g.ents)
 		}
 	})
 	return g.digest
@@ -35,7 +35,7 @@ func (g *Graph) Digest() string {
 // recomputed.
 func NewGraphWithDigest(entities []Entity, digest string) *Graph {
 	g := NewGraph(entities)
-	if len(g.order) == len(entities) {
+	if len(g.ents) == len(entities) {
 		g.digest = digest
 	}
 	return g
@@ -47,7 +47,7 @@ func NewGraphWithDigest(entities []Entity, digest string) *Graph {
 func (g *Graph) RefsDigest() string {
 	h := sha256.New()
 	var n [binary.MaxVarintLen64]byte
-	for _, ref := range g.order {
+	for _, ref := range g.refs {
 		h.Write(n[:binary.PutUvarint(n[:], uint64(len(ref)))])
 		h.Write(unsafe.Slice(unsafe.StringData(ref), len(ref)))
 	}

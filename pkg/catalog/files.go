@@ -68,9 +68,13 @@ type FilesSource struct {
 	Paths []string
 	// Options caps what the load reads (zero value: the defaults).
 	Options LoadOptions
+	// Snapshot, when set, keeps the load on disk and reuses it while the
+	// files are unchanged (snapshot.go); nil parses every time.
+	Snapshot *SnapshotOptions
 
 	once   sync.Once
 	result *LoadResult
+	digest string
 	err    error
 }
 
@@ -79,8 +83,23 @@ func NewFilesSource(paths ...string) *FilesSource { return &FilesSource{Paths: p
 
 // Load reads everything once; later calls return the same result.
 func (s *FilesSource) Load(ctx context.Context) (*LoadResult, error) {
-	s.once.Do(func() { s.result, s.err = LoadFilesWith(ctx, s.Paths, s.Options) })
+	s.once.Do(func() {
+		if s.Snapshot == nil || s.Snapshot.Dir == "" {
+			s.result, s.err = LoadFilesWith(ctx, s.Paths, s.Options)
+			return
+		}
+		s.result, s.digest, s.err = loadSnapshotted(ctx, s.Paths, s.Options, s.Snapshot)
+	})
 	return s.result, s.err
+}
+
+// Digest is the graph Digest of the loaded entities when the load came
+// from a snapshot that stored it, "" otherwise (see NewGraphWithDigest).
+func (s *FilesSource) Digest() string {
+	if s.result == nil {
+		return ""
+	}
+	return s.digest
 }
 
 // Problems returns what the load reported (nil before Load).
@@ -159,24 +178,26 @@ func LoadFiles(ctx context.Context, paths []string) (*LoadResult, error) {
 // everything else (a file over its cap, a FIFO, a bad document) becomes a
 // Problem.
 func LoadFilesWith(ctx context.Context, paths []string, opts LoadOptions) (*LoadResult, error) {
-	l := &loader{ctx: ctx, opts: opts.withDefaults(), seen: map[string]bool{}, refs: map[string]origin{}, res: &LoadResult{}}
+	return loadFiles(ctx, paths, opts, nil)
+}
+
+// loadFiles is LoadFilesWith recording into rec (nil: nothing recorded)
+// what it asked the file system, for the snapshot.
+func loadFiles(ctx context.Context, paths []string, opts LoadOptions, rec *probes) (*LoadResult, error) {
+	l := &loader{ctx: ctx, opts: opts.withDefaults(), seen: map[string]bool{}, refs: map[string]origin{}, res: &LoadResult{}, rec: rec}
 	l.placeholders = newPlaceholderReader(l.opts.PlaceholderLimit)
+	l.placeholders.rec = rec
 	var wave []pending
 	var missing []string
 	for _, p := range paths {
-		files, err := expand(p)
+		files, outside, err := expandRoot(p)
+		l.rec.add(probe{kind: probeRoot, a: p}, expansionAnswer(files, outside, err))
 		if err != nil {
 			return nil, err
 		}
 		base := rootBase(p)
-		if len(files) > 1 || (len(files) == 1 && files[0] != p) {
-			// Found by walking a folder or a glob: a symlink in the tree
-			// pointing out of it (evil.yaml -> ~/.kube/config) is the
-			// tree's author's choice, not the user's, and is skipped.
-			var outside string
-			if files, outside = confined(files, base); outside != "" {
-				l.problem(Problem{File: outside, Message: "skipped: a link to a file outside " + base})
-			}
+		if outside != "" {
+			l.problem(Problem{File: outside, Message: "skipped: a link to a file outside " + base})
 		}
 		if len(files) == 0 {
 			missing = append(missing, p)
@@ -217,6 +238,28 @@ func LoadFilesWith(ctx context.Context, paths []string, opts LoadOptions) (*Load
 	return l.res, nil
 }
 
+// expandRoot expands a path the user gave. Files found by walking a
+// folder or a glob must really be inside it: a symlink in the tree
+// pointing out of it (evil.yaml -> ~/.kube/config) is the tree's author's
+// choice, not the user's, and is skipped (named in outside).
+func expandRoot(p string) (files []string, outside string, err error) {
+	files, err = expand(p)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(files) > 1 || (len(files) == 1 && files[0] != p) {
+		files, outside = confined(files, rootBase(p))
+	}
+	return files, outside, nil
+}
+
+// expandTarget expands a Location target, keeping only files inside base.
+func expandTarget(p, base string) (files []string, outside string, err error) {
+	files, err = expand(p)
+	files, outside = confined(files, base)
+	return files, outside, err
+}
+
 // pending is a file to read; base is the folder of the path the user gave
 // (the root location), which Location targets may not leave.
 type pending struct{ path, origin, base string }
@@ -233,6 +276,7 @@ type loader struct {
 	seen         map[string]bool
 	refs         map[string]origin
 	res          *LoadResult
+	rec          *probes
 }
 
 // chunk is one YAML document of one file, decoded by a worker.
@@ -277,6 +321,7 @@ func (l *loader) readWave(wave []pending) []pending {
 	}
 	parallelEach(len(files), 1, func(i int) {
 		f := &files[i]
+		l.rec.file(f.abs)
 		b, err := boundedio.ReadFile(l.ctx, f.abs, l.opts.FileLimit)
 		if err != nil {
 			f.err = err
@@ -378,8 +423,8 @@ func (l *loader) locationTargets(e *Entity, c *chunk) []pending {
 				Message: fmt.Sprintf("location target %s refused: %v", t, err)})
 			continue
 		}
-		files, err := expand(p)
-		files, outside := confined(files, c.base)
+		files, outside, err := expandTarget(p, c.base)
+		l.rec.add(probe{kind: probeTarget, a: p, b: c.base}, expansionAnswer(files, outside, err))
 		if outside != "" {
 			l.problem(Problem{File: c.file, Document: c.doc, Ref: e.Ref().String(),
 				Message: fmt.Sprintf("location target %s: %s skipped: %v", t, outside, errOutsideLocation)})

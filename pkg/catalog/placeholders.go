@@ -70,6 +70,7 @@ const placeholderTotalFactor = 16
 type placeholderReader struct {
 	lim  boundedio.Limit
 	left atomic.Int64
+	rec  *probes // nil unless the load is snapshotted
 }
 
 func newPlaceholderReader(lim boundedio.Limit) *placeholderReader {
@@ -84,9 +85,11 @@ func (ph *placeholderReader) resolve(ctx context.Context, kind, target, file str
 		return nil, fmt.Sprintf("%s %s left unresolved: urls are not fetched offline", kind, target)
 	}
 	p, err := placeholderPath(target, file)
+	ph.rec.add(probe{kind: probeHolder, a: target, b: file}, holderAnswer(p, err))
 	if err != nil {
 		return nil, fmt.Sprintf("%s %s refused: %v", kind, target, err)
 	}
+	ph.rec.file(p)
 	b, err := boundedio.ReadFile(ctx, p, lim)
 	if err != nil {
 		if errors.Is(err, boundedio.ErrTooLarge) || errors.Is(err, boundedio.ErrNotRegular) {

@@ -1,0 +1,353 @@
+package catalog
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+)
+
+// A compact binary form of entities for the files snapshot (snapshot.go).
+// JSON or gob would cost as much as parsing the YAML again: the point of
+// the snapshot is that 100k entities decode in tens of milliseconds. Every
+// string decodes as a substring of the one payload string (no copy), every
+// read is bounds checked and every count checked against the bytes left,
+// so a corrupt or hostile file is an error, never a panic or a huge
+// allocation.
+
+var errSnapshotCorrupt = errors.New("catalog snapshot is corrupt")
+
+// maxValueDepth bounds nested spec values; the YAML loaders bound nesting
+// well below it, and the decoder must not recurse without limit on a
+// hostile file.
+const maxValueDepth = 64
+
+// Value tags.
+const (
+	tagNil byte = iota
+	tagString
+	tagTrue
+	tagFalse
+	tagInt
+	tagInt64
+	tagUint64
+	tagFloat
+	tagList
+	tagMap
+)
+
+type snapEncoder struct{ b []byte }
+
+func (e *snapEncoder) uv(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
+func (e *snapEncoder) str(s string) {
+	e.uv(uint64(len(s)))
+	e.b = append(e.b, s...)
+}
+
+func (e *snapEncoder) strMap(m map[string]string) {
+	// nil and empty differ in JSON output (omitempty treats both alike,
+	// but callers may test for nil): a nil map is written as count 0 with
+	// a marker byte.
+	if m == nil {
+		e.b = append(e.b, 0)
+		return
+	}
+	e.b = append(e.b, 1)
+	e.uv(uint64(len(m)))
+	for k, v := range m {
+		e.str(k)
+		e.str(v)
+	}
+}
+
+func (e *snapEncoder) strs(ss []string) {
+	if ss == nil {
+		e.b = append(e.b, 0)
+		return
+	}
+	e.b = append(e.b, 1)
+	e.uv(uint64(len(ss)))
+	for _, s := range ss {
+		e.str(s)
+	}
+}
+
+func (e *snapEncoder) entity(x *Entity) error {
+	e.str(x.APIVersion)
+	e.str(x.Kind)
+	m := &x.Metadata
+	e.str(m.Name)
+	e.str(m.Namespace)
+	e.str(m.Title)
+	e.str(m.Description)
+	e.strMap(m.Labels)
+	e.strMap(m.Annotations)
+	e.strs(m.Tags)
+	if m.Links == nil {
+		e.b = append(e.b, 0)
+	} else {
+		e.b = append(e.b, 1)
+		e.uv(uint64(len(m.Links)))
+		for _, l := range m.Links {
+			e.str(l.URL)
+			e.str(l.Title)
+			e.str(l.Icon)
+			e.str(l.Type)
+		}
+	}
+	e.str(m.UID)
+	e.str(m.Etag)
+	if x.Spec == nil {
+		e.b = append(e.b, 0)
+	} else {
+		e.b = append(e.b, 1)
+		if err := e.value(x.Spec, 0); err != nil {
+			return fmt.Errorf("%s: %w", x.Ref(), err)
+		}
+	}
+	if x.Relations == nil {
+		e.b = append(e.b, 0)
+	} else {
+		e.b = append(e.b, 1)
+		e.uv(uint64(len(x.Relations)))
+		for _, r := range x.Relations {
+			e.str(r.Type)
+			e.str(r.TargetRef)
+		}
+	}
+	return nil
+}
+
+// value writes what the YAML and JSON decoders produce; anything else is
+// an error and the catalog is simply not snapshotted.
+func (e *snapEncoder) value(v any, depth int) error {
+	if depth > maxValueDepth {
+		return errors.New("spec nested too deeply to snapshot")
+	}
+	switch t := v.(type) {
+	case nil:
+		e.b = append(e.b, tagNil)
+	case string:
+		e.b = append(e.b, tagString)
+		e.str(t)
+	case bool:
+		if t {
+			e.b = append(e.b, tagTrue)
+		} else {
+			e.b = append(e.b, tagFalse)
+		}
+	case int:
+		e.b = append(e.b, tagInt)
+		e.b = binary.AppendVarint(e.b, int64(t))
+	case int64:
+		e.b = append(e.b, tagInt64)
+		e.b = binary.AppendVarint(e.b, t)
+	case uint64:
+		e.b = append(e.b, tagUint64)
+		e.uv(t)
+	case float64:
+		e.b = append(e.b, tagFloat)
+		e.b = binary.LittleEndian.AppendUint64(e.b, math.Float64bits(t))
+	case []any:
+		e.b = append(e.b, tagList)
+		e.uv(uint64(len(t)))
+		for _, x := range t {
+			if err := e.value(x, depth+1); err != nil {
+				return err
+			}
+		}
+	case map[string]any:
+		e.b = append(e.b, tagMap)
+		e.uv(uint64(len(t)))
+		for k, x := range t {
+			e.str(k)
+			if err := e.value(x, depth+1); err != nil {
+				return err
+			}
+		}
+	default:
+		return fmt.Errorf("a spec value of type %T cannot be snapshotted", v)
+	}
+	return nil
+}
+
+// snapDecoder reads what snapEncoder wrote from s[at:]. The first failure
+// sticks: later reads return zero values and the caller checks err once.
+type snapDecoder struct {
+	s   string
+	at  int
+	err error
+}
+
+func (d *snapDecoder) fail() {
+	if d.err == nil {
+		d.err = errSnapshotCorrupt
+	}
+	d.at = len(d.s)
+}
+
+func (d *snapDecoder) byte() byte {
+	if d.at >= len(d.s) {
+		d.fail()
+		return 0
+	}
+	c := d.s[d.at]
+	d.at++
+	return c
+}
+
+func (d *snapDecoder) uv() uint64 {
+	var v uint64
+	for shift := uint(0); shift < 64; shift += 7 {
+		c := d.byte()
+		if d.err != nil {
+			return 0
+		}
+		v |= uint64(c&0x7f) << shift
+		if c < 0x80 {
+			return v
+		}
+	}
+	d.fail()
+	return 0
+}
+
+func (d *snapDecoder) sv() int64 {
+	u := d.uv()
+	v := int64(u >> 1)
+	if u&1 != 0 {
+		v = ^v
+	}
+	return v
+}
+
+// count reads a length whose items take at least min bytes each, so a
+// hostile count can never allocate more than the file holds.
+func (d *snapDecoder) count(min int) int {
+	n := d.uv()
+	if d.err != nil || n > uint64(len(d.s)-d.at)/uint64(max(min, 1)) {
+		d.fail()
+		return 0
+	}
+	return int(n)
+}
+
+func (d *snapDecoder) str() string {
+	n := d.count(1)
+	if d.err != nil {
+		return ""
+	}
+	s := d.s[d.at : d.at+n]
+	d.at += n
+	return s
+}
+
+func (d *snapDecoder) present() bool { return d.byte() == 1 }
+
+func (d *snapDecoder) strMap() map[string]string {
+	if !d.present() {
+		return nil
+	}
+	n := d.count(2)
+	m := make(map[string]string, n)
+	for range n {
+		k := d.str()
+		m[k] = d.str()
+	}
+	return m
+}
+
+func (d *snapDecoder) strs() []string {
+	if !d.present() {
+		return nil
+	}
+	out := make([]string, d.count(1))
+	for i := range out {
+		out[i] = d.str()
+	}
+	return out
+}
+
+func (d *snapDecoder) entity(x *Entity) {
+	x.APIVersion = d.str()
+	x.Kind = d.str()
+	m := &x.Metadata
+	m.Name = d.str()
+	m.Namespace = d.str()
+	m.Title = d.str()
+	m.Description = d.str()
+	m.Labels = d.strMap()
+	m.Annotations = d.strMap()
+	m.Tags = d.strs()
+	if d.present() {
+		m.Links = make([]Link, d.count(4))
+		for i := range m.Links {
+			m.Links[i] = Link{URL: d.str(), Title: d.str(), Icon: d.str(), Type: d.str()}
+		}
+	}
+	m.UID = d.str()
+	m.Etag = d.str()
+	if d.present() {
+		spec, ok := d.value(0).(map[string]any)
+		if !ok {
+			d.fail()
+		}
+		x.Spec = spec
+	}
+	if d.present() {
+		x.Relations = make([]Relation, d.count(2))
+		for i := range x.Relations {
+			x.Relations[i] = Relation{Type: d.str(), TargetRef: d.str()}
+		}
+	}
+}
+
+func (d *snapDecoder) value(depth int) any {
+	if depth > maxValueDepth {
+		d.fail()
+		return nil
+	}
+	switch d.byte() {
+	case tagNil:
+		return nil
+	case tagString:
+		return d.str()
+	case tagTrue:
+		return true
+	case tagFalse:
+		return false
+	case tagInt:
+		return int(d.sv())
+	case tagInt64:
+		return d.sv()
+	case tagUint64:
+		return d.uv()
+	case tagFloat:
+		if len(d.s)-d.at < 8 {
+			d.fail()
+			return nil
+		}
+		var u uint64
+		for i := 7; i >= 0; i-- {
+			u = u<<8 | uint64(d.s[d.at+i])
+		}
+		d.at += 8
+		return math.Float64frombits(u)
+	case tagList:
+		out := make([]any, d.count(1))
+		for i := range out {
+			out[i] = d.value(depth + 1)
+		}
+		return out
+	case tagMap:
+		n := d.count(2)
+		m := make(map[string]any, n)
+		for range n {
+			k := d.str()
+			m[k] = d.value(depth + 1)
+		}
+		return m
+	}
+	d.fail()
+	return nil
+}
