@@ -49,6 +49,26 @@ func (p *openAIProvider) adapt(err error, req Request, shrunk bool) adaptation {
 	return adaptNone
 }
 
+// adapting calls try with req and, while the server's error is one adapt
+// knows, again with the adjusted request (the context cut at most once);
+// the first success or the first error it cannot adapt to is returned.
+func adapting[T any](p *openAIProvider, req Request, try func(Request) (T, error)) (T, error) {
+	shrunk := false
+	for {
+		res, err := try(req)
+		if err == nil {
+			return res, nil
+		}
+		switch p.adapt(err, req, shrunk) {
+		case adaptNone:
+			return res, err
+		case adaptShrink:
+			req, _ = shrink(req)
+			shrunk = true
+		}
+	}
+}
+
 // shrinkNote marks where a message was cut, so the model knows the data
 // it sees is partial.
 const shrinkNote = "\n[… cut to fit the model's context window]"

@@ -310,20 +310,7 @@ func wireArgs(a json.RawMessage) string {
 // Generate sends one chat completion, retrying once per adjustment the
 // server asks for (see adapt.go).
 func (p *openAIProvider) Generate(ctx context.Context, req Request) (Response, error) {
-	shrunk := false
-	for {
-		res, err := p.generate(ctx, req)
-		if err == nil {
-			return res, nil
-		}
-		switch p.adapt(err, req, shrunk) {
-		case adaptNone:
-			return res, err
-		case adaptShrink:
-			req, _ = shrink(req)
-			shrunk = true
-		}
-	}
+	return adapting(p, req, func(req Request) (Response, error) { return p.generate(ctx, req) })
 }
 
 func (p *openAIProvider) generate(ctx context.Context, req Request) (Response, error) {

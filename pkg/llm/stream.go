@@ -17,20 +17,11 @@ import (
 // deltas are assembled into Response().Message.ToolCalls. Errors before the
 // first byte are adapted to as in Generate.
 func (p *openAIProvider) Stream(ctx context.Context, req Request) (Stream, error) {
-	shrunk := false
-	for {
-		s, err := p.stream(ctx, req)
-		if err == nil {
-			return s, nil
-		}
-		switch p.adapt(err, req, shrunk) {
-		case adaptNone:
-			return nil, err
-		case adaptShrink:
-			req, _ = shrink(req)
-			shrunk = true
-		}
+	s, err := adapting(p, req, func(req Request) (Stream, error) { return p.stream(ctx, req) })
+	if err != nil {
+		return nil, err
 	}
+	return s, nil
 }
 
 func (p *openAIProvider) stream(ctx context.Context, req Request) (Stream, error) {
