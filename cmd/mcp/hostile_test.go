@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/bsai-dev/bsai/cmd/root"
+	"github.com/bsai-dev/bsai/internal/testkit"
 )
 
 // TestMain lets the test binary double as the processes the hardening tests
@@ -254,11 +255,7 @@ func runBsaiChildWithin(t *testing.T, d time.Duration, env []string, args ...str
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err = cmd.Run()
 	res := childResult{stdout: out.String(), stderr: errOut.String(), hung: ctx.Err() != nil}
-	if ee, ok := err.(*exec.ExitError); ok {
-		res.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
+	res.code = testkit.ExitCode(t, err)
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		res.maxRSSBytes = int64(ru.Maxrss) * 1024 // kilobytes on Linux
 	}

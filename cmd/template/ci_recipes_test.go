@@ -2,7 +2,6 @@ package template_test
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -111,15 +110,7 @@ func TestGitHubActionRecipe(t *testing.T) {
 		}
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
-		err := cmd.Run()
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return ee.ExitCode(), out.String()
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		return 0, out.String()
+		return testkit.ExitCode(t, cmd.Run()), out.String()
 	}
 	if code, out := run(good, "true"); code != 0 {
 		t.Errorf("good templates: exit %d\n%s", code, out)
@@ -166,12 +157,7 @@ func TestPreCommitHookRecipe(t *testing.T) {
 		cmd := exec.Command(bin, append(append(argv[1:], h.Args...), file)...)
 		cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+t.TempDir())
 		out, err := cmd.CombinedOutput()
-		code := 0
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			code = ee.ExitCode()
-		}
-		if code != want {
+		if code := testkit.ExitCode(t, err); code != want {
 			t.Errorf("%s: exit %d, want %d\n%s", file, code, want, out)
 		}
 	}

@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -209,15 +208,7 @@ func (e *Env) BsaiIn(t *testing.T, dir string, extraEnv []string, args ...string
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	cmd.Stdin = strings.NewReader("")
 	err := cmd.Run()
-	r := Result{Args: args, Stdout: out.String(), Stderr: errb.String()}
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		r.Code = ee.ExitCode()
-	default:
-		t.Fatalf("run bsai %v: %v", args, err)
-	}
+	r := Result{Args: args, Stdout: out.String(), Stderr: errb.String(), Code: testkit.ExitCode(t, err)}
 	if ctx.Err() != nil {
 		t.Fatalf("bsai %v timed out\n%s", args, r)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -14,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bsai-dev/bsai/internal/testkit"
 )
 
 // rankedCause is the part of a report's cause the comparison looks at.
@@ -53,13 +54,7 @@ func (e *Env) investigateJSON(t *testing.T, stdin []byte, args ...string) (inves
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
-	r := Result{Args: args, Stdout: out.String(), Stderr: errb.String()}
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		r.Code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run bsai: %v", err)
-	}
+	r := Result{Args: args, Stdout: out.String(), Stderr: errb.String(), Code: testkit.ExitCode(t, err)}
 	if r.Code != 0 {
 		t.Fatalf("want exit 0\n%s", r)
 	}

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -94,14 +93,7 @@ func (tm *term) exitCode() int {
 	case <-tm.read:
 	case <-time.After(5 * time.Second):
 	}
-	var ee *exec.ExitError
-	if errors.As(tm.err, &ee) {
-		return ee.ExitCode()
-	}
-	if tm.err != nil {
-		tm.t.Fatal(tm.err)
-	}
-	return 0
+	return testkit.ExitCode(tm.t, tm.err)
 }
 
 // copilotConfig swaps the bad-deploy scenario's actions for two webhooks on

@@ -10,7 +10,6 @@ package hostile
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -106,15 +105,7 @@ func bsai(t *testing.T, inv invocation, args ...string) result {
 		inv.started(cmd.Process)
 	}
 	err := cmd.Wait()
-	r := result{args: args, stdout: out.String(), stderr: errb.String()}
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		r.code = ee.ExitCode()
-	default:
-		t.Fatalf("run bsai %v: %v", args, err)
-	}
+	r := result{args: args, stdout: out.String(), stderr: errb.String(), code: testkit.ExitCode(t, err)}
 	if ctx.Err() != nil {
 		t.Fatalf("bsai timed out after %s (killed)\n%s", inv.timeout, r)
 	}

@@ -64,13 +64,7 @@ func run(t *testing.T, srv *vendortest.Server, base string, args ...string) (str
 	cmd.Env = append(os.Environ(), "NO_COLOR=1", "XDG_CACHE_HOME="+t.TempDir(), "HOME="+t.TempDir())
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
+	code := testkit.ExitCode(t, cmd.Run())
 	if strings.Contains(out.String()+errb.String(), vendortest.Key) {
 		t.Fatalf("the api key leaked into output")
 	}
