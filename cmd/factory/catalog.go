@@ -143,8 +143,15 @@ func (r *reportingSource) Entity(ctx context.Context, ref catalog.Ref) (*catalog
 	return e, err
 }
 
-// Digest passes the inner source's snapshot digest through.
-func (r *reportingSource) Digest() string { return catalog.SourceDigest(r.Source) }
+// Graph is the inner source's graph (a files snapshot decodes entities
+// only as they are used).
+func (r *reportingSource) Graph(ctx context.Context) (*catalog.Graph, error) {
+	g, err := catalog.LoadGraph(ctx, r.Source)
+	if err == nil {
+		r.report()
+	}
+	return g, err
+}
 
 // Problems passes the inner source's problems through.
 func (r *reportingSource) Problems() []catalog.Problem {
@@ -162,12 +169,11 @@ func newCatalogGraph(ctx context.Context, f *Factory) (*catalog.Graph, error) {
 	}
 	stop := f.IOStreams.StartProgress("loading catalog")
 	start := time.Now()
-	ents, err := src.Entities(ctx, catalog.Query{})
+	g, err := catalog.LoadGraph(ctx, src)
 	stop()
 	if err != nil {
 		return nil, err
 	}
-	g := catalog.NewGraphWithDigest(ents, catalog.SourceDigest(src))
 	f.IOStreams.Verbosef("catalog: %d entities in %s", g.Len(), time.Since(start).Round(time.Millisecond))
 	return g, nil
 }

@@ -18,27 +18,14 @@ import (
 // order (lengths and type tags, so no two different catalogs hash the same
 // bytes). The retrieval index is keyed by it. It is computed on first use
 // (a few per cent of an index build at 100k entities) unless the graph came
-// from a snapshot that stored it (NewGraphWithDigest).
+// from a snapshot, which stores it.
 func (g *Graph) Digest() string {
 	g.digestOnce.Do(func() {
 		if g.digest == "" {
-			g.digest = digestEntities(g.ents)
+			g.digest = digestEntities(g.All())
 		}
 	})
 	return g.digest
-}
-
-// NewGraphWithDigest is NewGraph for entities whose Digest is known (a
-// snapshot stored it when it was written). A digest of a different entity
-// list would key the index of another catalog, so it is used only when the
-// graph kept every entity (no duplicates dropped) and is otherwise
-// recomputed.
-func NewGraphWithDigest(entities []Entity, digest string) *Graph {
-	g := NewGraph(entities)
-	if len(g.ents) == len(entities) {
-		g.digest = digest
-	}
-	return g
 }
 
 // RefsDigest identifies the graph's set of refs in order (not their

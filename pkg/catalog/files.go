@@ -74,32 +74,50 @@ type FilesSource struct {
 
 	once   sync.Once
 	result *LoadResult
-	digest string
 	err    error
+	// graph is a snapshot hit's graph (entities decoded as used); full
+	// fills result.Entities from it when a caller wants them all.
+	graph *Graph
+	full  sync.Once
+	// built is the graph of a parsed load (Graph).
+	built     *Graph
+	buildOnce sync.Once
 }
 
 // NewFilesSource returns a source over paths (files, folders or globs).
 func NewFilesSource(paths ...string) *FilesSource { return &FilesSource{Paths: paths} }
 
-// Load reads everything once; later calls return the same result.
-func (s *FilesSource) Load(ctx context.Context) (*LoadResult, error) {
+func (s *FilesSource) load(ctx context.Context) {
 	s.once.Do(func() {
 		if s.Snapshot == nil || s.Snapshot.Dir == "" {
 			s.result, s.err = LoadFilesWith(ctx, s.Paths, s.Options)
 			return
 		}
-		s.result, s.digest, s.err = loadSnapshotted(ctx, s.Paths, s.Options, s.Snapshot)
+		s.result, s.graph, s.err = loadSnapshotted(ctx, s.Paths, s.Options, s.Snapshot)
 	})
+}
+
+// Load reads everything once; later calls return the same result.
+func (s *FilesSource) Load(ctx context.Context) (*LoadResult, error) {
+	s.load(ctx)
+	if s.graph != nil {
+		s.full.Do(func() { s.result.Entities = s.graph.snapshotEntities() })
+	}
 	return s.result, s.err
 }
 
-// Digest is the graph Digest of the loaded entities when the load came
-// from a snapshot that stored it, "" otherwise (see NewGraphWithDigest).
-func (s *FilesSource) Digest() string {
-	if s.result == nil {
-		return ""
+// Graph is the graph of every entity: from a snapshot, without decoding
+// the entities no one asks for.
+func (s *FilesSource) Graph(ctx context.Context) (*Graph, error) {
+	s.load(ctx)
+	if s.err != nil {
+		return nil, s.err
 	}
-	return s.digest
+	if s.graph != nil {
+		return s.graph, nil
+	}
+	s.buildOnce.Do(func() { s.built = NewGraph(s.result.Entities) })
+	return s.built, nil
 }
 
 // Problems returns what the load reported (nil before Load).
@@ -131,16 +149,14 @@ func (s *FilesSource) Entities(ctx context.Context, q Query) ([]Entity, error) {
 
 // Entity returns one entity by ref.
 func (s *FilesSource) Entity(ctx context.Context, ref Ref) (*Entity, error) {
-	res, err := s.Load(ctx)
+	g, err := s.Graph(ctx)
 	if err != nil {
 		return nil, err
 	}
 	want := ref.String()
-	for i := range res.Entities {
-		if res.Entities[i].Ref().String() == want {
-			e := res.Entities[i]
-			return &e, nil
-		}
+	if e, ok := g.Get(want); ok {
+		c := *e
+		return &c, nil
 	}
 	return nil, errs.NotFound("entity %s not found in the catalog files", want)
 }

@@ -19,9 +19,13 @@ import (
 type Graph struct {
 	ents   []*Entity
 	refs   []string         // canonical refs, by position
+	kinds  []string         // lower-case kinds, by position
 	byRef  map[string]int32 // ref -> position
 	byKind map[string][]int32
 	edges  [][]Relation // by position, targets lower-case
+	// lazy, for a graph read from a snapshot, decodes each entity on
+	// first use (lazy.go); nil when every entity is decoded.
+	lazy *lazyBodies
 
 	digest     string // see Digest
 	digestOnce sync.Once
@@ -60,6 +64,7 @@ func NewGraph(entities []Entity) *Graph {
 	g := &Graph{
 		ents:   make([]*Entity, 0, n),
 		refs:   make([]string, 0, n),
+		kinds:  make([]string, 0, n),
 		byRef:  make(map[string]int32, n),
 		byKind: map[string][]int32{},
 		edges:  make([][]Relation, 0, n),
@@ -73,6 +78,7 @@ func NewGraph(entities []Entity) *Graph {
 		g.byRef[ref] = at
 		g.ents = append(g.ents, &entities[i])
 		g.refs = append(g.refs, ref)
+		g.kinds = append(g.kinds, kinds[i])
 		g.byKind[kinds[i]] = append(g.byKind[kinds[i]], at)
 		g.edges = append(g.edges, edges[i])
 	}
@@ -95,6 +101,18 @@ func lowerTargets(rels []Relation) []Relation {
 	return rels[:len(rels):len(rels)]
 }
 
+// refNamespace and refName read a canonical ref (kind:namespace/name,
+// lower-case; kinds and namespaces hold neither ':' nor '/').
+func refNamespace(ref string) string {
+	rest := ref[strings.IndexByte(ref, ':')+1:]
+	return rest[:max(strings.IndexByte(rest, '/'), 0)]
+}
+
+func refName(ref string) string {
+	rest := ref[strings.IndexByte(ref, ':')+1:]
+	return rest[strings.IndexByte(rest, '/')+1:]
+}
+
 // Len is the number of entities.
 func (g *Graph) Len() int { return len(g.ents) }
 
@@ -104,7 +122,7 @@ func (g *Graph) Get(ref string) (*Entity, bool) {
 	if !ok {
 		return nil, false
 	}
-	return g.ents[i], true
+	return g.at(i), true
 }
 
 // Lookup resolves a possibly partial ref ("NAME", "api:NAME")
@@ -126,8 +144,8 @@ func (g *Graph) Lookup(s string) []*Entity {
 		}
 		var out []*Entity
 		for _, i := range g.byKind[strings.ToLower(r.Kind)] {
-			if e := g.ents[i]; strings.EqualFold(e.Metadata.Name, r.Name) {
-				out = append(out, e)
+			if strings.EqualFold(refName(g.refs[i]), r.Name) {
+				out = append(out, g.at(i))
 			}
 		}
 		return out
@@ -140,14 +158,16 @@ func (g *Graph) Lookup(s string) []*Entity {
 		ns, name, nsGiven = name[:i], name[i+1:], true
 	}
 	var out, anyNS []*Entity
-	for _, e := range g.ents {
-		if strings.ToLower(e.Metadata.Name) != name {
+	// Names and namespaces are read from the canonical (lower-case) refs,
+	// so a scan never decodes an entity it does not return.
+	for i, ref := range g.refs {
+		if refName(ref) != name {
 			continue
 		}
-		if strings.ToLower(e.Namespace()) == ns {
-			out = append(out, e)
+		if refNamespace(ref) == ns {
+			out = append(out, g.at(int32(i)))
 		} else if !nsGiven {
-			anyNS = append(anyNS, e)
+			anyNS = append(anyNS, g.at(int32(i)))
 		}
 	}
 	if len(out) == 0 {
@@ -157,7 +177,23 @@ func (g *Graph) Lookup(s string) []*Entity {
 }
 
 // All returns every entity in load order.
-func (g *Graph) All() []*Entity { return slices.Clone(g.ents) }
+func (g *Graph) All() []*Entity {
+	g.decodeAll()
+	return slices.Clone(g.ents)
+}
+
+// At is the entity at position i (load order, 0 <= i < Len): the
+// retrieval index numbers its documents the same way.
+func (g *Graph) At(i int) *Entity { return g.at(int32(i)) }
+
+// RefAt is the canonical ref of the entity at position i.
+func (g *Graph) RefAt(i int) string { return g.refs[i] }
+
+// KindAt is the lower-case kind of the entity at position i.
+func (g *Graph) KindAt(i int) string { return g.kinds[i] }
+
+// RelationsAt are the relations (targets lower-case) of the entity at i.
+func (g *Graph) RelationsAt(i int) []Relation { return g.edges[i] }
 
 // Kinds returns the lower-case kinds the catalog has, sorted.
 func (g *Graph) Kinds() []string {
@@ -177,7 +213,7 @@ func (g *Graph) ByKind(kind string) []*Entity {
 	at := g.byKind[strings.ToLower(kind)]
 	out := make([]*Entity, len(at))
 	for i, j := range at {
-		out[i] = g.ents[j]
+		out[i] = g.at(j)
 	}
 	return out
 }
@@ -292,8 +328,8 @@ func (g *Graph) Suggest(s string, n int) []string {
 	}
 	var cands []cand
 	maxDist := len(want)/3 + 1
-	for i, ref := range g.refs {
-		name := strings.ToLower(g.ents[i].Metadata.Name)
+	for _, ref := range g.refs {
+		name := refName(ref)
 		score := -1
 		switch {
 		case strings.Contains(name, want) || strings.Contains(want, name):

@@ -10,7 +10,6 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -30,7 +29,7 @@ import (
 // truncated, corrupt or foreign file is ignored, never trusted.
 
 // snapFormat changes whenever the layout or the entity codec changes.
-const snapFormat = 1
+const snapFormat = 2
 
 const (
 	snapExt       = ".snap"
@@ -47,13 +46,23 @@ const (
 // parsing is about as fast as reading a snapshot.
 const DefaultSnapshotMin = 1000
 
-// SourceDigest is src's Digest when it has one (a files source read from
-// its snapshot), else "".
-func SourceDigest(src Source) string {
-	if d, ok := src.(interface{ Digest() string }); ok {
-		return d.Digest()
+// GraphSource is a Source that builds the whole-catalog graph itself,
+// cheaper than NewGraph over Entities: a files source read from its
+// snapshot decodes entities only as they are used.
+type GraphSource interface {
+	Graph(ctx context.Context) (*Graph, error)
+}
+
+// LoadGraph is the graph of every entity of src.
+func LoadGraph(ctx context.Context, src Source) (*Graph, error) {
+	if gs, ok := src.(GraphSource); ok {
+		return gs.Graph(ctx)
 	}
-	return ""
+	ents, err := src.Entities(ctx, Query{})
+	if err != nil {
+		return nil, err
+	}
+	return NewGraph(ents), nil
 }
 
 var snapMagic = []byte("bsai-catalog\x00")
@@ -97,19 +106,21 @@ func snapshotPath(dir, key string) string {
 	return filepath.Join(dir, hex.EncodeToString(sum[:12])+snapExt)
 }
 
-// loadSnapshotted is FilesSource.Load with a snapshot: it returns the
-// result and, when it came from a snapshot, the graph Digest stored in it.
-func loadSnapshotted(ctx context.Context, paths []string, opts LoadOptions, o *SnapshotOptions) (*LoadResult, string, error) {
+// loadSnapshotted is FilesSource.Load with a snapshot. A hit returns the
+// problems and files of the saved load and its graph, whose entities
+// decode on first use (res.Entities is nil until snapshotEntities); a miss
+// parses and returns a nil graph.
+func loadSnapshotted(ctx context.Context, paths []string, opts LoadOptions, o *SnapshotOptions) (*LoadResult, *Graph, error) {
 	key := snapshotKey(paths, opts)
 	path := snapshotPath(o.Dir, key)
 	if !o.Refresh {
 		start := time.Now()
-		res, digest, err := readSnapshot(path, key)
+		res, g, err := readSnapshot(path, key)
 		if err == nil {
-			o.note("catalog: %d entities from the snapshot %s in %s", len(res.Entities), path, time.Since(start).Round(time.Millisecond))
+			o.note("catalog: %d entities from the snapshot %s in %s", g.Len(), path, time.Since(start).Round(time.Millisecond))
 			now := time.Now()
 			_ = os.Chtimes(path, now, now) // most recently used survives pruning
-			return res, digest, nil
+			return res, g, nil
 		}
 		if !errors.Is(err, os.ErrNotExist) {
 			o.note("catalog: not using the snapshot %s: %v", path, err)
@@ -121,7 +132,7 @@ func loadSnapshotted(ctx context.Context, paths []string, opts LoadOptions, o *S
 	rec := newProbes()
 	res, err := loadFiles(ctx, paths, opts, rec)
 	if err != nil || len(res.Entities) < o.MinEntities {
-		return res, "", err
+		return res, nil, err
 	}
 	save := func() string {
 		if settled := started.Add(-snapSettle); rec.newest.After(settled) {
@@ -142,7 +153,7 @@ func loadSnapshotted(ctx context.Context, paths []string, opts LoadOptions, o *S
 	} else {
 		o.note("%s", save())
 	}
-	return res, "", nil
+	return res, nil, nil
 }
 
 func encodeSnapshot(key string, res *LoadResult, rec *probes) ([]byte, error) {
@@ -167,7 +178,26 @@ func encodeSnapshot(key string, res *LoadResult, rec *probes) ([]byte, error) {
 		e.str(p.Message)
 	}
 	e.strs(res.Files)
-	// Entities are framed by their lengths so they decode in parallel.
+	e.uv(uint64(len(res.Entities)))
+	// The graph section: what lookups and walks need before any entity is
+	// decoded (canonical ref, lower-case kind, lower-case relations).
+	nrel := 0
+	for i := range res.Entities {
+		nrel += len(res.Entities[i].Relations)
+	}
+	e.uv(uint64(nrel))
+	for i := range res.Entities {
+		x := &res.Entities[i]
+		e.str(x.Ref().String())
+		e.str(strings.ToLower(x.Kind))
+		rels := lowerTargets(x.Relations)
+		e.uv(uint64(len(rels)))
+		for _, r := range rels {
+			e.str(r.Type)
+			e.str(r.TargetRef)
+		}
+	}
+	// Entities are framed by their lengths so each decodes on its own.
 	bodies := &snapEncoder{}
 	lens := make([]int, len(res.Entities))
 	for i := range res.Entities {
@@ -177,7 +207,6 @@ func encodeSnapshot(key string, res *LoadResult, rec *probes) ([]byte, error) {
 		}
 		lens[i] = len(bodies.b) - at
 	}
-	e.uv(uint64(len(lens)))
 	for _, n := range lens {
 		e.uv(uint64(n))
 	}
@@ -193,45 +222,46 @@ func encodeSnapshot(key string, res *LoadResult, rec *probes) ([]byte, error) {
 
 // readSnapshot returns the load saved at path if it is this key's and
 // every probe still gets its recorded answer.
-func readSnapshot(path, key string) (*LoadResult, string, error) {
+func readSnapshot(path, key string) (*LoadResult, *Graph, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	if !st.Mode().IsRegular() || st.Size() > snapMaxBytes {
-		return nil, "", errors.New("not a snapshot file")
+		return nil, nil, errors.New("not a snapshot file")
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	return decodeSnapshot(b, key, changed)
 }
 
-// decodeSnapshot decodes a snapshot file's bytes; stale names the first
-// recorded probe whose answer changed ("" for none).
-func decodeSnapshot(b []byte, key string, stale func(map[probe]string) string) (*LoadResult, string, error) {
+// decodeSnapshot decodes a snapshot file's bytes (which it keeps: entity
+// strings share them); stale names the first recorded probe whose answer
+// changed ("" for none).
+func decodeSnapshot(b []byte, key string, stale func(map[probe]string) string) (*LoadResult, *Graph, error) {
 	if len(b) < len(snapMagic)+16 || string(b[:len(snapMagic)]) != string(snapMagic) {
-		return nil, "", errors.New("not a snapshot file")
+		return nil, nil, errors.New("not a snapshot file")
 	}
 	b = b[len(snapMagic):]
 	if v := binary.LittleEndian.Uint32(b); v != snapFormat {
-		return nil, "", fmt.Errorf("snapshot format %d, want %d", v, snapFormat)
+		return nil, nil, fmt.Errorf("snapshot format %d, want %d", v, snapFormat)
 	}
 	n := binary.LittleEndian.Uint64(b[4:])
 	b = b[12:]
 	if n != uint64(len(b)-4) {
-		return nil, "", errors.New("snapshot is truncated")
+		return nil, nil, errors.New("snapshot is truncated")
 	}
 	payload := b[:n]
 	if crc32.Checksum(payload, snapCRC) != binary.LittleEndian.Uint32(b[n:]) {
-		return nil, "", errors.New("snapshot checksum mismatch")
+		return nil, nil, errors.New("snapshot checksum mismatch")
 	}
 	// The buffer is never written again: strings share it instead of
 	// copying 100k entities' worth of text.
 	d := &snapDecoder{s: unsafe.String(unsafe.SliceData(payload), len(payload))}
 	if d.str() != key || d.err != nil {
-		return nil, "", errors.New("snapshot of another catalog or build")
+		return nil, nil, errors.New("snapshot of another catalog or build")
 	}
 	recorded := map[probe]string{}
 	for range d.count(4) {
@@ -239,10 +269,10 @@ func decodeSnapshot(b []byte, key string, stale func(map[probe]string) string) (
 		recorded[p] = d.str()
 	}
 	if d.err != nil {
-		return nil, "", d.err
+		return nil, nil, d.err
 	}
 	if what := stale(recorded); what != "" {
-		return nil, "", fmt.Errorf("stale: %s changed", what)
+		return nil, nil, fmt.Errorf("stale: %s changed", what)
 	}
 	digest := d.str()
 	res := &LoadResult{}
@@ -250,44 +280,35 @@ func decodeSnapshot(b []byte, key string, stale func(map[probe]string) string) (
 		res.Problems = append(res.Problems, Problem{Level: d.str(), File: d.str(), Document: int(d.uv()), Ref: d.str(), Message: d.str()})
 	}
 	res.Files = d.strs()
-	lens := make([]int, d.count(1))
-	total := 0
-	for i := range lens {
-		lens[i] = d.count(1)
-		total += lens[i]
-	}
-	if d.err != nil || total != len(d.s)-d.at {
-		return nil, "", errSnapshotCorrupt
-	}
-	res.Entities = make([]Entity, len(lens))
-	if err := decodeEntities(d.s[d.at:], lens, res.Entities); err != nil {
-		return nil, "", err
-	}
-	return res, digest, nil
-}
-
-// decodeEntities decodes the framed entity bodies on all CPUs. The heap
-// grows by what is kept, nearly all of it: collecting while it grows would
-// re-mark the growing catalog again and again, so collection waits.
-func decodeEntities(s string, lens []int, out []Entity) error {
-	offs := make([]int, len(lens)+1)
-	for i, n := range lens {
-		offs[i+1] = offs[i] + n
-	}
-	gc := debug.SetGCPercent(-1)
-	defer debug.SetGCPercent(gc)
-	errs := make([]error, workersFor(len(lens)))
-	parallelRanges(len(lens), func(w, lo, hi int) {
-		for i := lo; i < hi && errs[w] == nil; i++ {
-			d := &snapDecoder{s: s[offs[i]:offs[i+1]]}
-			d.entity(&out[i])
-			if d.err == nil && d.at != len(d.s) {
-				d.err = errSnapshotCorrupt
-			}
-			errs[w] = d.err
+	ents := d.count(3)
+	rels := make([]Relation, d.count(2))
+	refs, kinds, edges := make([]string, ents), make([]string, ents), make([][]Relation, ents)
+	used := 0
+	for i := range ents {
+		refs[i], kinds[i] = d.str(), d.str()
+		k := d.count(2)
+		if k > len(rels)-used {
+			d.fail()
+			break
 		}
-	})
-	return errors.Join(errs...)
+		edges[i] = rels[used : used+k : used+k]
+		for j := range edges[i] {
+			edges[i][j] = Relation{Type: d.str(), TargetRef: d.str()}
+		}
+		used += k
+	}
+	offs := make([]int, ents+1)
+	for i := range ents {
+		offs[i+1] = offs[i] + d.count(1)
+	}
+	if d.err != nil || used != len(rels) || offs[ents] != len(d.s)-d.at {
+		return nil, nil, errSnapshotCorrupt
+	}
+	g := newLazyGraph(refs, kinds, edges, d.s[d.at:], offs, digest)
+	if g == nil {
+		return nil, nil, errSnapshotCorrupt
+	}
+	return res, g, nil
 }
 
 // writeAtomic writes b to path through a temp file renamed into place, so
