@@ -4,14 +4,17 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"slices"
+	"strings"
 )
 
 // A little-endian binary codec for the index file. Hand-written rather than
 // encoding/gob because the index is millions of postings and hundreds of
-// thousands of map entries at 100k entities: gob's reflection per element
-// costs more than the rebuild it is meant to save. Every read is bounds
-// checked and every count is checked against the bytes left, so a corrupt
-// or hostile file is an error, never a panic or a huge allocation.
+// thousands of keys at 100k entities, and because a loaded index is read
+// in place (table.go) rather than decoded: the decoder only validates.
+// Every read is bounds checked and every count is checked against the
+// bytes left, so a corrupt or hostile file is an error, never a panic or a
+// huge allocation.
 
 var errCorrupt = errors.New("index file is corrupt")
 
@@ -24,80 +27,130 @@ func (e *encoder) str(s string) {
 	e.b = append(e.b, s...)
 }
 
-func (e *encoder) strs(ss []string) {
+// table writes n, the n+1 offsets of the strings (relative to the first)
+// and the strings back to back: what decoder.table reads into a table.
+func (e *encoder) table(ss []string) {
 	e.u32(uint32(len(ss)))
+	off := 0
+	e.u32(0)
 	for _, s := range ss {
-		e.str(s)
+		off += len(s)
+		e.u32(uint32(off))
+	}
+	for _, s := range ss {
+		e.b = append(e.b, s...)
 	}
 }
 
-func (e *encoder) ids(ids []int32) {
-	e.u32(uint32(len(ids)))
-	for _, d := range ids {
-		e.u32(uint32(d))
-	}
+// set writes a set's members, sorted.
+func (e *encoder) set(s *set) {
+	var keys []string
+	s.each(func(k string) { keys = append(keys, k) })
+	slices.Sort(keys)
+	e.table(keys)
 }
 
-// Maps are written in iteration order: the decoder rebuilds maps, so
-// sorting (a third of the save at 100k entities) would buy nothing.
+// subset writes s as a bitmap over keys (sorted) when they hold all its
+// members, else as a set.
+func (e *encoder) subset(s *set, keys []string) {
+	bits := make([]byte, (len(keys)+7)/8)
+	all := true
+	s.each(func(k string) {
+		i, ok := slices.BinarySearch(keys, k)
+		if !ok {
+			all = false
+			return
+		}
+		bits[i/8] |= 1 << (i % 8)
+	})
+	if !all {
+		e.u32(0)
+		e.set(s)
+		return
+	}
+	e.u32(1)
+	e.b = append(e.b, bits...)
+}
 
-// set writes a map[string]bool's true keys (false is the same as absent).
-func (e *encoder) set(m map[string]bool) {
-	keys := make([]string, 0, len(m))
-	for k, v := range m {
-		if v {
-			keys = append(keys, k)
+// lists writes the sorted keys, the n+1 offsets (in ids) of their lists,
+// then the ids, and returns the keys.
+func (e *encoder) lists(l *lists) []string {
+	type kv struct {
+		k   string
+		ids []int32
+	}
+	all := make([]kv, 0, l.len())
+	l.each(func(k string, ids []int32) { all = append(all, kv{k, ids}) })
+	slices.SortFunc(all, func(a, b kv) int { return strings.Compare(a.k, b.k) })
+	keys := make([]string, len(all))
+	for i, x := range all {
+		keys[i] = x.k
+	}
+	e.table(keys)
+	n := 0
+	e.u32(0)
+	for _, x := range all {
+		n += len(x.ids)
+		e.u32(uint32(n))
+	}
+	for _, x := range all {
+		for _, d := range x.ids {
+			e.u32(uint32(d))
 		}
 	}
-	e.strs(keys)
+	return keys
 }
 
-func (e *encoder) lists(m map[string][]int32) {
-	e.u32(uint32(len(m)))
-	for k, ids := range m {
-		e.str(k)
-		e.ids(ids)
+// pairs writes the sorted keys, then their values in the same order.
+func (e *encoder) pairs(p *pairs) {
+	keys := make([]string, 0, p.len())
+	p.each(func(k, _ string) { keys = append(keys, k) })
+	slices.Sort(keys)
+	vals := make([]string, len(keys))
+	for i, k := range keys {
+		vals[i], _ = p.get(k)
 	}
+	e.table(keys)
+	e.table(vals)
 }
 
-func (e *encoder) pairs(m map[string]string) {
-	e.u32(uint32(len(m)))
-	for k, v := range m {
-		e.str(k)
-		e.str(v)
-	}
-}
-
-// decoder reads what encoder wrote. The first failure sticks: later reads
-// return zero values and the caller checks err once at the end.
+// decoder validates what encoder wrote, in place: s is the file (after
+// its header), at the read position. The first failure sticks: later
+// reads return zero values and the caller checks err once at the end.
 type decoder struct {
-	b   []byte
+	s   string
+	at  int
 	err error
-	// all, when set, is b as one string (b is always a suffix of it):
-	// every decoded string is a substring of all, so hundreds of thousands
-	// of terms and refs cost one allocation instead of one each.
-	all string
-	// docs bounds every document id read by ids (they index refs).
+	// docs bounds every document id (they index refs).
 	docs int
-	// arena backs the id lists: one allocation per 64k ids, not per list.
-	arena []int32
 }
 
 func (d *decoder) fail() {
 	if d.err == nil {
 		d.err = errCorrupt
 	}
-	d.b = nil
+	d.at = len(d.s)
 }
 
-func (d *decoder) u32() uint32 {
-	if len(d.b) < 4 {
+func (d *decoder) left() int { return len(d.s) - d.at }
+
+// skip reserves the next n bytes and returns where they start.
+func (d *decoder) skip(n int) int {
+	if d.err != nil || n < 0 || n > d.left() {
 		d.fail()
 		return 0
 	}
-	v := binary.LittleEndian.Uint32(d.b)
-	d.b = d.b[4:]
-	return v
+	at := d.at
+	d.at += n
+	return at
+}
+
+func (d *decoder) u32() uint32 {
+	at := d.skip(4)
+	if d.err != nil {
+		return 0
+	}
+	return u32at(d.s, at)
 }
 
 func (d *decoder) f32() float32 { return math.Float32frombits(d.u32()) }
@@ -106,7 +159,7 @@ func (d *decoder) f32() float32 { return math.Float32frombits(d.u32()) }
 // flipped bit cannot ask for gigabytes.
 func (d *decoder) count(size int) int {
 	n := int(d.u32())
-	if d.err != nil || n < 0 || n > len(d.b)/max(size, 1) {
+	if d.err != nil || n < 0 || n > d.left()/max(size, 1) {
 		d.fail()
 		return 0
 	}
@@ -115,72 +168,172 @@ func (d *decoder) count(size int) int {
 
 func (d *decoder) str() string {
 	n := d.count(1)
-	if d.all == "" {
-		s := string(d.b[:n])
-		d.b = d.b[n:]
-		return s
-	}
-	at := len(d.all) - len(d.b)
-	d.b = d.b[n:]
-	return d.all[at : at+n]
+	at := d.skip(n)
+	return d.s[at : at+n]
 }
 
-func (d *decoder) strs() []string {
-	out := make([]string, d.count(4))
-	for i := range out {
-		out[i] = d.str()
+// offsets checks n+1 offsets that start at 0 and never decrease, and
+// returns where they are and the last (the size of what they index).
+func (d *decoder) offsets(n int) (at, last int) {
+	if n > d.left()/4 {
+		d.fail()
+		return 0, 0
 	}
-	return out
+	at = d.skip(4 * (n + 1))
+	if d.err != nil {
+		return 0, 0
+	}
+	for i := 0; i <= n; i++ {
+		o := int(u32at(d.s, at+4*i))
+		if o < last || i == 0 && o != 0 {
+			d.fail()
+			return 0, 0
+		}
+		last = o
+	}
+	return at, last
 }
 
-func (d *decoder) doc() int32 {
-	v := d.u32()
-	if int64(v) >= int64(d.docs) {
+// table reads what encoder.table wrote; sorted requires strictly
+// increasing keys (binary search depends on it). One pass over the
+// offsets checks both, reading each once.
+func (d *decoder) table(sorted bool) table {
+	n := d.count(4) // each string has at least its offset
+	if d.err != nil || n+1 > d.left()/4 {
+		d.fail()
+		return table{}
+	}
+	offs := d.skip(4 * (n + 1))
+	if u32at(d.s, offs) != 0 {
+		d.fail()
+		return table{}
+	}
+	// The strings start after the offsets; their end is only known at the
+	// last offset, so bounds are checked against what is left.
+	base, left := d.at, d.left()
+	prevLo, prevHi := 0, 0
+	for i := 1; i <= n; i++ {
+		hi := int(u32at(d.s, offs+4*i))
+		if hi < prevHi || hi > left {
+			d.fail()
+			return table{}
+		}
+		if sorted && i > 1 && d.s[base+prevHi:base+hi] <= d.s[base+prevLo:base+prevHi] {
+			d.fail()
+			return table{}
+		}
+		prevLo, prevHi = prevHi, hi
+	}
+	d.skip(prevHi)
+	return table{s: d.s, offs: offs, base: base, n: n}
+}
+
+// docIDs checks n document ids (u32) and returns where they start.
+func (d *decoder) docIDs(n int) int {
+	if n > d.left()/4 {
 		d.fail()
 		return 0
 	}
-	return int32(v)
+	at := d.skip(4 * n)
+	for i := range n {
+		if d.err != nil || int64(u32at(d.s, at+4*i)) >= int64(d.docs) {
+			d.fail()
+			return 0
+		}
+	}
+	return at
 }
 
-func (d *decoder) ids() []int32 {
-	n := d.count(4)
-	if n > cap(d.arena)-len(d.arena) {
-		d.arena = make([]int32, 0, max(n, 1<<16))
+func (d *decoder) set() set { return set{t: d.table(true)} }
+
+// subset reads what encoder.subset wrote, over of (the table it was
+// written against).
+func (d *decoder) subset(of table) set {
+	switch d.u32() {
+	case 0:
+		return d.set()
+	case 1:
+		at := d.skip((of.n + 7) / 8)
+		if d.err != nil {
+			return set{}
+		}
+		return set{t: of, bits: d.s[at : at+(of.n+7)/8]}
 	}
-	at := len(d.arena)
-	d.arena = d.arena[:at+n]
-	out := d.arena[at : at+n : at+n] // capped: an append never overwrites a neighbour
-	for i := range out {
-		out[i] = d.doc()
-	}
-	return out
+	d.fail()
+	return set{}
 }
 
-func (d *decoder) set() map[string]bool {
-	keys := d.strs()
-	m := make(map[string]bool, len(keys))
-	for _, k := range keys {
-		m[k] = true
+func (d *decoder) lists() lists {
+	t := d.table(true)
+	offs, total := d.offsets(t.n)
+	ids := d.docIDs(total)
+	if d.err != nil {
+		return lists{}
 	}
-	return m
+	return lists{t: t, offs: offs, ids: ids}
 }
 
-func (d *decoder) lists() map[string][]int32 {
-	n := d.count(8)
-	m := make(map[string][]int32, n)
-	for range n {
-		k := d.str()
-		m[k] = d.ids()
+func (d *decoder) pairs() pairs {
+	keys := d.table(true)
+	vals := d.table(false)
+	if d.err == nil && vals.n != keys.n {
+		d.fail()
 	}
-	return m
+	if d.err != nil {
+		return pairs{}
+	}
+	return pairs{keys: keys, vals: vals}
 }
 
-func (d *decoder) pairs() map[string]string {
-	n := d.count(8)
-	m := make(map[string]string, n)
-	for range n {
-		k := d.str()
-		m[k] = d.str()
+// vocab reads the sorted terms, the n+1 offsets (in postings) of their
+// posting lists, the distinct term frequencies (if at most 256), then the
+// postings' documents (u32), each list's strictly increasing
+// (postingList.has searches them), and their term frequencies (a byte
+// indexing the distinct ones, or f32).
+func (d *decoder) vocab() vocab {
+	t := d.table(true)
+	offs, total := d.offsets(t.n)
+	nv := d.count(4)
+	if nv > 256 {
+		d.fail()
 	}
-	return m
+	tfv := d.skip(4 * nv)
+	if total > d.left()/4 {
+		d.fail()
+	}
+	docs := d.skip(4 * total)
+	width := 4
+	if nv > 0 {
+		width = 1
+	}
+	if total > d.left()/width {
+		d.fail()
+	}
+	tfs := d.skip(width * total)
+	if d.err != nil {
+		return vocab{}
+	}
+	for i := range t.n {
+		lo, hi := span(d.s, offs, i)
+		prev := int64(-1)
+		for j := lo; j < hi; j++ {
+			doc := int64(u32at(d.s, docs+4*j))
+			if doc <= prev || doc >= int64(d.docs) {
+				d.fail()
+				return vocab{}
+			}
+			prev = doc
+		}
+	}
+	v := vocab{t: t, offs: offs, docs: docs, tfs: tfs}
+	if nv > 0 {
+		for j := range total {
+			if int(d.s[tfs+j]) >= nv {
+				d.fail()
+				return vocab{}
+			}
+		}
+		v.tfv = d.s[tfv : tfv+4*nv]
+	}
+	return v
 }

@@ -45,44 +45,44 @@ type posting struct {
 	tf  float32
 }
 
-// Index is an inverted index over one catalog graph. persist.go saves every
-// field but g, ents and emb: a new field goes there too (TestPersistRoundTrip
-// names a missing one).
+// Index is an inverted index over one catalog graph. Its tables (see
+// table.go) are Go maps after Build and views into the file after a load.
+// The index file (format.go) holds every field but g, ents and emb: a new
+// field goes there too (TestPersistRoundTrip names a missing one).
 type Index struct {
 	g      *catalog.Graph
 	refs   []string
 	ents   []*catalog.Entity
 	docLen []float32
 	avgLen float32
-	byRef  map[string]int32
+	byRef  refIndex
 
-	vocab map[string]int32
-	post  [][]posting
+	vocab vocab
 
 	// phrases maps the joined tokens of names, titles and display names to
 	// the entities carrying them, for exact-name boosts.
-	phrases   map[string][]int32
+	phrases   lists
 	maxPhrase int
 
 	// keep are stopwords that are words of names, titles or tags in this
 	// catalog ("a" of team-a, the tag "go"): questions keep them.
-	keep map[string]bool
+	keep set
 	// names are the one-term names and titles: a word that names an entity
 	// here ("backstage") is never a generic question word.
-	names map[string]bool
+	names set
 	// nameTerm maps a word of metadata.name to the entities whose name has
 	// it: "the showcase" is how people call backstage-showcase.
-	nameTerm map[string][]int32
+	nameTerm lists
 	// typeTerms are the words of spec.type, lifecycle and kind values:
 	// categories, not names.
-	typeTerms map[string]bool
+	typeTerms set
 	// specTypes are the words of spec.type values only ("skill").
-	specTypes map[string]bool
+	specTypes set
 	// absentOwners maps the name (spaced and joined) of an owner that has
 	// no entity here (owners defined in another catalog) to its ref.
-	absentOwners map[string]string
+	absentOwners pairs
 	// absentSystems is the same for systems entities say they are part of.
-	absentSystems map[string]string
+	absentSystems pairs
 	// location marks Location entities, plumbing that must not outrank
 	// what they point to.
 	location []bool
@@ -125,13 +125,18 @@ func Build(g *catalog.Graph) *Index {
 		refs:     make([]string, len(ents)),
 		ents:     ents,
 		docLen:   make([]float32, len(ents)),
-		byRef:    make(map[string]int32, len(ents)),
-		vocab:    make(map[string]int32, 1024),
-		phrases:  make(map[string][]int32, len(ents)*2),
-		keep:     map[string]bool{},
-		names:    map[string]bool{},
-		nameTerm: map[string][]int32{},
+		byRef:    refIndex{m: make(map[string]int32, len(ents))},
+		vocab:    vocab{m: make(map[string]int32, 1024)},
+		phrases:  lists{m: make(map[string][]int32, len(ents)*2)},
+		keep:     set{m: map[string]bool{}},
+		names:    set{m: map[string]bool{}},
+		nameTerm: lists{m: map[string][]int32{}},
 		location: make([]bool, len(ents)),
+		// Filled below, after every document has a ref.
+		absentOwners:  pairs{m: map[string]string{}},
+		absentSystems: pairs{m: map[string]string{}},
+		typeTerms:     set{m: map[string]bool{}},
+		specTypes:     set{m: map[string]bool{}},
 	}
 	workers := runtime.GOMAXPROCS(0)
 	if len(ents) < 2048 {
@@ -157,14 +162,14 @@ func Build(g *catalog.Graph) *Index {
 	var df []int32
 	for i, c := range chunks {
 		for w := range c.stops {
-			ix.keep[w] = true
+			ix.keep.m[w] = true
 		}
 		global := make([]int32, len(c.vocab))
 		for local, t := range c.vocab {
-			id, ok := ix.vocab[t]
+			id, ok := ix.vocab.m[t]
 			if !ok {
 				id = int32(len(df))
-				ix.vocab[t] = id
+				ix.vocab.m[t] = id
 				df = append(df, 0)
 			}
 			global[local] = id
@@ -174,9 +179,9 @@ func Build(g *catalog.Graph) *Index {
 		}
 		globals[i] = global
 	}
-	ix.post = make([][]posting, len(df))
+	ix.vocab.post = make([][]posting, len(df))
 	for id, n := range df {
-		ix.post[id] = make([]posting, 0, n)
+		ix.vocab.post[id] = make([]posting, 0, n)
 	}
 	var total float64
 	for i, c := range chunks {
@@ -184,25 +189,25 @@ func Build(g *catalog.Graph) *Index {
 		for j := range c.ents {
 			d := int32(c.start + j)
 			ix.refs[d] = c.refs[j]
-			ix.byRef[c.refs[j]] = d
+			ix.byRef.m[c.refs[j]] = d
 			ix.docLen[d] = c.lens[j]
 			ix.location[d] = c.ents[j].Kind == "Location"
 			total += float64(c.lens[j])
 			for _, x := range c.terms[c.termStart[j]:c.termStart[j+1]] {
 				id := global[x.id]
-				ix.post[id] = append(ix.post[id], posting{doc: d, tf: x.tf})
+				ix.vocab.post[id] = append(ix.vocab.post[id], posting{doc: d, tf: x.tf})
 			}
 			loc := c.ents[j].Kind == "Location"
 			for _, p := range c.phrases[j] {
 				ix.addPhrase(p.key, p.n, d)
 				if p.n == 1 && !loc {
-					ix.names[p.key] = true
+					ix.names.m[p.key] = true
 				}
 			}
 			if !loc {
 				for _, t := range nameTokens(c.ents[j].Metadata.Name) {
 					if !stopwords[t] {
-						ix.nameTerm[t] = append(ix.nameTerm[t], d)
+						ix.nameTerm.m[t] = append(ix.nameTerm.m[t], d)
 					}
 				}
 			}
@@ -211,33 +216,29 @@ func Build(g *catalog.Graph) *Index {
 	if len(ents) > 0 {
 		ix.avgLen = float32(total / float64(len(ents)))
 	}
-	ix.absentOwners = map[string]string{}
-	ix.absentSystems = map[string]string{}
-	ix.typeTerms = map[string]bool{}
-	ix.specTypes = map[string]bool{}
 	for _, e := range ents {
 		for _, t := range Tokens(e.SpecString("type")) {
-			ix.specTypes[t] = true
+			ix.specTypes.m[t] = true
 		}
 		for _, v := range []string{e.SpecString("type"), e.SpecString("lifecycle"), e.Kind} {
 			for _, t := range Tokens(v) {
-				ix.typeTerms[t] = true
+				ix.typeTerms.m[t] = true
 			}
 		}
 		for _, r := range e.Relations {
 			var m map[string]string
 			switch r.Type {
 			case catalog.RelOwnedBy:
-				m = ix.absentOwners
+				m = ix.absentOwners.m
 			case catalog.RelPartOf:
 				if !strings.HasPrefix(r.TargetRef, "system:") {
 					continue
 				}
-				m = ix.absentSystems
+				m = ix.absentSystems.m
 			default:
 				continue
 			}
-			if _, ok := ix.byRef[r.TargetRef]; ok {
+			if _, ok := ix.byRef.m[r.TargetRef]; ok {
 				continue
 			}
 			if toks := nameTokens(refName(r.TargetRef)); len(toks) > 0 {
@@ -448,7 +449,7 @@ const maxPartialName = 8
 const partialKey = "\x00"
 
 func (ix *Index) addPhrase(key string, n int, d int32) {
-	list := ix.phrases[key]
+	list := ix.phrases.m[key]
 	// Documents arrive in order, so a repeat is the last one.
 	if len(list) > 0 && list[len(list)-1] == d {
 		return
@@ -458,7 +459,7 @@ func (ix *Index) addPhrase(key string, n int, d int32) {
 	if n < 0 && len(list) > 3 {
 		return
 	}
-	ix.phrases[key] = append(list, d)
+	ix.phrases.m[key] = append(list, d)
 	if n > ix.maxPhrase {
 		ix.maxPhrase = n
 	}
@@ -476,20 +477,21 @@ func (ix *Index) bm25(terms []string, acc []float32, touched []int32) []int32 {
 	n := float64(len(ix.refs))
 	seen := map[int32]bool{}
 	for _, t := range terms {
-		id, ok := ix.vocab[t]
+		id, ok := ix.vocab.id(t)
 		if !ok || seen[id] {
 			continue
 		}
 		seen[id] = true
-		ps := ix.post[id]
-		idf := float32(idf(n, float64(len(ps))))
-		if ix.generic(t) || ix.keep[t] {
+		ps := ix.vocab.postings(id)
+		idf := float32(idf(n, float64(ps.len())))
+		if ix.generic(t) || ix.keep.has(t) {
 			// "owns" in "who owns the ledger?" says what is asked, not what
 			// about: it must not make every group that "owns" things a match.
 			// A kept stopword ("a" of team-a) counts through phrases.
 			idf *= genericWeight
 		}
-		for _, p := range ps {
+		for i := range ps.len() {
+			p := ps.at(i)
 			norm := bm25K1 * (1 - bm25B + bm25B*ix.docLen[p.doc]/ix.avgLen)
 			s := idf * p.tf * (bm25K1 + 1) / (p.tf + norm)
 			if acc[p.doc] == 0 {

@@ -1,12 +1,9 @@
 package retrieval
 
 import (
-	"bytes"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -24,11 +21,9 @@ import (
 // in one file per catalog snapshot, named by the snapshot's fingerprint
 // (every entity's content, in graph order, plus the file format and bsai's
 // build), so any change to the catalog, the format or the binary is a miss
-// and a rebuild. The file repeats the fingerprint and ends in a checksum:
-// a truncated, corrupt or foreign file is ignored, never trusted.
-
-// formatVersion changes whenever encodeIndex/decodeIndex change.
-const formatVersion = 2
+// and a rebuild. The file has a checksum and repeats the fingerprint
+// (format.go): a truncated, corrupt or foreign file is ignored, never
+// trusted.
 
 // DefaultCacheMin is the MinEntities the command uses.
 const DefaultCacheMin = 1000
@@ -38,10 +33,6 @@ const DefaultCacheMin = 1000
 const keepIndexFiles = 4
 
 const indexExt = ".idx"
-
-var indexMagic = []byte("bsai-index\x00")
-
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // CacheOptions says where and whether the index is cached on disk.
 type CacheOptions struct {
@@ -114,10 +105,10 @@ func ForCached(g *catalog.Graph, o CacheOptions) *Index {
 	}
 	key := func() string { startFP(); <-done; return fp }
 	if !o.Refresh {
-		// Loading allocates the index (~100 MB at 100k entities, nearly all
-		// of it kept) next to a catalog several times that size: at the
-		// default GOGC each collection re-marks the whole catalog, which
-		// cost more than the load itself. The goal is raised for the load
+		// Loading allocates the file (~20 MB at 100k entities, all of it
+		// kept) next to a catalog many times that size: a collection it
+		// triggers at the default GOGC re-marks the whole catalog, which
+		// costs more than the load itself. The goal is raised for the load
 		// only, so the heap grows by at most what the load allocates (Build,
 		// which makes mostly garbage, keeps the default).
 		gc := debug.SetGCPercent(400)
@@ -174,7 +165,10 @@ func (ix *Index) Save(path, key string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create index cache directory: %w", err)
 	}
-	b := encodeIndex(ix, key)
+	b, err := encodeIndex(ix, key)
+	if err != nil {
+		return fmt.Errorf("write index cache: %w", err)
+	}
 	tmp, err := os.CreateTemp(dir, ".index-*")
 	if err != nil {
 		return fmt.Errorf("write index cache: %w", err)
@@ -217,7 +211,7 @@ func LoadIndex(path string, g *catalog.Graph, key string) (*Index, error) {
 // opened runs once the file is read; stop, asked between sections with
 // that key, abandons the decode (the key is known not to match).
 func readIndex(path string, g *catalog.Graph, opened func(), stop func(stored string) bool) (ix *Index, stored string, err error) {
-	b, err := os.ReadFile(path)
+	s, err := readIndexFile(path)
 	if err != nil {
 		return nil, "", err
 	}
@@ -229,156 +223,7 @@ func readIndex(path string, g *catalog.Graph, opened func(), stop func(stored st
 			ix, err = nil, errCorrupt
 		}
 	}()
-	return decodeIndex(b, g, stop)
-}
-
-// header: magic, format version, key, payload length; trailer: CRC-32C
-// of the payload.
-func encodeIndex(ix *Index, key string) []byte {
-	e := &encoder{b: make([]byte, 0, 64+len(ix.refs)*64+postingsLen(ix)*8)}
-	e.b = append(e.b, indexMagic...)
-	e.u32(formatVersion)
-	e.str(key)
-	lenAt := len(e.b)
-	e.u32(0)
-	start := len(e.b)
-
-	e.strs(ix.refs)
-	for _, l := range ix.docLen {
-		e.f32(l)
-	}
-	e.f32(ix.avgLen)
-	// vocab is a bijection onto 0..len(post)-1: the terms in id order.
-	terms := make([]string, len(ix.post))
-	for t, id := range ix.vocab {
-		terms[id] = t
-	}
-	e.strs(terms)
-	for _, ps := range ix.post {
-		e.u32(uint32(len(ps)))
-		for _, p := range ps {
-			e.u32(uint32(p.doc))
-			e.f32(p.tf)
-		}
-	}
-	e.lists(ix.phrases)
-	e.u32(uint32(ix.maxPhrase))
-	e.set(ix.keep)
-	e.set(ix.names)
-	e.lists(ix.nameTerm)
-	e.set(ix.typeTerms)
-	e.set(ix.specTypes)
-	e.pairs(ix.absentOwners)
-	e.pairs(ix.absentSystems)
-	for _, l := range ix.location {
-		if l {
-			e.b = append(e.b, 1)
-		} else {
-			e.b = append(e.b, 0)
-		}
-	}
-
-	binary.LittleEndian.PutUint32(e.b[lenAt:], uint32(len(e.b)-start))
-	e.u32(crc32.Checksum(e.b[start:], castagnoli))
-	return e.b
-}
-
-func postingsLen(ix *Index) int {
-	n := 0
-	for _, ps := range ix.post {
-		n += len(ps)
-	}
-	return n
-}
-
-func decodeIndex(b []byte, g *catalog.Graph, stop func(stored string) bool) (*Index, string, error) {
-	if !bytes.HasPrefix(b, indexMagic) {
-		return nil, "", fmt.Errorf("not an index file")
-	}
-	d := &decoder{b: b[len(indexMagic):]}
-	if v := d.u32(); d.err == nil && v != formatVersion {
-		return nil, "", fmt.Errorf("index format %d, want %d", v, formatVersion)
-	}
-	key := d.str()
-	n := d.count(1)
-	if d.err != nil || len(d.b) != n+4 {
-		return nil, "", fmt.Errorf("index file is truncated")
-	}
-	payload := d.b[:n]
-	if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(d.b[n:]) {
-		return nil, "", fmt.Errorf("index file checksum mismatch")
-	}
-	if stop(key) {
-		return nil, key, errOtherSnapshot
-	}
-	ents := g.All()
-	d = &decoder{b: payload, all: string(payload), docs: len(ents)}
-	ix := &Index{g: g, ents: ents}
-
-	ix.refs = d.strs()
-	if d.err == nil && len(ix.refs) != len(ents) {
-		return nil, key, fmt.Errorf("index has %d entities, the catalog %d", len(ix.refs), len(ents))
-	}
-	ix.byRef = make(map[string]int32, len(ix.refs))
-	for i, r := range ix.refs {
-		ix.byRef[r] = int32(i)
-	}
-	ix.docLen = make([]float32, len(ix.refs))
-	for i := range ix.docLen {
-		ix.docLen[i] = d.f32()
-	}
-	ix.avgLen = d.f32()
-	terms := d.strs()
-	ix.vocab = make(map[string]int32, len(terms))
-	for i, t := range terms {
-		ix.vocab[t] = int32(i)
-	}
-	if stop(key) {
-		return nil, key, errOtherSnapshot
-	}
-	ix.post = make([][]posting, len(terms))
-	var arena []posting // one allocation per 64k postings, not per term
-	for i := range ix.post {
-		n := d.count(8)
-		if n > cap(arena)-len(arena) {
-			arena = make([]posting, 0, max(n, 1<<16))
-		}
-		at := len(arena)
-		arena = arena[:at+n]
-		ps := arena[at : at+n : at+n]
-		for j := range ps {
-			ps[j] = posting{doc: d.doc(), tf: d.f32()}
-		}
-		ix.post[i] = ps
-	}
-	if stop(key) {
-		return nil, key, errOtherSnapshot
-	}
-	ix.phrases = d.lists()
-	ix.maxPhrase = int(d.u32())
-	ix.keep = d.set()
-	ix.names = d.set()
-	ix.nameTerm = d.lists()
-	ix.typeTerms = d.set()
-	ix.specTypes = d.set()
-	ix.absentOwners = d.pairs()
-	ix.absentSystems = d.pairs()
-	if len(d.b) < len(ix.refs) {
-		d.fail()
-	} else {
-		ix.location = make([]bool, len(ix.refs))
-		for i := range ix.location {
-			ix.location[i] = d.b[i] == 1
-		}
-		d.b = d.b[len(ix.refs):]
-	}
-	if d.err != nil {
-		return nil, key, d.err
-	}
-	if len(d.b) != 0 {
-		return nil, key, errCorrupt
-	}
-	return ix, key, nil
+	return decodeIndex(s, g, stop)
 }
 
 // prune deletes all but the keepIndexFiles most recently used index files

@@ -66,6 +66,23 @@ func BenchmarkIndexCache(b *testing.B) {
 				ratio(b, start, cpu0)
 			})
 		}
+		// Loading the saved index alone (read, checksum, validate), against
+		// the rebuild it replaces.
+		b.Run(fmt.Sprintf("load/n=%d", n), func(b *testing.B) {
+			key := retrieval.Fingerprint(g)
+			path := retrieval.CachePath(dir, g)
+			if err := retrieval.Build(g).Save(path, key); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			start, cpu0 := time.Now(), cpuTime()
+			for b.Loop() {
+				if _, err := retrieval.LoadIndex(path, g, key); err != nil {
+					b.Fatal(err)
+				}
+			}
+			ratio(b, start, cpu0)
+		})
 		// The parts of a warm call, one after the other (ForCached runs
 		// them concurrently).
 		b.Run(fmt.Sprintf("warm-parts/n=%d", n), func(b *testing.B) {

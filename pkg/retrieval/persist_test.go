@@ -1,6 +1,7 @@
 package retrieval_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -86,7 +87,16 @@ func TestPersistRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			if f := retrieval.IndexDiff(built, loaded); f != "" {
-				t.Fatalf("loaded index differs from the built one in field %s: persist it in persist.go (and bump formatVersion)", f)
+				t.Fatalf("loaded index differs from the built one in field %s: persist it in format.go (and bump formatVersion)", f)
+			}
+			// The file is a function of the index, whichever its backing:
+			// the loaded index saves the same bytes.
+			again := filepath.Join(t.TempDir(), key+".idx")
+			if err := loaded.Save(again, key); err != nil {
+				t.Fatal(err)
+			}
+			if a, b := readBytes(t, path), readBytes(t, again); !bytes.Equal(a, b) {
+				t.Fatalf("the loaded index saves %d bytes, the built one %d (or other bytes)", len(b), len(a))
 			}
 			opts := []retrieval.Options{{TopK: 10}, {TopK: 5, NoExpand: true}, {TopK: 5, Kind: "group"}, {TopK: 20, AllMatches: true}}
 			compared := 0
@@ -334,5 +344,38 @@ func TestForCachedUnusableDir(t *testing.T) {
 		Verbosef: func(f string, a ...any) { notes = append(notes, fmt.Sprintf(f, a...)) }})
 	if ix.Len() != g.Len() || len(notes) != 1 || !strings.Contains(notes[0], "not cached") {
 		t.Fatalf("index of %d entities, notes %q", ix.Len(), notes)
+	}
+}
+
+func readBytes(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestIndexDiffSees: the comparison behind TestPersistRoundTrip finds a
+// difference between indexes of different catalogs, built or loaded.
+func TestIndexDiffSees(t *testing.T) {
+	a, b := synthetic(50), synthetic(60)
+	if f := retrieval.IndexDiff(retrieval.Build(a), retrieval.Build(b)); f == "" {
+		t.Fatal("indexes of different catalogs compare equal")
+	}
+	key := retrieval.Fingerprint(a)
+	path := filepath.Join(t.TempDir(), "a.idx")
+	if err := retrieval.Build(a).Save(path, key); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := retrieval.LoadIndex(path, a, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := retrieval.IndexDiff(loaded, retrieval.Build(b)); f == "" {
+		t.Fatal("a loaded index compares equal to another catalog's")
+	}
+	if f := retrieval.IndexDiff(loaded, retrieval.Build(a)); f != "" {
+		t.Fatalf("loaded and built index of one catalog differ in %s", f)
 	}
 }

@@ -209,19 +209,32 @@ func TestKindHint(t *testing.T) {
 	}
 }
 
+// TestConcurrentSearches: one index (built, or loaded from its file as
+// mcp serve shares it) answers many goroutines at once, the same answer
+// as alone (run with -race).
 func TestConcurrentSearches(t *testing.T) {
 	g := retrievaltest.Examples(t)
 	ix := retrieval.For(g)
 	if retrieval.For(g) != ix {
 		t.Fatal("For built a second index for the same graph")
 	}
-	want := refs(ix.Search(context.Background(), "what breaks if the ledger db goes down", retrieval.Options{}).Hits)
+	path := filepath.Join(t.TempDir(), "x.idx")
+	key := retrieval.Fingerprint(g)
+	if err := ix.Save(path, key); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := retrieval.LoadIndex(path, g, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const q = "what breaks if the ledgre db goes down" // a typo: the vocabulary scan too
+	want := refs(ix.Search(context.Background(), q, retrieval.Options{}).Hits)
 	done := make(chan []string)
-	for range 8 {
+	for i := range 8 {
 		go func() {
 			var last []string
 			for range 50 {
-				last = refs(ix.Search(context.Background(), "what breaks if the ledger db goes down", retrieval.Options{}).Hits)
+				last = refs([]*retrieval.Index{ix, loaded}[i%2].Search(context.Background(), q, retrieval.Options{}).Hits)
 			}
 			done <- last
 		}()

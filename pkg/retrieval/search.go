@@ -127,7 +127,7 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 	var focus []int32
 	for _, m := range refPattern.FindAllString(strings.ToLower(question), -1) {
 		if r, err := catalog.ParseRef(m, "", catalog.DefaultNamespace); err == nil {
-			if d, ok := ix.byRef[r.String()]; ok {
+			if d, ok := ix.byRef.get(r.String()); ok {
 				bump(d, boostRef, "ref")
 				focus = appendUniq(focus, d)
 			}
@@ -140,15 +140,15 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 	for size := min(max(ix.maxPhrase, 3), len(seq)); size >= 1; size-- {
 		for i := 0; i+size <= len(seq); i++ {
 			win := seq[i : i+size]
-			docs := ix.phrases[strings.Join(win, " ")]
+			docs := ix.phrases.get(strings.Join(win, " "))
 			if size > 1 {
-				docs = append(slices.Clip(docs), ix.phrases[strings.Join(win, "")]...)
+				docs = append(slices.Clip(docs), ix.phrases.get(strings.Join(win, ""))...)
 			}
 			if len(docs) == 0 {
 				continue
 			}
 			sub := !slices.Contains(covered[i:i+size], false)
-			if size == 1 && (ix.generic(win[0]) || ix.keep[win[0]]) {
+			if size == 1 && (ix.generic(win[0]) || ix.keep.has(win[0])) {
 				sub = true // an entity named "api" must not hijack every question
 			}
 			docs = uniqDocs(docs)
@@ -185,14 +185,14 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 			}
 			specific := 0
 			for _, t := range seq[i : i+size] {
-				if !ix.generic(t) && !ix.keep[t] {
+				if !ix.generic(t) && !ix.keep.has(t) {
 					specific++
 				}
 			}
 			if specific < 2 {
 				continue
 			}
-			docs := uniqDocs(ix.phrases[partialKey+strings.Join(seq[i:i+size], " ")])
+			docs := uniqDocs(ix.phrases.get(partialKey + strings.Join(seq[i:i+size], " ")))
 			if len(docs) == 0 || len(docs) > 3 {
 				continue
 			}
@@ -211,21 +211,19 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 	if len(focus) == 0 {
 		parts := len(partial) > 0
 		for _, t := range terms {
-			if ix.generic(t) || ix.keep[t] {
+			if ix.generic(t) || ix.keep.has(t) {
 				continue
 			}
-			if ds := ix.nameTerm[t]; len(ds) <= 3 {
-				for _, d := range ds {
-					bump(d, boostNameWord, "name word")
-					// A word only these entities' names have names them
-					// ("the showcase"), past the same gate and coverage test
-					// as name parts — unless it is a type, kind or
-					// lifecycle word here ("openapi" is a spec.type), or a
-					// longer name part already matched ("github insights"
-					// is not also "security insights").
-					if !ix.typeTerms[t] && !parts {
-						partial = appendUniq(partial, d)
-					}
+			for _, d := range ix.nameTerm.atMost(t, 3) {
+				bump(d, boostNameWord, "name word")
+				// A word only these entities' names have names them
+				// ("the showcase"), past the same gate and coverage test
+				// as name parts — unless it is a type, kind or
+				// lifecycle word here ("openapi" is a spec.type), or a
+				// longer name part already matched ("github insights"
+				// is not also "security insights").
+				if !ix.typeTerms.has(t) && !parts {
+					partial = appendUniq(partial, d)
 				}
 			}
 		}
@@ -235,10 +233,10 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 	// team?"): that word's entity is a subject too.
 	if len(focus) > 0 && YesNo(question) {
 		for i, t := range seq {
-			if covered[i] || ix.generic(t) || ix.keep[t] || ix.typeTerms[t] {
+			if covered[i] || ix.generic(t) || ix.keep.has(t) || ix.typeTerms.has(t) {
 				continue
 			}
-			if ds := ix.nameTerm[t]; len(ds) == 1 && !ix.location[ds[0]] {
+			if ds := ix.nameTerm.atMost(t, 1); len(ds) == 1 && !ix.location[ds[0]] {
 				bump(ds[0], boostNameWord, "name word")
 				focus = appendUniq(focus, ds[0])
 			}
@@ -279,7 +277,7 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 	}
 	if len(focus) == 0 && len(res.Intents) == 0 {
 		// "What skills exist?": a list by a spec.type value of this catalog.
-		if t, ok := ListByType(question, func(w string) bool { return ix.specTypes[w] }); ok {
+		if t, ok := ListByType(question, func(w string) bool { return ix.specTypes.has(w) }); ok {
 			res.Intents = append(res.Intents, IntentList)
 			res.Hits = ix.listType(t, terms, acc, max(opt.TopK, maxList))
 			res.NoMatch = len(res.Hits) == 0
@@ -390,20 +388,20 @@ func (ix *Index) withRelation(hits []Hit, relType, target string, lim int) []Hit
 
 // absentOwner is the owner without an entity that a window of the
 // question names, longest window first.
-func (ix *Index) absentOwner(seq []string) string { return windowLookup(ix.absentOwners, seq) }
+func (ix *Index) absentOwner(seq []string) string { return windowLookup(&ix.absentOwners, seq) }
 
 // absentSystem is the same for systems without an entity.
-func (ix *Index) absentSystem(seq []string) string { return windowLookup(ix.absentSystems, seq) }
+func (ix *Index) absentSystem(seq []string) string { return windowLookup(&ix.absentSystems, seq) }
 
 // windowLookup finds the longest window of seq (up to 4 words, spaced or,
 // for two words and more, joined) that names a key of m.
-func windowLookup(m map[string]string, seq []string) string {
+func windowLookup(m *pairs, seq []string) string {
 	for size := min(4, len(seq)); size >= 1; size-- {
 		for i := 0; i+size <= len(seq); i++ {
-			if o, ok := m[strings.Join(seq[i:i+size], " ")]; ok {
+			if o, ok := m.get(strings.Join(seq[i:i+size], " ")); ok {
 				return o
 			}
-			if o, ok := m[strings.Join(seq[i:i+size], "")]; ok && size > 1 {
+			if o, ok := m.get(strings.Join(seq[i:i+size], "")); ok && size > 1 {
 				return o
 			}
 		}
@@ -433,7 +431,7 @@ var kindTerms = func() map[string]bool {
 func (ix *Index) list(kind, question string, terms []string, acc []float32, limit int) []Hit {
 	var filter []string
 	for _, t := range terms {
-		if _, known := ix.vocab[t]; known && !kindTerms[t] && (!ix.generic(t) || ix.names[t]) && !slices.Contains(filter, t) {
+		if _, known := ix.vocab.id(t); known && !kindTerms[t] && (!ix.generic(t) || ix.names.has(t)) && !slices.Contains(filter, t) {
 			filter = append(filter, t)
 		}
 	}
@@ -443,7 +441,7 @@ func (ix *Index) list(kind, question string, terms []string, acc []float32, limi
 	typed := ""
 	for _, w := range words(question) {
 		if k, ok := kindWords[w]; ok && k == kind {
-			if t := Stem(w); t != kind && t != "service" && ix.specTypes[canonicalTerm(t)] {
+			if t := Stem(w); t != kind && t != "service" && ix.specTypes.has(canonicalTerm(t)) {
 				typed = canonicalTerm(t)
 			}
 		}
@@ -476,7 +474,7 @@ func (ix *Index) list(kind, question string, terms []string, acc []float32, limi
 func (ix *Index) listType(t string, terms []string, acc []float32, limit int) []Hit {
 	var filter []string
 	for _, x := range terms {
-		if _, known := ix.vocab[x]; known && x != t && !kindTerms[x] && !ix.generic(x) && !ix.keep[x] && !slices.Contains(filter, x) {
+		if _, known := ix.vocab.id(x); known && x != t && !kindTerms[x] && !ix.generic(x) && !ix.keep.has(x) && !slices.Contains(filter, x) {
 			filter = append(filter, x)
 		}
 	}
@@ -516,13 +514,8 @@ func canonicalTerm(t string) string {
 // hasAll reports whether doc d contains every term (kept stopwords too).
 func (ix *Index) hasAll(d int32, terms []string) bool {
 	for _, t := range terms {
-		id, ok := ix.vocab[t]
-		if !ok {
-			return false
-		}
-		ps := ix.post[id]
-		i := sort.Search(len(ps), func(i int) bool { return ps[i].doc >= d })
-		if i == len(ps) || ps[i].doc != d {
+		id, ok := ix.vocab.id(t)
+		if !ok || !ix.vocab.postings(id).has(d) {
 			return false
 		}
 	}
@@ -555,7 +548,7 @@ func (ix *Index) fallbackFocus(cand []int32, acc []float32, intents []Intent) []
 // Coverage is the fraction of the question's content terms (not generic
 // question words) that entity ref contains; 0 when it has none.
 func (ix *Index) Coverage(ref, question string) float64 {
-	d, ok := ix.byRef[ref]
+	d, ok := ix.byRef.get(ref)
 	if !ok {
 		return 0
 	}
@@ -581,13 +574,13 @@ func (ix *Index) covers(d int32, terms []string) bool {
 	}
 	seen := map[string]bool{}
 	for _, t := range terms {
-		if ix.generic(t) || ix.keep[t] || seen[t] {
+		if ix.generic(t) || ix.keep.has(t) || seen[t] {
 			continue
 		}
 		seen[t] = true
 		// A spec.type word ("the skills") names what is asked about, however
 		// many entities have it.
-		if id, ok := ix.vocab[t]; ok && (len(ix.post[id]) <= max(2, len(ix.refs)/2) || ix.specTypes[t]) && ix.hasAll(d, []string{t}) {
+		if id, ok := ix.vocab.id(t); ok && (ix.vocab.df(id) <= max(2, len(ix.refs)/2) || ix.specTypes.has(t)) && ix.hasAll(d, []string{t}) {
 			return true
 		}
 	}
@@ -603,19 +596,13 @@ func (ix *Index) coversAll(d int32, terms []string) bool {
 func (ix *Index) coverage(d int32, terms []string) (hit, content int) {
 	seen := map[string]bool{}
 	for _, t := range terms {
-		if ix.generic(t) || ix.keep[t] || seen[t] {
+		if ix.generic(t) || ix.keep.has(t) || seen[t] {
 			continue
 		}
 		seen[t] = true
 		content++
-		id, ok := ix.vocab[t]
-		if !ok {
-			continue
-		}
-		ps := ix.post[id]
 		// Postings are in document order (built that way).
-		i := sort.Search(len(ps), func(i int) bool { return ps[i].doc >= d })
-		if i < len(ps) && ps[i].doc == d {
+		if id, ok := ix.vocab.id(t); ok && ix.vocab.postings(id).has(d) {
 			hit++
 		}
 	}
@@ -673,7 +660,7 @@ func (ix *Index) expand(intents []Intent, focus []int32, scores map[int32]float6
 		var found []int32
 		base := scores[from]
 		for _, t := range ix.g.Related(ix.refs[from], ex.types...) {
-			d, ok := ix.byRef[t]
+			d, ok := ix.byRef.get(t)
 			if !ok {
 				continue
 			}
@@ -681,7 +668,7 @@ func (ix *Index) expand(intents []Intent, focus []int32, scores map[int32]float6
 			raise(d, base*ex.factor, rel+" "+ix.refs[from])
 			found = append(found, d)
 			for _, t2 := range ix.g.Related(t, ex.via...) {
-				if d2, ok := ix.byRef[t2]; ok && len(ex.via) > 0 && d2 != from {
+				if d2, ok := ix.byRef.get(t2); ok && len(ex.via) > 0 && d2 != from {
 					raise(d2, base*ex.viaFactor, relType(ix.g, t, t2)+" "+t)
 					found = append(found, d2)
 				}
@@ -722,12 +709,12 @@ func (ix *Index) expand(intents []Intent, focus []int32, scores map[int32]float6
 					continue
 				}
 				factor := indirectFactor - 0.1*float64(h.Depth-2)
-				if d, ok := ix.byRef[h.Ref]; ok {
+				if d, ok := ix.byRef.get(h.Ref); ok {
 					raise(d, base*factor, string(in)+" via "+h.From)
 				}
 				// The API on the path is what an answer names to explain
 				// the hop; it ranks just below what it leads to.
-				if d, ok := ix.byRef[h.API]; ok && h.API != "" {
+				if d, ok := ix.byRef.get(h.API); ok && h.API != "" {
 					raise(d, base*factor*0.8, "path "+h.From)
 				}
 			}
@@ -753,14 +740,14 @@ func relType(g *catalog.Graph, from, to string) string {
 // generic reports a question word that says what is asked, not about
 // what, unless it names an entity in this catalog ("backstage" is a group
 // in Backstage's own example org).
-func (ix *Index) generic(t string) bool { return genericWords[t] && !ix.names[t] }
+func (ix *Index) generic(t string) bool { return genericWords[t] && !ix.names.has(t) }
 
 // queryTerms are a question's BM25 terms (stopwords that are names here
 // kept, typos corrected, plus joined forms of adjacent words the catalog
 // has: "dev portal" also searches devportal) and its word sequence for
 // phrase matching (no joined forms).
 func (ix *Index) queryTerms(question string) (terms, seq []string) {
-	keep := func(w string) bool { return ix.keep[w] }
+	keep := func(w string) bool { return ix.keep.has(w) }
 	var buf [64]byte
 	eachChunk(question, func(chunk string) {
 		var parts, all []string
@@ -770,7 +757,7 @@ func (ix *Index) queryTerms(question string) (terms, seq []string) {
 		// "OpenAPI" searches openapi alone when the catalog has that word;
 		// its halves ("open") would only add noise.
 		if len(all) > len(parts) {
-			if _, ok := ix.vocab[all[len(all)-1]]; ok {
+			if _, ok := ix.vocab.id(all[len(all)-1]); ok {
 				terms = append(terms, all[len(all)-1])
 				return
 			}
@@ -781,7 +768,7 @@ func (ix *Index) queryTerms(question string) (terms, seq []string) {
 	for size := 2; size <= 3; size++ {
 		for i := 0; i+size <= len(seq); i++ {
 			j := strings.Join(seq[i:i+size], "")
-			if _, ok := ix.vocab[j]; ok && !slices.Contains(terms, j) {
+			if _, ok := ix.vocab.id(j); ok && !slices.Contains(terms, j) {
 				terms = append(terms, j)
 			}
 		}
@@ -823,13 +810,13 @@ func (ix *Index) Terms(question string) []string {
 
 // Has reports whether entity ref contains the search term t.
 func (ix *Index) Has(ref, t string) bool {
-	d, ok := ix.byRef[ref]
+	d, ok := ix.byRef.get(ref)
 	return ok && ix.hasAll(d, []string{t})
 }
 
 // Generic reports a term that says what is asked, not about what (in this
 // catalog), or a stopword kept only because a name here contains it.
-func (ix *Index) Generic(t string) bool { return ix.generic(t) || ix.keep[t] }
+func (ix *Index) Generic(t string) bool { return ix.generic(t) || ix.keep.has(t) }
 
 // NameTerms are the terms of a name or title, stopwords kept.
 func NameTerms(s string) []string { return nameTokens(s) }

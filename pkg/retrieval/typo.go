@@ -8,18 +8,18 @@ package retrieval
 func (ix *Index) correct(terms []string) []string {
 	var out []string
 	for i, t := range terms {
-		if _, ok := ix.vocab[t]; ok || len(t) < 5 || ix.generic(t) {
+		if _, ok := ix.vocab.id(t); ok || len(t) < 5 || ix.generic(t) {
 			continue
 		}
 		best, bestDF := "", -1
-		for v, id := range ix.vocab {
+		ix.vocab.each(func(v string, id int32) {
 			if abs(len(v)-len(t)) > 1 || !oneEdit(t, v) {
-				continue
+				return
 			}
-			if df := len(ix.post[id]); df > bestDF || df == bestDF && v < best {
+			if df := ix.vocab.df(id); df > bestDF || df == bestDF && v < best {
 				best, bestDF = v, df
 			}
-		}
+		})
 		if best != "" {
 			if out == nil {
 				out = append([]string(nil), terms...)

@@ -1,0 +1,310 @@
+package retrieval
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"maps"
+	"math"
+	"os"
+	"slices"
+	"strings"
+	"unsafe"
+
+	"github.com/bsai-dev/bsai/pkg/catalog"
+)
+
+// The index file: a header (magic, format version, length and CRC-32C of
+// the rest),
+// the key it was saved under, then the tables in a fixed order. Keys are
+// sorted and every variable-sized part is addressed through an offset
+// table, so a load reads the file once, checks it in one pass and then
+// looks things up in place (table.go) instead of rebuilding maps.
+
+// formatVersion changes whenever encodeIndex/decodeIndex change.
+const formatVersion = 3
+
+const indexMagic = "bsai-index\x00"
+
+// headLen is the header: magic, format version, body length, checksum.
+const headLen = len(indexMagic) + 12
+
+// maxIndexFile bounds what a load reads (and a save writes): about 230
+// bytes per entity, so 1 GiB is millions of entities, and every offset
+// fits in a u32.
+const maxIndexFile = 1 << 30
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+var errTooLarge = errors.New("index file is too large")
+
+func encodeIndex(ix *Index, key string) ([]byte, error) {
+	e := &encoder{b: make([]byte, headLen, 64+len(ix.refs)*64+postingsLen(ix)*8)}
+	e.str(key)
+
+	// refs, sorted, with the document of each; then per-document data.
+	perm := make([]int32, len(ix.refs))
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	slices.SortFunc(perm, func(a, b int32) int { return strings.Compare(ix.refs[a], ix.refs[b]) })
+	sorted := make([]string, len(perm))
+	for i, d := range perm {
+		sorted[i] = ix.refs[d]
+		if i > 0 && sorted[i] == sorted[i-1] {
+			return nil, fmt.Errorf("duplicate ref %s in the index", sorted[i])
+		}
+	}
+	e.table(sorted)
+	for _, d := range perm {
+		e.u32(uint32(d))
+	}
+	for _, l := range ix.docLen {
+		e.f32(l)
+	}
+	e.f32(ix.avgLen)
+	for _, l := range ix.location {
+		e.b = append(e.b, b2u(l))
+	}
+
+	// Terms sorted, then their posting lists in the same order.
+	type term struct {
+		t  string
+		id int32
+	}
+	terms := make([]term, 0, ix.vocab.len())
+	ix.vocab.each(func(t string, id int32) { terms = append(terms, term{t, id}) })
+	slices.SortFunc(terms, func(a, b term) int { return strings.Compare(a.t, b.t) })
+	keys := make([]string, len(terms))
+	for i, t := range terms {
+		keys[i] = t.t
+	}
+	e.table(keys)
+	n := 0
+	e.u32(0)
+	for _, t := range terms {
+		n += ix.vocab.df(t.id)
+		e.u32(uint32(n))
+	}
+	// Term frequencies are sums of a few field weights: a byte indexing
+	// the distinct values when there are at most 256.
+	tfIndex := map[float32]int{}
+	ix.vocab.each(func(_ string, id int32) {
+		ps := ix.vocab.postings(id)
+		for i := range ps.len() {
+			if tf := ps.at(i).tf; len(tfIndex) <= 256 {
+				if _, ok := tfIndex[tf]; !ok {
+					tfIndex[tf] = len(tfIndex)
+				}
+			}
+		}
+	})
+	if len(tfIndex) > 256 {
+		tfIndex = nil
+	}
+	// Sorted, so the same index always makes the same file.
+	tfv := slices.Sorted(maps.Keys(tfIndex))
+	for i, tf := range tfv {
+		tfIndex[tf] = i
+	}
+	e.u32(uint32(len(tfv)))
+	for _, tf := range tfv {
+		e.f32(tf)
+	}
+	for _, t := range terms {
+		ps := ix.vocab.postings(t.id)
+		for i := range ps.len() {
+			e.u32(uint32(ps.doc(i)))
+		}
+	}
+	for _, t := range terms {
+		ps := ix.vocab.postings(t.id)
+		for i := range ps.len() {
+			if tfIndex != nil {
+				e.b = append(e.b, byte(tfIndex[ps.at(i).tf]))
+			} else {
+				e.f32(ps.at(i).tf)
+			}
+		}
+	}
+
+	phrases := e.lists(&ix.phrases)
+	e.u32(uint32(ix.maxPhrase))
+	e.set(&ix.keep)
+	e.subset(&ix.names, phrases)
+	e.lists(&ix.nameTerm)
+	e.set(&ix.typeTerms)
+	e.set(&ix.specTypes)
+	e.pairs(&ix.absentOwners)
+	e.pairs(&ix.absentSystems)
+	if len(e.b) > maxIndexFile {
+		return nil, errTooLarge
+	}
+	sealIndex(e.b)
+	return e.b, nil
+}
+
+// sealIndex writes the header into the first headLen bytes of b.
+func sealIndex(b []byte) {
+	copy(b, indexMagic)
+	binary.LittleEndian.PutUint32(b[len(indexMagic):], formatVersion)
+	binary.LittleEndian.PutUint32(b[len(indexMagic)+4:], uint32(len(b)-headLen))
+	binary.LittleEndian.PutUint32(b[len(indexMagic)+8:], crc32.Checksum(b[headLen:], castagnoli))
+}
+
+func b2u(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func postingsLen(ix *Index) int {
+	n := 0
+	ix.vocab.each(func(_ string, id int32) { n += ix.vocab.df(id) })
+	return n
+}
+
+// readIndexFile reads path (at most maxIndexFile bytes) and returns what
+// follows the header once the format and checksum are right.
+func readIndexFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return "", err
+	}
+	return readIndexFrom(f, info.Size())
+}
+
+// readIndexFrom reads an index file of size bytes from r into one buffer,
+// which becomes the string the loaded index keeps: its tables are
+// substrings of it, so nothing per key is allocated or copied.
+func readIndexFrom(r io.Reader, size int64) (string, error) {
+	if size > maxIndexFile {
+		return "", errTooLarge
+	}
+	if size < int64(headLen) {
+		size = int64(headLen) // read what there is: the header check says why it fails
+	}
+	b := make([]byte, size)
+	// The header first: a file that is not an index is not read whole.
+	n, err := io.ReadFull(r, b[:headLen])
+	if n < len(indexMagic) || string(b[:len(indexMagic)]) != indexMagic {
+		return "", fmt.Errorf("not an index file")
+	}
+	if err != nil {
+		return "", fmt.Errorf("index file is truncated")
+	}
+	if v := binary.LittleEndian.Uint32(b[len(indexMagic):]); v != formatVersion {
+		return "", fmt.Errorf("index format %d, want %d", v, formatVersion)
+	}
+	if body := int64(binary.LittleEndian.Uint32(b[len(indexMagic)+4:])); body != size-int64(headLen) {
+		if body > size-int64(headLen) {
+			return "", fmt.Errorf("index file is truncated")
+		}
+		return "", fmt.Errorf("index file has %d bytes past its end", size-int64(headLen)-body)
+	}
+	if _, err := io.ReadFull(r, b[headLen:]); err != nil {
+		return "", fmt.Errorf("index file is truncated")
+	}
+	if n, _ := r.Read(make([]byte, 1)); n != 0 {
+		return "", fmt.Errorf("index file changed while read")
+	}
+	if crc32.Checksum(b[headLen:], castagnoli) != binary.LittleEndian.Uint32(b[len(indexMagic)+8:]) {
+		return "", fmt.Errorf("index file checksum mismatch")
+	}
+	// b is never written again and not referenced past this point, which
+	// is what unsafe.String requires; a copy would cost as much as the read.
+	body := b[headLen:]
+	if len(body) == 0 {
+		return "", nil
+	}
+	return unsafe.String(&body[0], len(body)), nil
+}
+
+// decodeIndex validates s (a file after its header, see readIndexFrom)
+// against g and returns the index over it. Tables stay in s; only the
+// per-document slices are decoded. stop, asked with the stored key,
+// abandons the load (the key is known not to match).
+func decodeIndex(s string, g *catalog.Graph, stop func(stored string) bool) (*Index, string, error) {
+	ents := g.All()
+	d := &decoder{s: s, docs: len(ents)}
+	key := d.str()
+	if d.err != nil {
+		return nil, "", d.err
+	}
+	if stop(key) {
+		return nil, key, errOtherSnapshot
+	}
+	ix := &Index{g: g, ents: ents}
+	n := len(ents)
+
+	refs := d.table(true)
+	if d.err != nil {
+		return nil, key, d.err
+	}
+	if refs.n != n {
+		return nil, key, fmt.Errorf("index has %d entities, the catalog %d", refs.n, n)
+	}
+	perm := d.skip(4 * n)
+	if d.err != nil {
+		return nil, key, d.err
+	}
+	ix.refs = make([]string, n)
+	for i := range n {
+		doc, r := int64(u32at(s, perm+4*i)), refs.key(i)
+		// Distinct non-empty refs, one per document: perm is a permutation.
+		if doc >= int64(n) || r == "" || ix.refs[doc] != "" {
+			return nil, key, errCorrupt
+		}
+		ix.refs[doc] = r
+	}
+	ix.byRef = refIndex{t: refs, perm: perm}
+	at := d.skip(4 * n)
+	if d.err == nil {
+		ix.docLen = make([]float32, n)
+		for i := range ix.docLen {
+			ix.docLen[i] = f32at(s, at+4*i)
+		}
+	}
+	ix.avgLen = d.f32()
+	at = d.skip(n)
+	if d.err == nil {
+		ix.location = make([]bool, n)
+		for i := range ix.location {
+			switch s[at+i] {
+			case 0:
+			case 1:
+				ix.location[i] = true
+			default:
+				d.fail()
+			}
+		}
+	}
+
+	ix.vocab = d.vocab()
+	ix.phrases = d.lists()
+	ix.maxPhrase = int(d.u32())
+	ix.keep = d.set()
+	ix.names = d.subset(ix.phrases.t)
+	ix.nameTerm = d.lists()
+	ix.typeTerms = d.set()
+	ix.specTypes = d.set()
+	ix.absentOwners = d.pairs()
+	ix.absentSystems = d.pairs()
+	if d.err != nil {
+		return nil, key, d.err
+	}
+	if d.left() != 0 {
+		return nil, key, errCorrupt
+	}
+	return ix, key, nil
+}
+
+func f32at(s string, i int) float32 { return math.Float32frombits(u32at(s, i)) }
