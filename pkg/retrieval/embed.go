@@ -87,9 +87,10 @@ func (ix *Index) WithEmbeddings(ctx context.Context, emb Embedder, opt EmbedOpti
 			f.Close()
 		}
 	}
-	hashes := make([]string, len(ix.ents))
+	ents := ix.entities()
+	hashes := make([]string, len(ents))
 	var missing []int
-	for i, e := range ix.ents {
+	for i, e := range ents {
 		hashes[i] = contentHash(EntityText(e))
 		if _, ok := cache[hashes[i]]; !ok {
 			missing = append(missing, i)
@@ -99,7 +100,7 @@ func (ix *Index) WithEmbeddings(ctx context.Context, emb Embedder, opt EmbedOpti
 		batch := missing[start:min(start+opt.Batch, len(missing))]
 		texts := make([]string, len(batch))
 		for j, i := range batch {
-			texts[j] = EntityText(ix.ents[i])
+			texts[j] = EntityText(ents[i])
 		}
 		vs, err := emb.Embed(ctx, texts)
 		if err != nil {
@@ -112,7 +113,7 @@ func (ix *Index) WithEmbeddings(ctx context.Context, emb Embedder, opt EmbedOpti
 			cache[hashes[i]] = vs[j]
 		}
 	}
-	v := &vectors{emb: emb, vecs: make([][]float32, len(ix.ents))}
+	v := &vectors{emb: emb, vecs: make([][]float32, len(ents))}
 	for i, h := range hashes {
 		v.vecs[i] = unit(cache[h])
 	}

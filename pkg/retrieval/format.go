@@ -233,8 +233,8 @@ func readIndexFrom(r io.Reader, size int64) (string, error) {
 // per-document slices are decoded. stop, asked with the stored key,
 // abandons the load (the key is known not to match).
 func decodeIndex(s string, g *catalog.Graph, stop func(stored string) bool) (*Index, string, error) {
-	ents := g.All()
-	d := &decoder{s: s, docs: len(ents)}
+	n := g.Len()
+	d := &decoder{s: s, docs: n}
 	key := d.str()
 	if d.err != nil {
 		return nil, "", d.err
@@ -242,8 +242,7 @@ func decodeIndex(s string, g *catalog.Graph, stop func(stored string) bool) (*In
 	if stop(key) {
 		return nil, key, errOtherSnapshot
 	}
-	ix := &Index{g: g, ents: ents}
-	n := len(ents)
+	ix := &Index{g: g}
 
 	refs := d.table(true)
 	if d.err != nil {

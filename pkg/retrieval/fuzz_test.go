@@ -39,7 +39,7 @@ func FuzzSearch(f *testing.F) {
 // FuzzLoadIndex: any bytes, as a whole file or as the body of a file with
 // a valid header and checksum (so mutations reach the structure checks),
 // either fail to decode or give an index every search runs on without a
-// panic, returning hits that exist.
+// panic, returning hits with entities.
 func FuzzLoadIndex(f *testing.F) {
 	g := retrievaltest.Examples(f)
 	file, err := os.ReadFile(savedIndex(f, g))
@@ -64,8 +64,10 @@ func FuzzLoadIndex(f *testing.F) {
 			for _, q := range qs {
 				res := ix.Search(context.Background(), q, retrieval.Options{TopK: 5})
 				for _, h := range res.Hits {
-					if _, ok := g.Get(h.Ref); !ok {
-						t.Fatalf("hit %s not in the catalog", h.Ref)
+					// The refs are the file's: a body with a forged checksum
+					// may rename them, but every hit still has an entity.
+					if h.Entity == nil {
+						t.Fatalf("hit %s without an entity", h.Ref)
 					}
 					ix.Has(h.Ref, "payment")
 					ix.Coverage(h.Ref, q)

@@ -47,15 +47,20 @@ type posting struct {
 
 // Index is an inverted index over one catalog graph. Its tables (see
 // table.go) are Go maps after Build and views into the file after a load.
-// The index file (format.go) holds every field but g, ents and emb: a new
+// The index file (format.go) holds every field but g, the entities and emb: a new
 // field goes there too (TestPersistRoundTrip names a missing one).
 type Index struct {
-	g      *catalog.Graph
-	refs   []string
-	ents   []*catalog.Entity
-	docLen []float32
-	avgLen float32
-	byRef  refIndex
+	g    *catalog.Graph
+	refs []string
+	// ents are the entities in document order after Build; a loaded index
+	// leaves it nil and asks the graph (see ent and entities), because
+	// g.All() is 100k map lookups at 100k entities, most of a load.
+	ents     []*catalog.Entity
+	entsOnce sync.Once
+	allEnts  []*catalog.Entity
+	docLen   []float32
+	avgLen   float32
+	byRef    refIndex
 
 	vocab vocab
 
@@ -463,6 +468,27 @@ func (ix *Index) addPhrase(key string, n int, d int32) {
 	if n > ix.maxPhrase {
 		ix.maxPhrase = n
 	}
+}
+
+// ent is document d's entity.
+func (ix *Index) ent(d int32) *catalog.Entity {
+	if ix.ents != nil {
+		return ix.ents[d]
+	}
+	if e, ok := ix.g.Get(ix.refs[d]); ok {
+		return e
+	}
+	return ix.entities()[d] // a file whose refs are not the graph's (forged): never nil
+}
+
+// entities are every document's entity, in document order, for the scans
+// of list questions and embeddings.
+func (ix *Index) entities() []*catalog.Entity {
+	if ix.ents != nil {
+		return ix.ents
+	}
+	ix.entsOnce.Do(func() { ix.allEnts = ix.g.All() })
+	return ix.allEnts
 }
 
 // Len is the number of indexed entities.

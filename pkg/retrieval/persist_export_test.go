@@ -16,9 +16,19 @@ import (
 // vectors are attached per process). A field missing here fails IndexDiff
 // by name: persist it in format.go, then say here how to compare it.
 var fieldEqual = map[string]func(a, b *Index) bool{
-	"g":    nil,
-	"ents": nil,
-	"emb":  nil,
+	"g":        nil,
+	"entsOnce": nil, // with allEnts, how a loaded index gets ents
+	"allEnts":  nil,
+	"emb":      nil,
+	// Not persisted but the same entities, asked one by one or all.
+	"ents": func(a, b *Index) bool {
+		for d := range a.refs {
+			if a.ent(int32(d)) != b.ent(int32(d)) || a.entities()[d] != b.entities()[d] {
+				return false
+			}
+		}
+		return len(a.entities()) == len(b.entities())
+	},
 	"refs": func(a, b *Index) bool { return slices.Equal(a.refs, b.refs) },
 	"docLen": func(a, b *Index) bool {
 		return slices.Equal(a.docLen, b.docLen)

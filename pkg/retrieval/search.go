@@ -355,7 +355,7 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 	kind := strings.ToLower(opt.Kind)
 	hits := make([]Hit, 0, len(scores))
 	for d, s := range scores {
-		e := ix.ents[d]
+		e := ix.ent(d)
 		if kind != "" && strings.ToLower(e.Kind) != kind {
 			continue
 		}
@@ -372,7 +372,7 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) Resul
 // withRelation appends a hit, in catalog order, for every entity with a
 // relType relation to target (Why "relType target") and keeps at most lim.
 func (ix *Index) withRelation(hits []Hit, relType, target string, lim int) []Hit {
-	for d, e := range ix.ents {
+	for d, e := range ix.entities() {
 		for _, r := range e.Relations {
 			if r.Type == relType && r.TargetRef == target {
 				hits = append(hits, Hit{Ref: ix.refs[d], Score: 1, Entity: e, Why: relType + " " + target})
@@ -448,7 +448,7 @@ func (ix *Index) list(kind, question string, terms []string, acc []float32, limi
 	}
 	var docs []int32
 	hasTyped := false
-	for d, e := range ix.ents {
+	for d, e := range ix.entities() {
 		if !strings.EqualFold(e.Kind, kind) {
 			continue
 		}
@@ -460,7 +460,7 @@ func (ix *Index) list(kind, question string, terms []string, acc []float32, limi
 	}
 	var hits []Hit
 	for _, d := range docs {
-		e := ix.ents[d]
+		e := ix.ent(d)
 		if hasTyped && !slices.Contains(Tokens(e.SpecString("type")), typed) {
 			continue
 		}
@@ -479,7 +479,7 @@ func (ix *Index) listType(t string, terms []string, acc []float32, limit int) []
 		}
 	}
 	var hits []Hit
-	for d, e := range ix.ents {
+	for d, e := range ix.entities() {
 		if !slices.Contains(Tokens(e.SpecString("type")), t) || !ix.hasAll(int32(d), filter) {
 			continue
 		}
@@ -531,7 +531,7 @@ func (ix *Index) fallbackFocus(cand []int32, acc []float32, intents []Intent) []
 	owner := slices.Contains(intents, IntentOwner)
 	var out []int32
 	for _, d := range cand[:min(len(cand), 8)] {
-		if k := strings.ToLower(ix.ents[d].Kind); owner && (k == "group" || k == "user") {
+		if k := strings.ToLower(ix.ent(d).Kind); owner && (k == "group" || k == "user") {
 			continue
 		}
 		if len(out) > 0 && acc[d] < 0.9*acc[out[0]] || len(out) == 3 {
@@ -683,7 +683,7 @@ func (ix *Index) expand(intents []Intent, focus []int32, scores map[int32]float6
 		}
 		for _, f := range focus {
 			// "What does Lucy's team own?": a person's team owns things.
-			if in == IntentOwned && strings.EqualFold(ix.ents[f].Kind, "user") {
+			if in == IntentOwned && strings.EqualFold(ix.ent(f).Kind, "user") {
 				for _, g := range walk(f, expansion{types: []string{catalog.RelMemberOf}, factor: 0.95}) {
 					reached = append(reached, walk(g, expansions[IntentOwned][0])...)
 				}
