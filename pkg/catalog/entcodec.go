@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 )
 
 // A compact binary form of entities for the files snapshot (snapshot.go).
@@ -36,12 +37,52 @@ const (
 	tagMap
 )
 
-type snapEncoder struct{ b []byte }
+// snapEncoder writes strings either inline (length<<1, then the bytes) or
+// as an index into the shared string table (index<<1 | 1): refs, relation
+// types, annotation keys and location values repeat across 100k entities,
+// and the table halves the file. A counting encoder (counts != nil) only
+// tallies the strings, to decide what goes in the table.
+type snapEncoder struct {
+	b      []byte
+	table  map[string]uint64
+	counts map[string]int
+	order  []string // counted strings in first-seen order
+}
+
+// minShared: shorter strings cost no more inline than as an index.
+const minShared = 4
 
 func (e *snapEncoder) uv(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
 func (e *snapEncoder) str(s string) {
-	e.uv(uint64(len(s)))
+	if e.counts != nil {
+		if len(s) >= minShared {
+			if e.counts[s] == 0 {
+				e.order = append(e.order, s)
+			}
+			e.counts[s]++
+		}
+		return
+	}
+	if id, ok := e.table[s]; ok {
+		e.uv(id<<1 | 1)
+		return
+	}
+	e.uv(uint64(len(s)) << 1)
 	e.b = append(e.b, s...)
+}
+
+// shared returns the strings counted more than once, in first-seen order,
+// and their table.
+func (e *snapEncoder) shared() ([]string, map[string]uint64) {
+	var list []string
+	table := map[string]uint64{}
+	for _, s := range e.order {
+		if e.counts[s] > 1 {
+			table[s] = uint64(len(list))
+			list = append(list, s)
+		}
+	}
+	return list, table
 }
 
 func (e *snapEncoder) strMap(m map[string]string) {
@@ -105,9 +146,14 @@ func (e *snapEncoder) entity(x *Entity) error {
 			return fmt.Errorf("%s: %w", x.Ref(), err)
 		}
 	}
-	if x.Relations == nil {
+	switch {
+	case x.Relations == nil:
 		e.b = append(e.b, 0)
-	} else {
+	case sameTargets(x.Relations):
+		// Already lower-case, so the graph section holds them as they are:
+		// not written twice.
+		e.b = append(e.b, 2)
+	default:
 		e.b = append(e.b, 1)
 		e.uv(uint64(len(x.Relations)))
 		for _, r := range x.Relations {
@@ -174,9 +220,10 @@ func (e *snapEncoder) value(v any, depth int) error {
 // snapDecoder reads what snapEncoder wrote from s[at:]. The first failure
 // sticks: later reads return zero values and the caller checks err once.
 type snapDecoder struct {
-	s   string
-	at  int
-	err error
+	s     string
+	at    int
+	err   error
+	table []string // see snapEncoder
 }
 
 func (d *snapDecoder) fail() {
@@ -233,10 +280,22 @@ func (d *snapDecoder) count(min int) int {
 }
 
 func (d *snapDecoder) str() string {
-	n := d.count(1)
+	v := d.uv()
 	if d.err != nil {
 		return ""
 	}
+	if v&1 == 1 {
+		if v>>1 >= uint64(len(d.table)) {
+			d.fail()
+			return ""
+		}
+		return d.table[v>>1]
+	}
+	if v>>1 > uint64(len(d.s)-d.at) {
+		d.fail()
+		return ""
+	}
+	n := int(v >> 1)
 	s := d.s[d.at : d.at+n]
 	d.at += n
 	return s
@@ -268,7 +327,9 @@ func (d *snapDecoder) strs() []string {
 	return out
 }
 
-func (d *snapDecoder) entity(x *Entity) {
+// entity decodes one body; graphRels are its relations from the graph
+// section, which the body names instead of repeating.
+func (d *snapDecoder) entity(x *Entity, graphRels []Relation) {
 	x.APIVersion = d.str()
 	x.Kind = d.str()
 	m := &x.Metadata
@@ -294,12 +355,28 @@ func (d *snapDecoder) entity(x *Entity) {
 		}
 		x.Spec = spec
 	}
-	if d.present() {
+	switch d.byte() {
+	case 0:
+	case 1:
 		x.Relations = make([]Relation, d.count(2))
 		for i := range x.Relations {
 			x.Relations[i] = Relation{Type: d.str(), TargetRef: d.str()}
 		}
+	case 2:
+		x.Relations = graphRels
+	default:
+		d.fail()
 	}
+}
+
+// sameTargets reports relations whose targets are already lower-case.
+func sameTargets(rels []Relation) bool {
+	for _, r := range rels {
+		if strings.ToLower(r.TargetRef) != r.TargetRef {
+			return false
+		}
+	}
+	return true
 }
 
 func (d *snapDecoder) value(depth int) any {

@@ -17,10 +17,13 @@ import (
 // one map from ref to position serves every lookup, which at 100k entities
 // is a third of what a map per lookup kind cost to build.
 type Graph struct {
-	ents   []*Entity
-	refs   []string         // canonical refs, by position
-	kinds  []string         // lower-case kinds, by position
-	byRef  map[string]int32 // ref -> position
+	ents  []*Entity
+	refs  []string         // canonical refs, by position
+	kinds []string         // lower-case kinds, by position
+	byRef map[string]int32 // ref -> position (nil in a snapshot's graph)
+	// sorted, in a snapshot's graph, lists the positions in ref order: a
+	// binary search there needs nothing built at load.
+	sorted []int32
 	byKind map[string][]int32
 	edges  [][]Relation // by position, targets lower-case
 	// lazy, for a graph read from a snapshot, decodes each entity on
@@ -113,12 +116,25 @@ func refName(ref string) string {
 	return rest[strings.IndexByte(rest, '/')+1:]
 }
 
+// pos is the position of a canonical ref.
+func (g *Graph) pos(ref string) (int32, bool) {
+	if g.byRef != nil {
+		i, ok := g.byRef[ref]
+		return i, ok
+	}
+	k, found := slices.BinarySearchFunc(g.sorted, ref, func(i int32, ref string) int { return strings.Compare(g.refs[i], ref) })
+	if !found {
+		return 0, false
+	}
+	return g.sorted[k], true
+}
+
 // Len is the number of entities.
 func (g *Graph) Len() int { return len(g.ents) }
 
 // Get looks an entity up by ref (any case; kind:ns/name).
 func (g *Graph) Get(ref string) (*Entity, bool) {
-	i, ok := g.byRef[strings.ToLower(ref)]
+	i, ok := g.pos(strings.ToLower(ref))
 	if !ok {
 		return nil, false
 	}
@@ -220,7 +236,7 @@ func (g *Graph) ByKind(kind string) []*Entity {
 
 // Relations returns the outgoing relations of ref.
 func (g *Graph) Relations(ref string) []Relation {
-	if i, ok := g.byRef[strings.ToLower(ref)]; ok {
+	if i, ok := g.pos(strings.ToLower(ref)); ok {
 		return g.edges[i]
 	}
 	return nil

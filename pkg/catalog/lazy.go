@@ -14,7 +14,8 @@ import (
 type lazyBodies struct {
 	store []Entity // entity i is ents[i] = &store[i]
 	s     string
-	offs  []int // entity i is s[offs[i]:offs[i+1]]
+	offs  []int    // entity i is s[offs[i]:offs[i+1]]
+	table []string // the snapshot's string table
 	once  []sync.Once
 	all   sync.Once
 }
@@ -27,8 +28,8 @@ func (g *Graph) at(i int32) *Entity {
 	e := g.ents[i]
 	if l := g.lazy; l != nil {
 		l.once[i].Do(func() {
-			d := &snapDecoder{s: l.s[l.offs[i]:l.offs[i+1]]}
-			d.entity(e)
+			d := &snapDecoder{s: l.s[l.offs[i]:l.offs[i+1]], table: l.table}
+			d.entity(e, g.edges[i])
 		})
 	}
 	return e
@@ -53,27 +54,34 @@ func (g *Graph) decodeAll() {
 }
 
 // newLazyGraph builds the graph of a snapshot: refs, lower-case kinds and
-// lower-case relations per position, and the encoded entity bodies. It
-// returns nil when two entities share a ref (a snapshot never holds that;
-// NewGraph would drop the later one, and a lazy graph cannot).
-func newLazyGraph(refs, kinds []string, edges [][]Relation, bodies string, offs []int, digest string) *Graph {
+// lower-case relations per position, the positions in ref order, and the
+// encoded entity bodies. It returns nil unless sorted is a permutation
+// with strictly increasing refs (so refs are unique: NewGraph would drop a
+// later duplicate, and a lazy graph cannot).
+func newLazyGraph(refs, kinds []string, edges [][]Relation, sorted []int32, bodies string, offs []int, table []string, digest string) *Graph {
 	n := len(refs)
+	if len(sorted) != n {
+		return nil
+	}
+	seen := make([]bool, n)
+	for k, i := range sorted {
+		if i < 0 || int(i) >= n || seen[i] || (k > 0 && refs[sorted[k-1]] >= refs[i]) {
+			return nil
+		}
+		seen[i] = true
+	}
 	store := make([]Entity, n)
 	g := &Graph{
 		ents:   make([]*Entity, n),
 		refs:   refs,
 		kinds:  kinds,
-		byRef:  make(map[string]int32, n),
+		sorted: sorted,
 		byKind: map[string][]int32{},
 		edges:  edges,
-		lazy:   &lazyBodies{store: store, s: bodies, offs: offs, once: make([]sync.Once, n)},
+		lazy:   &lazyBodies{store: store, s: bodies, offs: offs, table: table, once: make([]sync.Once, n)},
 		digest: digest,
 	}
-	for i, ref := range refs {
-		if _, dup := g.byRef[ref]; dup {
-			return nil
-		}
-		g.byRef[ref] = int32(i)
+	for i := range refs {
 		g.ents[i] = &store[i]
 		g.byKind[kinds[i]] = append(g.byKind[kinds[i]], int32(i))
 	}

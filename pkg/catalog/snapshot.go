@@ -10,6 +10,8 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -29,7 +31,7 @@ import (
 // truncated, corrupt or foreign file is ignored, never trusted.
 
 // snapFormat changes whenever the layout or the entity codec changes.
-const snapFormat = 2
+const snapFormat = 5
 
 const (
 	snapExt       = ".snap"
@@ -178,16 +180,41 @@ func encodeSnapshot(key string, res *LoadResult, rec *probes) ([]byte, error) {
 		e.str(p.Message)
 	}
 	e.strs(res.Files)
-	e.uv(uint64(len(res.Entities)))
-	// The graph section: what lookups and walks need before any entity is
-	// decoded (canonical ref, lower-case kind, lower-case relations).
+	// A counting pass over everything below decides the string table.
+	counter := &snapEncoder{counts: map[string]int{}}
+	if err := graphAndBodies(counter, res.Entities); err != nil {
+		return nil, err
+	}
+	list, table := counter.shared()
+	e.uv(uint64(len(list)))
+	for _, s := range list {
+		e.str(s)
+	}
+	e.table = table
+	if err := graphAndBodies(e, res.Entities); err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(snapMagic)+12+len(e.b))
+	out = append(out, snapMagic...)
+	out = binary.LittleEndian.AppendUint32(out, snapFormat)
+	out = binary.LittleEndian.AppendUint64(out, uint64(len(e.b)))
+	out = append(out, e.b...)
+	return binary.LittleEndian.AppendUint32(out, crc32.Checksum(e.b, snapCRC)), nil
+}
+
+// graphAndBodies writes the entity count, the graph section (what lookups
+// and walks need before any entity is decoded: canonical ref, lower-case
+// kind, lower-case relations) and the entity bodies, framed by their
+// lengths so each decodes on its own.
+func graphAndBodies(e *snapEncoder, ents []Entity) error {
+	e.uv(uint64(len(ents)))
 	nrel := 0
-	for i := range res.Entities {
-		nrel += len(res.Entities[i].Relations)
+	for i := range ents {
+		nrel += len(ents[i].Relations)
 	}
 	e.uv(uint64(nrel))
-	for i := range res.Entities {
-		x := &res.Entities[i]
+	for i := range ents {
+		x := &ents[i]
 		e.str(x.Ref().String())
 		e.str(strings.ToLower(x.Kind))
 		rels := lowerTargets(x.Relations)
@@ -197,27 +224,31 @@ func encodeSnapshot(key string, res *LoadResult, rec *probes) ([]byte, error) {
 			e.str(r.TargetRef)
 		}
 	}
-	// Entities are framed by their lengths so each decodes on its own.
-	bodies := &snapEncoder{}
-	lens := make([]int, len(res.Entities))
-	for i := range res.Entities {
+	// The positions in ref order, for lookups by binary search.
+	sorted := make([]int32, len(ents))
+	refs := make([]string, len(ents))
+	for i := range ents {
+		sorted[i], refs[i] = int32(i), ents[i].Ref().String()
+	}
+	slices.SortFunc(sorted, func(a, b int32) int { return strings.Compare(refs[a], refs[b]) })
+	for _, i := range sorted {
+		e.uv(uint64(i))
+	}
+	bodies := &snapEncoder{table: e.table, counts: e.counts, order: e.order}
+	lens := make([]int, len(ents))
+	for i := range ents {
 		at := len(bodies.b)
-		if err := bodies.entity(&res.Entities[i]); err != nil {
-			return nil, err
+		if err := bodies.entity(&ents[i]); err != nil {
+			return err
 		}
 		lens[i] = len(bodies.b) - at
 	}
+	e.order = bodies.order
 	for _, n := range lens {
 		e.uv(uint64(n))
 	}
 	e.b = append(e.b, bodies.b...)
-
-	out := make([]byte, 0, len(snapMagic)+12+len(e.b))
-	out = append(out, snapMagic...)
-	out = binary.LittleEndian.AppendUint32(out, snapFormat)
-	out = binary.LittleEndian.AppendUint64(out, uint64(len(e.b)))
-	out = append(out, e.b...)
-	return binary.LittleEndian.AppendUint32(out, crc32.Checksum(e.b, snapCRC)), nil
+	return nil
 }
 
 // readSnapshot returns the load saved at path if it is this key's and
@@ -257,6 +288,9 @@ func decodeSnapshot(b []byte, key string, stale func(map[probe]string) string) (
 	if crc32.Checksum(payload, snapCRC) != binary.LittleEndian.Uint32(b[n:]) {
 		return nil, nil, errors.New("snapshot checksum mismatch")
 	}
+	// Everything decoded here is kept: collecting while it grows would
+	// only re-mark it.
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	// The buffer is never written again: strings share it instead of
 	// copying 100k entities' worth of text.
 	d := &snapDecoder{s: unsafe.String(unsafe.SliceData(payload), len(payload))}
@@ -280,6 +314,10 @@ func decodeSnapshot(b []byte, key string, stale func(map[probe]string) string) (
 		res.Problems = append(res.Problems, Problem{Level: d.str(), File: d.str(), Document: int(d.uv()), Ref: d.str(), Message: d.str()})
 	}
 	res.Files = d.strs()
+	d.table = make([]string, d.count(1))
+	for i := range d.table {
+		d.table[i] = d.str()
+	}
 	ents := d.count(3)
 	rels := make([]Relation, d.count(2))
 	refs, kinds, edges := make([]string, ents), make([]string, ents), make([][]Relation, ents)
@@ -297,6 +335,10 @@ func decodeSnapshot(b []byte, key string, stale func(map[probe]string) string) (
 		}
 		used += k
 	}
+	sorted := make([]int32, ents)
+	for k := range sorted {
+		sorted[k] = int32(min(d.uv(), uint64(ents)))
+	}
 	offs := make([]int, ents+1)
 	for i := range ents {
 		offs[i+1] = offs[i] + d.count(1)
@@ -304,7 +346,7 @@ func decodeSnapshot(b []byte, key string, stale func(map[probe]string) string) (
 	if d.err != nil || used != len(rels) || offs[ents] != len(d.s)-d.at {
 		return nil, nil, errSnapshotCorrupt
 	}
-	g := newLazyGraph(refs, kinds, edges, d.s[d.at:], offs, digest)
+	g := newLazyGraph(refs, kinds, edges, sorted, d.s[d.at:], offs, d.table, digest)
 	if g == nil {
 		return nil, nil, errSnapshotCorrupt
 	}
