@@ -11,6 +11,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"github.com/bsai-dev/bsai/pkg/catalog"
@@ -168,26 +169,29 @@ func postingsLen(ix *Index) int {
 }
 
 // readIndexFile reads path (at most maxIndexFile bytes) and returns what
-// follows the header once the format and checksum are right.
-func readIndexFile(path string) (string, error) {
+// follows the header once its format and length are right; see
+// readIndexFrom for verify.
+func readIndexFile(path string) (body string, verify func() error, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	return readIndexFrom(f, info.Size())
 }
 
 // readIndexFrom reads an index file of size bytes from r into one buffer,
 // which becomes the string the loaded index keeps: its tables are
-// substrings of it, so nothing per key is allocated or copied.
-func readIndexFrom(r io.Reader, size int64) (string, error) {
+// substrings of it, so nothing per key is allocated or copied. The
+// checksum runs in the background while the caller validates the
+// structure (which is safe on any bytes): verify waits for it.
+func readIndexFrom(r io.Reader, size int64) (body string, verify func() error, err error) {
 	if size > maxIndexFile {
-		return "", errTooLarge
+		return "", nil, errTooLarge
 	}
 	if size < int64(headLen) {
 		size = int64(headLen) // read what there is: the header check says why it fails
@@ -196,36 +200,42 @@ func readIndexFrom(r io.Reader, size int64) (string, error) {
 	// The header first: a file that is not an index is not read whole.
 	n, err := io.ReadFull(r, b[:headLen])
 	if n < len(indexMagic) || string(b[:len(indexMagic)]) != indexMagic {
-		return "", fmt.Errorf("not an index file")
+		return "", nil, fmt.Errorf("not an index file")
 	}
 	if err != nil {
-		return "", fmt.Errorf("index file is truncated")
+		return "", nil, fmt.Errorf("index file is truncated")
 	}
 	if v := binary.LittleEndian.Uint32(b[len(indexMagic):]); v != formatVersion {
-		return "", fmt.Errorf("index format %d, want %d", v, formatVersion)
+		return "", nil, fmt.Errorf("index format %d, want %d", v, formatVersion)
 	}
-	if body := int64(binary.LittleEndian.Uint32(b[len(indexMagic)+4:])); body != size-int64(headLen) {
-		if body > size-int64(headLen) {
-			return "", fmt.Errorf("index file is truncated")
+	if n := int64(binary.LittleEndian.Uint32(b[len(indexMagic)+4:])); n != size-int64(headLen) {
+		if n > size-int64(headLen) {
+			return "", nil, fmt.Errorf("index file is truncated")
 		}
-		return "", fmt.Errorf("index file has %d bytes past its end", size-int64(headLen)-body)
+		return "", nil, fmt.Errorf("index file has %d bytes past its end", size-int64(headLen)-n)
 	}
 	if _, err := io.ReadFull(r, b[headLen:]); err != nil {
-		return "", fmt.Errorf("index file is truncated")
+		return "", nil, fmt.Errorf("index file is truncated")
 	}
 	if n, _ := r.Read(make([]byte, 1)); n != 0 {
-		return "", fmt.Errorf("index file changed while read")
+		return "", nil, fmt.Errorf("index file changed while read")
 	}
-	if crc32.Checksum(b[headLen:], castagnoli) != binary.LittleEndian.Uint32(b[len(indexMagic)+8:]) {
-		return "", fmt.Errorf("index file checksum mismatch")
+	want := binary.LittleEndian.Uint32(b[len(indexMagic)+8:])
+	b = b[headLen:]
+	sum := make(chan uint32, 1)
+	go func() { sum <- crc32.Checksum(b, castagnoli) }()
+	verify = sync.OnceValue(func() error {
+		if <-sum != want {
+			return fmt.Errorf("index file checksum mismatch")
+		}
+		return nil
+	})
+	if len(b) == 0 {
+		return "", verify, nil
 	}
-	// b is never written again and not referenced past this point, which
-	// is what unsafe.String requires; a copy would cost as much as the read.
-	body := b[headLen:]
-	if len(body) == 0 {
-		return "", nil
-	}
-	return unsafe.String(&body[0], len(body)), nil
+	// b is never written again, which is what unsafe.String requires; a
+	// copy would cost as much as the read.
+	return unsafe.String(&b[0], len(b)), verify, nil
 }
 
 // decodeIndex validates s (a file after its header, see readIndexFrom)
@@ -288,6 +298,10 @@ func decodeIndex(s string, g *catalog.Graph, stop func(stored string) bool) (*In
 	}
 
 	ix.vocab = d.vocab()
+	postings := make(chan bool, 1)
+	if d.err == nil {
+		go func(v vocab) { postings <- v.valid(n) }(ix.vocab)
+	}
 	ix.phrases = d.lists()
 	ix.maxPhrase = int(d.u32())
 	ix.keep = d.set()
@@ -300,7 +314,7 @@ func decodeIndex(s string, g *catalog.Graph, stop func(stored string) bool) (*In
 	if d.err != nil {
 		return nil, key, d.err
 	}
-	if d.left() != 0 {
+	if d.left() != 0 || !<-postings {
 		return nil, key, errCorrupt
 	}
 	return ix, key, nil

@@ -216,11 +216,17 @@ func LoadIndex(path string, g *catalog.Graph, key string) (*Index, error) {
 // opened runs once the file is read; stop, asked between sections with
 // that key, abandons the decode (the key is known not to match).
 func readIndex(path string, g *catalog.Graph, opened func(), stop func(stored string) bool) (ix *Index, stored string, err error) {
-	s, err := readIndexFile(path)
+	s, verify, err := readIndexFile(path)
 	if err != nil {
 		return nil, "", err
 	}
 	opened()
+	// A damaged file fails its checksum, whatever the decoder made of it.
+	defer func() {
+		if cerr := verify(); cerr != nil {
+			ix, err = nil, cerr
+		}
+	}()
 	// The decoder checks every bound; this is the last line of defence so a
 	// damaged cache can never take the command down.
 	defer func() {

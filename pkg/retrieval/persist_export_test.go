@@ -140,11 +140,14 @@ func pairsEqual(a, b *pairs) bool {
 // was saved under, without the recover of readIndex: a panic in the
 // decoder or in a search of what it returned is a fuzzing failure.
 func DecodeIndexBytes(b []byte, g *catalog.Graph) (*Index, error) {
-	s, err := readIndexFrom(bytes.NewReader(b), int64(len(b)))
+	s, verify, err := readIndexFrom(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		return nil, err
 	}
 	ix, _, err := decodeIndex(s, g, func(string) bool { return false })
+	if cerr := verify(); cerr != nil {
+		return nil, cerr
+	}
 	return ix, err
 }
 
