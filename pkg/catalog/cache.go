@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/bsai-dev/bsai/pkg/cachefile"
 )
 
 // DefaultCacheTTL is how long a backstage snapshot is reused.
@@ -173,22 +175,7 @@ func (c *CachedSource) write(ents []Entity) {
 	if err != nil {
 		return
 	}
-	if err := os.MkdirAll(filepath.Dir(c.Path), 0o700); err != nil {
-		return
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(c.Path), ".snapshot-*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(b)
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil {
-		os.Remove(tmp.Name())
-		return
-	}
-	if err := os.Rename(tmp.Name(), c.Path); err != nil {
-		os.Remove(tmp.Name())
-	}
+	_ = cachefile.WriteAtomic(c.Path, b) // a snapshot that cannot be written is only a slower next run
 }
 
 func filterEntities(ents []Entity, f map[string]string) []Entity {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -35,6 +36,7 @@ const (
 	tagFloat
 	tagList
 	tagMap
+	tagOther // digest only (canonical): never in a snapshot
 )
 
 // snapEncoder writes strings either inline (length<<1, then the bytes) or
@@ -42,11 +44,35 @@ const (
 // types, annotation keys and location values repeat across 100k entities,
 // and the table halves the file. A counting encoder (counts != nil) only
 // tallies the strings, to decide what goes in the table.
+//
+// The same encoder, inline and with sorted map keys (canonical), is what
+// Digest hashes: one walk over an entity's fields serves both.
 type snapEncoder struct {
 	b      []byte
 	table  map[string]uint64
 	counts map[string]int
 	order  []string // counted strings in first-seen order
+	// canonical writes map keys sorted (in keys, a reusable buffer per
+	// nesting depth) and values of unknown types as their %T %v, so equal
+	// entities always write equal bytes.
+	canonical bool
+	keys      [][]string
+}
+
+// keysOf returns m's keys: sorted when canonical, else in map order.
+func keysOf[V any](e *snapEncoder, m map[string]V, depth int) []string {
+	for len(e.keys) <= depth {
+		e.keys = append(e.keys, nil)
+	}
+	ks := e.keys[depth][:0]
+	for k := range m {
+		ks = append(ks, k)
+	}
+	if e.canonical {
+		slices.Sort(ks)
+	}
+	e.keys[depth] = ks
+	return ks
 }
 
 // minShared: shorter strings cost no more inline than as an index.
@@ -85,63 +111,57 @@ func (e *snapEncoder) shared() ([]string, map[string]uint64) {
 	return list, table
 }
 
-func (e *snapEncoder) strMap(m map[string]string) {
-	// nil and empty differ in JSON output (omitempty treats both alike,
-	// but callers may test for nil): a nil map is written as count 0 with
-	// a marker byte.
-	if m == nil {
+// present writes whether a field that may be nil is set: nil and empty
+// differ for callers that test for nil.
+func (e *snapEncoder) present(set bool) bool {
+	if set {
+		e.b = append(e.b, 1)
+	} else {
 		e.b = append(e.b, 0)
-		return
 	}
-	e.b = append(e.b, 1)
-	e.uv(uint64(len(m)))
-	for k, v := range m {
-		e.str(k)
-		e.str(v)
-	}
+	return set
 }
 
-func (e *snapEncoder) strs(ss []string) {
-	if ss == nil {
-		e.b = append(e.b, 0)
-		return
-	}
-	e.b = append(e.b, 1)
-	e.uv(uint64(len(ss)))
+// fields writes strings one after the other.
+func (e *snapEncoder) fields(ss ...string) {
 	for _, s := range ss {
 		e.str(s)
 	}
 }
 
+func (e *snapEncoder) strMap(m map[string]string) {
+	if e.present(m != nil) {
+		e.uv(uint64(len(m)))
+		for _, k := range keysOf(e, m, 0) {
+			e.str(k)
+			e.str(m[k])
+		}
+	}
+}
+
+func (e *snapEncoder) strs(ss []string) {
+	if e.present(ss != nil) {
+		e.uv(uint64(len(ss)))
+		for _, s := range ss {
+			e.str(s)
+		}
+	}
+}
+
 func (e *snapEncoder) entity(x *Entity) error {
-	e.str(x.APIVersion)
-	e.str(x.Kind)
 	m := &x.Metadata
-	e.str(m.Name)
-	e.str(m.Namespace)
-	e.str(m.Title)
-	e.str(m.Description)
+	e.fields(x.APIVersion, x.Kind, m.Name, m.Namespace, m.Title, m.Description)
 	e.strMap(m.Labels)
 	e.strMap(m.Annotations)
 	e.strs(m.Tags)
-	if m.Links == nil {
-		e.b = append(e.b, 0)
-	} else {
-		e.b = append(e.b, 1)
+	if e.present(m.Links != nil) {
 		e.uv(uint64(len(m.Links)))
 		for _, l := range m.Links {
-			e.str(l.URL)
-			e.str(l.Title)
-			e.str(l.Icon)
-			e.str(l.Type)
+			e.fields(l.URL, l.Title, l.Icon, l.Type)
 		}
 	}
-	e.str(m.UID)
-	e.str(m.Etag)
-	if x.Spec == nil {
-		e.b = append(e.b, 0)
-	} else {
-		e.b = append(e.b, 1)
+	e.fields(m.UID, m.Etag)
+	if e.present(x.Spec != nil) {
 		if err := e.value(x.Spec, 0); err != nil {
 			return fmt.Errorf("%s: %w", x.Ref(), err)
 		}
@@ -149,7 +169,7 @@ func (e *snapEncoder) entity(x *Entity) error {
 	switch {
 	case x.Relations == nil:
 		e.b = append(e.b, 0)
-	case sameTargets(x.Relations):
+	case !e.canonical && sameTargets(x.Relations):
 		// Already lower-case, so the graph section holds them as they are:
 		// not written twice.
 		e.b = append(e.b, 2)
@@ -168,6 +188,11 @@ func (e *snapEncoder) entity(x *Entity) error {
 // an error and the catalog is simply not snapshotted.
 func (e *snapEncoder) value(v any, depth int) error {
 	if depth > maxValueDepth {
+		if e.canonical {
+			e.b = append(e.b, tagOther)
+			e.str(fmt.Sprintf("%v", v))
+			return nil
+		}
 		return errors.New("spec nested too deeply to snapshot")
 	}
 	switch t := v.(type) {
@@ -205,14 +230,18 @@ func (e *snapEncoder) value(v any, depth int) error {
 	case map[string]any:
 		e.b = append(e.b, tagMap)
 		e.uv(uint64(len(t)))
-		for k, x := range t {
+		for _, k := range keysOf(e, t, depth+1) {
 			e.str(k)
-			if err := e.value(x, depth+1); err != nil {
+			if err := e.value(t[k], depth+1); err != nil {
 				return err
 			}
 		}
 	default:
-		return fmt.Errorf("a spec value of type %T cannot be snapshotted", v)
+		if !e.canonical {
+			return fmt.Errorf("a spec value of type %T cannot be snapshotted", v)
+		}
+		e.b = append(e.b, tagOther)
+		e.str(fmt.Sprintf("%T %v", v, v))
 	}
 	return nil
 }

@@ -12,12 +12,12 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 	"unsafe"
 
 	"github.com/bsai-dev/bsai/pkg/buildinfo"
+	"github.com/bsai-dev/bsai/pkg/cachefile"
 )
 
 // The files snapshot: parsing and validating YAML is most of a command's
@@ -142,12 +142,12 @@ func loadSnapshotted(ctx context.Context, paths []string, opts LoadOptions, o *S
 		}
 		b, err := encodeSnapshot(key, res, rec)
 		if err == nil {
-			err = writeAtomic(o.Dir, path, b)
+			err = cachefile.WriteAtomic(path, b)
 		}
 		if err != nil {
 			return fmt.Sprintf("catalog: not snapshotted: %v", err)
 		}
-		pruneSnapshots(o.Dir, path)
+		cachefile.Prune(o.Dir, snapExt, path, keepSnapshots)
 		return fmt.Sprintf("catalog: snapshot of %d entities saved in %s", len(res.Entities), path)
 	}
 	if o.SaveLater != nil {
@@ -351,60 +351,4 @@ func decodeSnapshot(b []byte, key string, stale func(map[probe]string) string) (
 		return nil, nil, errSnapshotCorrupt
 	}
 	return res, g, nil
-}
-
-// writeAtomic writes b to path through a temp file renamed into place, so
-// a reader never sees half a snapshot.
-func writeAtomic(dir, path string, b []byte) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, ".snap-*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		_ = os.Remove(f.Name())
-	}
-	return err
-}
-
-// pruneSnapshots keeps the keepSnapshots most recently used snapshots of
-// dir (and keep), and removes temp files a crashed save left behind.
-func pruneSnapshots(dir, keep string) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	type file struct {
-		path string
-		used time.Time
-	}
-	var files []file
-	for _, de := range entries {
-		p := filepath.Join(dir, de.Name())
-		info, err := de.Info()
-		if err != nil {
-			continue
-		}
-		switch {
-		case strings.HasPrefix(de.Name(), ".snap-") && time.Since(info.ModTime()) > time.Hour:
-			_ = os.Remove(p)
-		case strings.HasSuffix(de.Name(), snapExt) && p != keep:
-			files = append(files, file{p, info.ModTime()})
-		}
-	}
-	sort.Slice(files, func(i, j int) bool { return files[i].used.After(files[j].used) })
-	for i, f := range files {
-		if i >= keepSnapshots-1 {
-			_ = os.Remove(f.path)
-		}
-	}
 }

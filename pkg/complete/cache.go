@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/bsai-dev/bsai/pkg/cachefile"
 )
 
 // Cache keeps what completion had to ask a server for (MCP tool lists,
@@ -74,15 +76,8 @@ func (c *Cache) Put(key string, v any) {
 		return
 	}
 	b, err := json.Marshal(entry{Key: key, Written: c.now(), Value: val})
-	if err != nil || os.MkdirAll(c.Dir, 0o700) != nil {
-		return
-	}
-	tmp, err := os.CreateTemp(c.Dir, ".entry-*")
 	if err != nil {
 		return
 	}
-	_, werr := tmp.Write(b)
-	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), c.path(key)) != nil {
-		os.Remove(tmp.Name())
-	}
+	_ = cachefile.WriteAtomic(c.path(key), b) // a completion cache that cannot be written only costs time
 }

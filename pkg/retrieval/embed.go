@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/gob"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/bsai-dev/bsai/pkg/cachefile"
 	"github.com/bsai-dev/bsai/pkg/catalog"
 )
 
@@ -143,23 +145,7 @@ func (ix *Index) EmbeddingErr() error {
 }
 
 func writeGob(path string, v any) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".vectors-*")
-	if err != nil {
-		return err
-	}
-	if err := gob.NewEncoder(tmp).Encode(v); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return cachefile.WriteAtomicFunc(path, func(b *bytes.Buffer) error { return gob.NewEncoder(b).Encode(v) })
 }
 
 func safeName(s string) string {

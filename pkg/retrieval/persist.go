@@ -7,12 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/bsai-dev/bsai/pkg/cachefile"
 	"github.com/bsai-dev/bsai/pkg/catalog"
 )
 
@@ -142,7 +141,7 @@ func ForCached(g *catalog.Graph, o CacheOptions) *Index {
 		if err := ix.Save(path, key()); err != nil {
 			return fmt.Sprintf("index: not cached: %v", err)
 		}
-		prune(o.Dir, path)
+		cachefile.Prune(o.Dir, indexExt, path, keepIndexFiles)
 		return fmt.Sprintf("index: built %d entities in %s and cached them in %s", ix.Len(), built.Round(time.Millisecond), path)
 	}
 	if o.SaveLater != nil {
@@ -166,36 +165,14 @@ func CachePath(dir string, g *catalog.Graph) string {
 // Save writes the index to path atomically (a temp file renamed into
 // place), under key (see Fingerprint).
 func (ix *Index) Save(path, key string) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create index cache directory: %w", err)
-	}
 	b, err := encodeIndex(ix, key)
+	if err == nil {
+		err = cachefile.WriteAtomic(path, b)
+	}
 	if err != nil {
-		return fmt.Errorf("write index cache: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, ".index-*")
-	if err != nil {
-		return fmt.Errorf("write index cache: %w", err)
-	}
-	_, werr := tmp.Write(b)
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write index cache: %w", cmpErr(werr, cerr))
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
 		return fmt.Errorf("write index cache: %w", err)
 	}
 	return nil
-}
-
-func cmpErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }
 
 // LoadIndex reads an index saved for g under key. Any mismatch (another
@@ -235,40 +212,6 @@ func readIndex(path string, g *catalog.Graph, opened func(), stop func(stored st
 		}
 	}()
 	return decodeIndex(s, g, stop)
-}
-
-// prune deletes all but the keepIndexFiles most recently used index files
-// of dir (keeping keep), and temp files a crashed save left behind.
-func prune(dir, keep string) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	type file struct {
-		path string
-		mod  time.Time
-	}
-	var files []file
-	for _, de := range entries {
-		name := de.Name()
-		info, err := de.Info()
-		if err != nil || !info.Mode().IsRegular() {
-			continue
-		}
-		p := filepath.Join(dir, name)
-		switch {
-		case strings.HasPrefix(name, ".index-") && time.Since(info.ModTime()) > time.Hour:
-			os.Remove(p)
-		case strings.HasSuffix(name, indexExt) && p != keep:
-			files = append(files, file{p, info.ModTime()})
-		}
-	}
-	slices.SortFunc(files, func(a, b file) int { return b.mod.Compare(a.mod) })
-	for i, f := range files {
-		if i >= keepIndexFiles-1 {
-			os.Remove(f.path)
-		}
-	}
 }
 
 // hexKey is the file-name form of a digest.

@@ -286,20 +286,6 @@ func TestFingerprint(t *testing.T) {
 	}
 }
 
-// TestFingerprintCoversEntity fails when catalog.Entity gains a field: add
-// it to the hasher in pkg/catalog/digest.go, then update the counts here.
-func TestFingerprintCoversEntity(t *testing.T) {
-	for typ, want := range map[reflect.Type]int{
-		reflect.TypeFor[catalog.Entity]():   5,
-		reflect.TypeFor[catalog.Metadata](): 10,
-		reflect.TypeFor[catalog.Link]():     4,
-		reflect.TypeFor[catalog.Relation](): 2,
-	} {
-		if typ.NumField() != want {
-			t.Errorf("%s has %d fields, the fingerprint hashes %d", typ, typ.NumField(), want)
-		}
-	}
-}
 
 // TestForCachedSaveLater: with SaveLater the miss returns a usable index
 // before anything is written; the handed-over save writes it and returns

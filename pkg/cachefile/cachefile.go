@@ -1,0 +1,91 @@
+// Package cachefile writes and prunes the files of bsai's on-disk caches
+// (catalog snapshots, retrieval indexes, embeddings, completions). They
+// are private to the user and rebuilt when missing, so the rules are the
+// same for all: written whole or not at all, directories 0700, files 0600,
+// and a bounded number kept.
+package cachefile
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// tempMark is in every temp file's name, so Prune finds what a crashed
+// write left behind.
+const tempMark = ".tmp-"
+
+// WriteAtomic writes b to path through a temp file in the same directory
+// renamed into place: a reader (another bsai process) sees the old file or
+// the new one, never half of one. The directory is created if needed.
+func WriteAtomic(path string, b []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+tempMark+"*") // 0600
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(b)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+	}
+	return err
+}
+
+// WriteAtomicFunc is WriteAtomic for an encoder that writes to a stream.
+func WriteAtomicFunc(path string, write func(*bytes.Buffer) error) error {
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
+		return err
+	}
+	return WriteAtomic(path, buf.Bytes())
+}
+
+// Prune keeps the max most recently modified files of dir whose names end
+// in ext, counting keep (the file just written, never removed), and
+// removes temp files of failed writes older than an hour. Errors are
+// ignored: a cache that cannot be pruned is still a cache.
+func Prune(dir, ext, keep string, max int) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	type file struct {
+		path string
+		mod  time.Time
+	}
+	var files []file
+	for _, de := range entries {
+		name := de.Name()
+		info, err := de.Info()
+		if err != nil || !info.Mode().IsRegular() {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		switch {
+		case strings.HasPrefix(name, ".") && strings.Contains(name, tempMark):
+			if time.Since(info.ModTime()) > time.Hour {
+				_ = os.Remove(p)
+			}
+		case strings.HasSuffix(name, ext) && p != keep:
+			files = append(files, file{p, info.ModTime()})
+		}
+	}
+	slices.SortFunc(files, func(a, b file) int { return b.mod.Compare(a.mod) })
+	for i, f := range files {
+		if i >= max-1 {
+			_ = os.Remove(f.path)
+		}
+	}
+}
