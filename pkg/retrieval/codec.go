@@ -172,82 +172,90 @@ func (d *decoder) str() string {
 	return d.s[at : at+n]
 }
 
-// offsets checks n+1 offsets that start at 0 and never decrease, and
-// returns where they are and the last (the size of what they index).
+// The decoder reads the layout (where each table is and how big) and
+// checks every bound it needs for that; what is inside a table (offsets
+// in order, keys sorted, ids in range) is checked by its valid method,
+// which decodeIndex runs on two cores once the layout is known. Nothing
+// reads a table before it is valid, and valid itself is safe on any
+// bytes (it runs in its own goroutine, beyond readIndex's recover).
+
+// offsets reads the layout of n+1 offsets and returns where they are and
+// the last (the size of what they index); monotonic checks them.
 func (d *decoder) offsets(n int) (at, last int) {
-	if n > d.left()/4 {
+	if d.err != nil || n+1 > d.left()/4 {
 		d.fail()
 		return 0, 0
 	}
 	at = d.skip(4 * (n + 1))
-	if d.err != nil {
-		return 0, 0
-	}
-	for i := 0; i <= n; i++ {
-		o := int(u32at(d.s, at+4*i))
-		if o < last || i == 0 && o != 0 {
-			d.fail()
-			return 0, 0
-		}
-		last = o
-	}
-	return at, last
+	return at, int(u32at(d.s, at+4*n))
 }
 
-// table reads what encoder.table wrote; sorted requires strictly
-// increasing keys (binary search depends on it). One pass over the
-// offsets checks both, reading each once.
-func (d *decoder) table(sorted bool) table {
+// monotonic reports whether the n+1 offsets at at start at 0 and never
+// decrease (so each is at most the last).
+func monotonic(s string, at, n int) bool {
+	prev := 0
+	for i := 0; i <= n; i++ {
+		o := int(u32at(s, at+4*i))
+		if o < prev || i == 0 && o != 0 {
+			return false
+		}
+		prev = o
+	}
+	return true
+}
+
+// table reads the layout of what encoder.table wrote.
+func (d *decoder) table() table {
 	n := d.count(4) // each string has at least its offset
-	if d.err != nil || n+1 > d.left()/4 {
-		d.fail()
+	offs, size := d.offsets(n)
+	base := d.skip(size)
+	if d.err != nil {
 		return table{}
 	}
-	offs := d.skip(4 * (n + 1))
-	if u32at(d.s, offs) != 0 {
-		d.fail()
-		return table{}
-	}
-	// The strings start after the offsets; their end is only known at the
-	// last offset, so bounds are checked against what is left.
-	base, left := d.at, d.left()
-	prevLo, prevHi := 0, 0
-	for i := 1; i <= n; i++ {
-		hi := int(u32at(d.s, offs+4*i))
-		if hi < prevHi || hi > left {
-			d.fail()
-			return table{}
-		}
-		if sorted && i > 1 && d.s[base+prevHi:base+hi] <= d.s[base+prevLo:base+prevHi] {
-			d.fail()
-			return table{}
-		}
-		prevLo, prevHi = prevHi, hi
-	}
-	d.skip(prevHi)
 	return table{s: d.s, offs: offs, base: base, n: n}
 }
 
-// docIDs checks n document ids (u32) and returns where they start.
-func (d *decoder) docIDs(n int) int {
-	if n > d.left()/4 {
-		d.fail()
-		return 0
+// valid checks the offsets (from 0, never decreasing, within the strings)
+// and, if sorted, that the keys strictly increase (binary search depends
+// on it), in one pass reading each offset once.
+func (t *table) valid(sorted bool) bool {
+	if t.n == 0 {
+		return true
 	}
-	at := d.skip(4 * n)
-	for i := range n {
-		if d.err != nil || int64(u32at(d.s, at+4*i)) >= int64(d.docs) {
-			d.fail()
-			return 0
+	size := t.off(t.n)
+	if t.off(0) != 0 {
+		return false
+	}
+	prevLo, prevHi := 0, 0
+	for i := 1; i <= t.n; i++ {
+		hi := t.off(i)
+		if hi < prevHi || hi > size {
+			return false
 		}
+		if sorted && i > 1 && t.s[t.base+prevHi:t.base+hi] <= t.s[t.base+prevLo:t.base+prevHi] {
+			return false
+		}
+		prevLo, prevHi = prevHi, hi
 	}
-	return at
+	return true
 }
 
-func (d *decoder) set() set { return set{t: d.table(true)} }
+// idsBelow reports whether the n ids (u32) at at are below docs.
+func idsBelow(s string, at, n, docs int) bool {
+	for i := range n {
+		if int64(u32at(s, at+4*i)) >= int64(docs) {
+			return false
+		}
+	}
+	return true
+}
+
+func (d *decoder) set() set { return set{t: d.table()} }
+
+func (s *set) valid() bool { return s.t.valid(true) }
 
 // subset reads what encoder.subset wrote, over of (the table it was
-// written against).
+// written against). Its bitmap needs no check beyond its length.
 func (d *decoder) subset(of table) set {
 	switch d.u32() {
 	case 0:
@@ -264,18 +272,26 @@ func (d *decoder) subset(of table) set {
 }
 
 func (d *decoder) lists() lists {
-	t := d.table(true)
+	t := d.table()
 	offs, total := d.offsets(t.n)
-	ids := d.docIDs(total)
+	if total > d.left()/4 {
+		d.fail()
+	}
+	ids := d.skip(4 * total)
 	if d.err != nil {
 		return lists{}
 	}
 	return lists{t: t, offs: offs, ids: ids}
 }
 
+func (l *lists) valid(docs int) bool {
+	return l.t.valid(true) && monotonic(l.t.s, l.offs, l.t.n) &&
+		idsBelow(l.t.s, l.ids, int(u32at(l.t.s, l.offs+4*l.t.n)), docs)
+}
+
 func (d *decoder) pairs() pairs {
-	keys := d.table(true)
-	vals := d.table(false)
+	keys := d.table()
+	vals := d.table()
 	if d.err == nil && vals.n != keys.n {
 		d.fail()
 	}
@@ -285,13 +301,14 @@ func (d *decoder) pairs() pairs {
 	return pairs{keys: keys, vals: vals}
 }
 
-// vocab reads the sorted terms, the n+1 offsets (in postings) of their
-// posting lists, the distinct term frequencies (if at most 256), then the
-// postings' documents (u32) and their term frequencies (a byte indexing
-// the distinct ones, or f32). It checks the bounds; the postings
-// themselves are checked by vocab.valid.
+func (p *pairs) valid() bool { return p.keys.valid(true) && p.vals.valid(false) }
+
+// vocab reads the layout of the sorted terms, the n+1 offsets (in
+// postings) of their posting lists, the distinct term frequencies (if at
+// most 256), then the postings' documents (u32) and their term
+// frequencies (a byte indexing the distinct ones, or f32).
 func (d *decoder) vocab() vocab {
-	t := d.table(true)
+	t := d.table()
 	offs, total := d.offsets(t.n)
 	nv := d.count(4)
 	if nv > 256 {
@@ -320,14 +337,16 @@ func (d *decoder) vocab() vocab {
 	return v
 }
 
-// valid reports whether every posting list of a loaded vocab has strictly
-// increasing documents below docs (postingList.has searches them; Search
-// indexes by them) and every term frequency byte indexes tfv. It is the
-// longest check of a load (a million postings at 100k entities) and reads
-// only v's part of the file, so decodeIndex runs it beside the rest.
+// valid reports whether the terms and offsets are valid, every posting
+// list has strictly increasing documents below docs (postingList.has
+// searches them; Search indexes by them) and every term frequency byte
+// indexes tfv. It is the longest check of a load (a million postings at
+// 100k entities).
 func (v *vocab) valid(docs int) bool {
 	s := v.t.s
-	total := int(u32at(s, v.offs+4*v.t.n))
+	if !v.t.valid(true) || !monotonic(s, v.offs, v.t.n) {
+		return false
+	}
 	for i := range v.t.n {
 		lo, hi := span(s, v.offs, i)
 		prev := int64(-1)
@@ -340,6 +359,7 @@ func (v *vocab) valid(docs int) bool {
 		}
 	}
 	if nv := len(v.tfv) / 4; nv > 0 {
+		total := int(u32at(s, v.offs+4*v.t.n))
 		for _, c := range []byte(s[v.tfs : v.tfs+total]) {
 			if int(c) >= nv {
 				return false

@@ -254,7 +254,7 @@ func decodeIndex(s string, g *catalog.Graph, stop func(stored string) bool) (*In
 	}
 	ix := &Index{g: g}
 
-	refs := d.table(true)
+	refs := d.table()
 	if d.err != nil {
 		return nil, key, d.err
 	}
@@ -262,18 +262,6 @@ func decodeIndex(s string, g *catalog.Graph, stop func(stored string) bool) (*In
 		return nil, key, fmt.Errorf("index has %d entities, the catalog %d", refs.n, n)
 	}
 	perm := d.skip(4 * n)
-	if d.err != nil {
-		return nil, key, d.err
-	}
-	ix.refs = make([]string, n)
-	for i := range n {
-		doc, r := int64(u32at(s, perm+4*i)), refs.key(i)
-		// Distinct non-empty refs, one per document: perm is a permutation.
-		if doc >= int64(n) || r == "" || ix.refs[doc] != "" {
-			return nil, key, errCorrupt
-		}
-		ix.refs[doc] = r
-	}
 	ix.byRef = refIndex{t: refs, perm: perm}
 	at := d.skip(4 * n)
 	if d.err == nil {
@@ -296,12 +284,7 @@ func decodeIndex(s string, g *catalog.Graph, stop func(stored string) bool) (*In
 			}
 		}
 	}
-
 	ix.vocab = d.vocab()
-	postings := make(chan bool, 1)
-	if d.err == nil {
-		go func(v vocab) { postings <- v.valid(n) }(ix.vocab)
-	}
 	ix.phrases = d.lists()
 	ix.maxPhrase = int(d.u32())
 	ix.keep = d.set()
@@ -314,10 +297,38 @@ func decodeIndex(s string, g *catalog.Graph, stop func(stored string) bool) (*In
 	if d.err != nil {
 		return nil, key, d.err
 	}
-	if d.left() != 0 || !<-postings {
+	if d.left() != 0 {
+		return nil, key, errCorrupt
+	}
+	// The layout is sound; now what is inside the tables, about half on
+	// each core (the postings are the largest part).
+	postings := make(chan bool, 1)
+	go func() { postings <- ix.vocab.valid(n) && ix.nameTerm.valid(n) }()
+	ok := ix.refsValid() && ix.phrases.valid(n) && ix.keep.valid() && ix.typeTerms.valid() &&
+		ix.specTypes.valid() && (ix.names.bits != "" || ix.names.valid()) &&
+		ix.absentOwners.valid() && ix.absentSystems.valid()
+	if !<-postings || !ok {
 		return nil, key, errCorrupt
 	}
 	return ix, key, nil
+}
+
+// refsValid checks the sorted refs and their documents (a permutation:
+// distinct non-empty refs, one per document) and fills ix.refs from them.
+func (ix *Index) refsValid() bool {
+	t, n := &ix.byRef.t, ix.byRef.t.n
+	if !t.valid(true) {
+		return false
+	}
+	ix.refs = make([]string, n)
+	for i := range n {
+		doc, r := int64(u32at(t.s, ix.byRef.perm+4*i)), t.key(i)
+		if doc >= int64(n) || r == "" || ix.refs[doc] != "" {
+			return false
+		}
+		ix.refs[doc] = r
+	}
+	return true
 }
 
 func f32at(s string, i int) float32 { return math.Float32frombits(u32at(s, i)) }
