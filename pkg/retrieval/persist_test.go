@@ -286,7 +286,6 @@ func TestFingerprint(t *testing.T) {
 	}
 }
 
-
 // TestForCachedSaveLater: with SaveLater the miss returns a usable index
 // before anything is written; the handed-over save writes it and returns
 // the note.

@@ -1,6 +1,10 @@
 package retrieval
 
-import "math"
+import (
+	"cmp"
+	"math"
+	"slices"
+)
 
 // The index's lookup tables, each with two backings: the Go maps Build
 // fills, or read-only views into a loaded index file. Build keeps its maps
@@ -275,28 +279,39 @@ func (l postingList) doc(i int) int32 {
 	return int32(u32at(l.docs, 4*i))
 }
 
+// at is posting i. Small enough to inline, so a built index's loops
+// (Search on a cold run) index the slice directly.
 func (l postingList) at(i int) posting {
 	if l.p != nil {
 		return l.p[i]
 	}
+	return l.read(i)
+}
+
+func (l postingList) read(i int) posting {
+	doc := int32(u32at(l.docs, 4*i))
 	if l.tfv != "" {
-		return posting{doc: int32(u32at(l.docs, 4*i)), tf: f32at(l.tfv, 4*int(l.tfs[i]))}
+		return posting{doc: doc, tf: f32at(l.tfv, 4*int(l.tfs[i]))}
 	}
-	return posting{doc: int32(u32at(l.docs, 4*i)), tf: f32at(l.tfs, 4*i)}
+	return posting{doc: doc, tf: f32at(l.tfs, 4*i)}
 }
 
 // has reports whether document d is in the list (binary search).
 func (l postingList) has(d int32) bool {
-	lo, hi := 0, l.len()
+	if l.p != nil {
+		_, ok := slices.BinarySearchFunc(l.p, d, func(p posting, d int32) int { return cmp.Compare(p.doc, d) })
+		return ok
+	}
+	lo, hi := 0, len(l.docs)/4
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if l.doc(m) < d {
+		if int32(u32at(l.docs, 4*m)) < d {
 			lo = m + 1
 		} else {
 			hi = m
 		}
 	}
-	return lo < l.len() && l.doc(lo) == d
+	return lo < len(l.docs)/4 && int32(u32at(l.docs, 4*lo)) == d
 }
 
 // refIndex maps a ref to its document: a map when built, else the refs
