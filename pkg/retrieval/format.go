@@ -18,11 +18,12 @@ import (
 )
 
 // The index file: a header (magic, format version, length and CRC-32C of
-// the rest),
-// the key it was saved under, then the tables in a fixed order. Keys are
-// sorted and every variable-sized part is addressed through an offset
-// table, so a load reads the file once, checks it in one pass and then
-// looks things up in place (table.go) instead of rebuilding maps.
+// the rest), the key it was saved under, then the tables in a fixed
+// order. Keys are sorted and every variable-sized part is addressed
+// through an offset table, so a load reads the file once, checks it in
+// O(size) without allocating per key (the layout first, then each table's
+// contents, on two cores) and then looks things up in place (table.go)
+// instead of rebuilding maps.
 
 // formatVersion changes whenever encodeIndex/decodeIndex change.
 const formatVersion = 3
