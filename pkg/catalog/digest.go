@@ -29,6 +29,9 @@ func (g *Graph) Digest() string {
 // content): the index cache names its file by it, so editing a catalog
 // replaces that catalog's file instead of adding one.
 func (g *Graph) RefsDigest() string {
+	if g.refsDigest != "" {
+		return g.refsDigest // a snapshot's, stored with it
+	}
 	h := sha256.New()
 	var n [binary.MaxVarintLen64]byte
 	for _, ref := range g.refs {
@@ -37,9 +40,6 @@ func (g *Graph) RefsDigest() string {
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
-
-// DigestOf is what NewGraph(entities).Digest() returns, without the graph.
-func DigestOf(entities []Entity) string { return NewGraph(entities).Digest() }
 
 // digestEntities hashes fixed-size parts in parallel, then the digests of
 // the parts: the same catalog gives the same digest whatever GOMAXPROCS is.

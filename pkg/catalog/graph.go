@@ -32,6 +32,7 @@ type Graph struct {
 
 	digest     string // see Digest
 	digestOnce sync.Once
+	refsDigest string // a snapshot's RefsDigest, "" to compute
 }
 
 // NewGraph indexes entities. Each entity's Relations are used as given

@@ -12,7 +12,6 @@ import (
 // them all. Refs, kinds and relations are decoded up front (lookups and
 // graph walks need them); everything else waits.
 type lazyBodies struct {
-	store []Entity // entity i is ents[i] = &store[i]
 	s     string
 	offs  []int    // entity i is s[offs[i]:offs[i+1]]
 	table []string // the snapshot's string table
@@ -24,15 +23,19 @@ type lazyBodies struct {
 // snapshot's checksum was verified when it was read, and the decoder is
 // bounds checked (fuzzed): a body that still fails to decode leaves the
 // fields it could not read empty rather than failing a lookup.
+//
+// Each entity is allocated when it is decoded: one array of 100k zeroed
+// entities up front would be 26 MB the collector scans on every cycle.
 func (g *Graph) at(i int32) *Entity {
-	e := g.ents[i]
 	if l := g.lazy; l != nil {
 		l.once[i].Do(func() {
+			e := &Entity{}
 			d := &snapDecoder{s: l.s[l.offs[i]:l.offs[i+1]], table: l.table}
 			d.entity(e, g.edges[i])
+			g.ents[i] = e // read only after this Once, by at or decodeAll's callers
 		})
 	}
-	return e
+	return g.ents[i]
 }
 
 // decodeAll decodes every entity not decoded yet, on all CPUs.
@@ -70,7 +73,6 @@ func newLazyGraph(refs, kinds []string, edges [][]Relation, sorted []int32, bodi
 		}
 		seen[i] = true
 	}
-	store := make([]Entity, n)
 	g := &Graph{
 		ents:   make([]*Entity, n),
 		refs:   refs,
@@ -78,19 +80,23 @@ func newLazyGraph(refs, kinds []string, edges [][]Relation, sorted []int32, bodi
 		sorted: sorted,
 		byKind: map[string][]int32{},
 		edges:  edges,
-		lazy:   &lazyBodies{store: store, s: bodies, offs: offs, table: table, once: make([]sync.Once, n)},
+		lazy:   &lazyBodies{s: bodies, offs: offs, table: table, once: make([]sync.Once, n)},
 		digest: digest,
 	}
 	for i := range refs {
-		g.ents[i] = &store[i]
 		g.byKind[kinds[i]] = append(g.byKind[kinds[i]], int32(i))
 	}
 	return g
 }
 
 // snapshotEntities returns a snapshot graph's entities, every one decoded,
-// as the one slice they are stored in (what a snapshot hit gives Load).
+// as one slice (what a snapshot hit gives Load): copies, which share
+// their maps and slices with the graph's.
 func (g *Graph) snapshotEntities() []Entity {
 	g.decodeAll()
-	return g.lazy.store
+	out := make([]Entity, len(g.ents))
+	for i, e := range g.ents {
+		out[i] = *e
+	}
+	return out
 }

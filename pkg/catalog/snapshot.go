@@ -31,7 +31,7 @@ import (
 // truncated, corrupt or foreign file is ignored, never trusted.
 
 // snapFormat changes whenever the layout or the entity codec changes.
-const snapFormat = 5
+const snapFormat = 6
 
 const (
 	snapExt       = ".snap"
@@ -170,7 +170,9 @@ func encodeSnapshot(key string, res *LoadResult, rec *probes) ([]byte, error) {
 		e.str(answer)
 	}
 	rec.mu.Unlock()
-	e.str(DigestOf(res.Entities))
+	whole := NewGraph(res.Entities)
+	e.str(whole.Digest())
+	e.str(whole.RefsDigest())
 	e.uv(uint64(len(res.Problems)))
 	for _, p := range res.Problems {
 		e.str(p.Level)
@@ -308,7 +310,7 @@ func decodeSnapshot(b []byte, key string, stale func(map[probe]string) string) (
 	if what := stale(recorded); what != "" {
 		return nil, nil, fmt.Errorf("stale: %s changed", what)
 	}
-	digest := d.str()
+	digest, refsDigest := d.str(), d.str()
 	res := &LoadResult{}
 	for range d.count(5) {
 		res.Problems = append(res.Problems, Problem{Level: d.str(), File: d.str(), Document: int(d.uv()), Ref: d.str(), Message: d.str()})
@@ -350,5 +352,6 @@ func decodeSnapshot(b []byte, key string, stale func(map[probe]string) string) (
 	if g == nil {
 		return nil, nil, errSnapshotCorrupt
 	}
+	g.refsDigest = refsDigest
 	return res, g, nil
 }
