@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 )
 
 // A compact binary form of entities for the files snapshot (snapshot.go).
@@ -40,24 +39,46 @@ const (
 )
 
 // snapEncoder writes strings either inline (length<<1, then the bytes) or
-// as an index into the shared string table (index<<1 | 1): refs, relation
-// types, annotation keys and location values repeat across 100k entities,
-// and the table halves the file. A counting encoder (counts != nil) only
-// tallies the strings, to decide what goes in the table.
+// as an index into the string table (index<<1 | 1). The table holds the
+// strings that repeat across a catalog by their nature (map keys, kinds,
+// relation types, annotation and short spec values: lifecycles, owners,
+// location annotations), taken in one pass as they are first seen and
+// capped, so saving 100k entities costs one lookup in a small map per such
+// string; names, descriptions and refs, nearly all unique, go inline.
 //
-// The same encoder, inline and with sorted map keys (canonical), is what
-// Digest hashes: one walk over an entity's fields serves both.
+// The same encoder without a table and with sorted map keys (canonical) is
+// what Digest hashes: one walk over an entity's fields serves both.
 type snapEncoder struct {
-	b      []byte
-	table  map[string]uint64
-	counts map[string]int
-	order  []string // counted strings in first-seen order
+	b     []byte
+	table *strTable // nil: every string inline
 	// canonical writes map keys sorted (in keys, a reusable buffer per
 	// nesting depth) and values of unknown types as their %T %v, so equal
 	// entities always write equal bytes.
 	canonical bool
 	keys      [][]string
+	// relsInGraph says the entity being written has its relations, as
+	// they are, in the graph section (see graphAndBodies).
+	relsInGraph bool
 }
+
+// strTable is the string table being built.
+type strTable struct {
+	list []string
+	ids  map[string]uint64
+}
+
+// Table bounds: a string longer than maxShared is a document, not a
+// category; a spec value longer than maxSharedValue is most likely a ref
+// or a name (written once or twice), not a lifecycle or type; past
+// maxTable entries new strings go inline, so the map stays small enough
+// to stay in cache (a lookup per string is most of a save).
+const (
+	maxShared      = 128
+	maxSharedValue = 16
+	maxTable       = 4096
+)
+
+func newStrTable() *strTable { return &strTable{ids: map[string]uint64{}} }
 
 // keysOf returns m's keys: sorted when canonical, else in map order.
 func keysOf[V any](e *snapEncoder, m map[string]V, depth int) []string {
@@ -75,40 +96,33 @@ func keysOf[V any](e *snapEncoder, m map[string]V, depth int) []string {
 	return ks
 }
 
-// minShared: shorter strings cost no more inline than as an index.
-const minShared = 4
-
 func (e *snapEncoder) uv(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
+
+// str writes s inline.
 func (e *snapEncoder) str(s string) {
-	if e.counts != nil {
-		if len(s) >= minShared {
-			if e.counts[s] == 0 {
-				e.order = append(e.order, s)
-			}
-			e.counts[s]++
-		}
-		return
-	}
-	if id, ok := e.table[s]; ok {
-		e.uv(id<<1 | 1)
-		return
-	}
 	e.uv(uint64(len(s)) << 1)
 	e.b = append(e.b, s...)
 }
 
-// shared returns the strings counted more than once, in first-seen order,
-// and their table.
-func (e *snapEncoder) shared() ([]string, map[string]uint64) {
-	var list []string
-	table := map[string]uint64{}
-	for _, s := range e.order {
-		if e.counts[s] > 1 {
-			table[s] = uint64(len(list))
-			list = append(list, s)
-		}
+// shared writes a string that is likely to repeat: through the table when
+// there is one.
+func (e *snapEncoder) shared(s string) {
+	t := e.table
+	if t == nil || len(s) > maxShared {
+		e.str(s)
+		return
 	}
-	return list, table
+	id, ok := t.ids[s]
+	if !ok {
+		if len(t.list) >= maxTable {
+			e.str(s)
+			return
+		}
+		id = uint64(len(t.list))
+		t.ids[s] = id
+		t.list = append(t.list, s)
+	}
+	e.uv(id<<1 | 1)
 }
 
 // present writes whether a field that may be nil is set: nil and empty
@@ -132,9 +146,16 @@ func (e *snapEncoder) fields(ss ...string) {
 func (e *snapEncoder) strMap(m map[string]string) {
 	if e.present(m != nil) {
 		e.uv(uint64(len(m)))
+		if !e.canonical {
+			for k, v := range m {
+				e.shared(k)
+				e.shared(v)
+			}
+			return
+		}
 		for _, k := range keysOf(e, m, 0) {
-			e.str(k)
-			e.str(m[k])
+			e.shared(k)
+			e.shared(m[k])
 		}
 	}
 }
@@ -143,21 +164,25 @@ func (e *snapEncoder) strs(ss []string) {
 	if e.present(ss != nil) {
 		e.uv(uint64(len(ss)))
 		for _, s := range ss {
-			e.str(s)
+			e.shared(s)
 		}
 	}
 }
 
 func (e *snapEncoder) entity(x *Entity) error {
 	m := &x.Metadata
-	e.fields(x.APIVersion, x.Kind, m.Name, m.Namespace, m.Title, m.Description)
+	e.shared(x.APIVersion)
+	e.shared(x.Kind)
+	e.fields(m.Name, m.Namespace, m.Title, m.Description)
 	e.strMap(m.Labels)
 	e.strMap(m.Annotations)
 	e.strs(m.Tags)
 	if e.present(m.Links != nil) {
 		e.uv(uint64(len(m.Links)))
 		for _, l := range m.Links {
-			e.fields(l.URL, l.Title, l.Icon, l.Type)
+			e.fields(l.URL, l.Title)
+			e.shared(l.Icon)
+			e.shared(l.Type)
 		}
 	}
 	e.fields(m.UID, m.Etag)
@@ -169,7 +194,7 @@ func (e *snapEncoder) entity(x *Entity) error {
 	switch {
 	case x.Relations == nil:
 		e.b = append(e.b, 0)
-	case !e.canonical && sameTargets(x.Relations):
+	case !e.canonical && e.relsInGraph:
 		// Already lower-case, so the graph section holds them as they are:
 		// not written twice.
 		e.b = append(e.b, 2)
@@ -177,7 +202,7 @@ func (e *snapEncoder) entity(x *Entity) error {
 		e.b = append(e.b, 1)
 		e.uv(uint64(len(x.Relations)))
 		for _, r := range x.Relations {
-			e.str(r.Type)
+			e.shared(r.Type)
 			e.str(r.TargetRef)
 		}
 	}
@@ -200,7 +225,11 @@ func (e *snapEncoder) value(v any, depth int) error {
 		e.b = append(e.b, tagNil)
 	case string:
 		e.b = append(e.b, tagString)
-		e.str(t)
+		if len(t) <= maxSharedValue {
+			e.shared(t)
+		} else {
+			e.str(t)
+		}
 	case bool:
 		if t {
 			e.b = append(e.b, tagTrue)
@@ -230,8 +259,17 @@ func (e *snapEncoder) value(v any, depth int) error {
 	case map[string]any:
 		e.b = append(e.b, tagMap)
 		e.uv(uint64(len(t)))
+		if !e.canonical {
+			for k, x := range t {
+				e.shared(k)
+				if err := e.value(x, depth+1); err != nil {
+					return err
+				}
+			}
+			break
+		}
 		for _, k := range keysOf(e, t, depth+1) {
-			e.str(k)
+			e.shared(k)
 			if err := e.value(t[k], depth+1); err != nil {
 				return err
 			}
@@ -398,15 +436,6 @@ func (d *snapDecoder) entity(x *Entity, graphRels []Relation) {
 	}
 }
 
-// sameTargets reports relations whose targets are already lower-case.
-func sameTargets(rels []Relation) bool {
-	for _, r := range rels {
-		if strings.ToLower(r.TargetRef) != r.TargetRef {
-			return false
-		}
-	}
-	return true
-}
 
 func (d *snapDecoder) value(depth int) any {
 	if depth > maxValueDepth {

@@ -75,8 +75,9 @@ type FilesSource struct {
 	once   sync.Once
 	result *LoadResult
 	err    error
-	// graph is a snapshot hit's graph (entities decoded as used); full
-	// fills result.Entities from it when a caller wants them all.
+	// graph is the graph of a snapshotted load: a hit's decodes entities
+	// as they are used, and full fills result.Entities from it when a
+	// caller wants them all.
 	graph *Graph
 	full  sync.Once
 	// built is the graph of a parsed load (Graph).
@@ -100,7 +101,7 @@ func (s *FilesSource) load(ctx context.Context) {
 // Load reads everything once; later calls return the same result.
 func (s *FilesSource) Load(ctx context.Context) (*LoadResult, error) {
 	s.load(ctx)
-	if s.graph != nil {
+	if s.graph != nil && s.graph.lazy != nil {
 		s.full.Do(func() { s.result.Entities = s.graph.snapshotEntities() })
 	}
 	return s.result, s.err

@@ -31,7 +31,7 @@ import (
 // truncated, corrupt or foreign file is ignored, never trusted.
 
 // snapFormat changes whenever the layout or the entity codec changes.
-const snapFormat = 6
+const snapFormat = 7
 
 const (
 	snapExt       = ".snap"
@@ -111,7 +111,7 @@ func snapshotPath(dir, key string) string {
 // loadSnapshotted is FilesSource.Load with a snapshot. A hit returns the
 // problems and files of the saved load and its graph, whose entities
 // decode on first use (res.Entities is nil until snapshotEntities); a miss
-// parses and returns a nil graph.
+// parses and returns the parsed entities and their graph.
 func loadSnapshotted(ctx context.Context, paths []string, opts LoadOptions, o *SnapshotOptions) (*LoadResult, *Graph, error) {
 	key := snapshotKey(paths, opts)
 	path := snapshotPath(o.Dir, key)
@@ -133,14 +133,20 @@ func loadSnapshotted(ctx context.Context, paths []string, opts LoadOptions, o *S
 	started := time.Now()
 	rec := newProbes()
 	res, err := loadFiles(ctx, paths, opts, rec)
-	if err != nil || len(res.Entities) < o.MinEntities {
-		return res, nil, err
+	if err != nil {
+		return nil, nil, err
+	}
+	// The command's graph: the save takes its Digest from it, which the
+	// index key needs too, so the entities are hashed once.
+	g := NewGraph(res.Entities)
+	if len(res.Entities) < o.MinEntities {
+		return res, g, nil
 	}
 	save := func() string {
 		if settled := started.Add(-snapSettle); rec.newest.After(settled) {
 			return fmt.Sprintf("catalog: not snapshotted: files changed within %s of the load", snapSettle)
 		}
-		b, err := encodeSnapshot(key, res, rec)
+		b, err := encodeSnapshot(key, res, rec, g)
 		if err == nil {
 			err = cachefile.WriteAtomic(path, b)
 		}
@@ -155,10 +161,10 @@ func loadSnapshotted(ctx context.Context, paths []string, opts LoadOptions, o *S
 	} else {
 		o.note("%s", save())
 	}
-	return res, nil, nil
+	return res, g, nil
 }
 
-func encodeSnapshot(key string, res *LoadResult, rec *probes) ([]byte, error) {
+func encodeSnapshot(key string, res *LoadResult, rec *probes, g *Graph) ([]byte, error) {
 	e := &snapEncoder{b: make([]byte, 0, 1<<20)}
 	e.str(key)
 	rec.mu.Lock()
@@ -170,9 +176,8 @@ func encodeSnapshot(key string, res *LoadResult, rec *probes) ([]byte, error) {
 		e.str(answer)
 	}
 	rec.mu.Unlock()
-	whole := NewGraph(res.Entities)
-	e.str(whole.Digest())
-	e.str(whole.RefsDigest())
+	e.str(g.Digest())
+	e.str(g.RefsDigest())
 	e.uv(uint64(len(res.Problems)))
 	for _, p := range res.Problems {
 		e.str(p.Level)
@@ -182,20 +187,17 @@ func encodeSnapshot(key string, res *LoadResult, rec *probes) ([]byte, error) {
 		e.str(p.Message)
 	}
 	e.strs(res.Files)
-	// A counting pass over everything below decides the string table.
-	counter := &snapEncoder{counts: map[string]int{}}
-	if err := graphAndBodies(counter, res.Entities); err != nil {
+	// The graph section and the bodies fill the string table as they are
+	// written; the table goes before them, so it decodes first.
+	rest := &snapEncoder{table: newStrTable()}
+	if err := graphAndBodies(rest, g); err != nil {
 		return nil, err
 	}
-	list, table := counter.shared()
-	e.uv(uint64(len(list)))
-	for _, s := range list {
+	e.uv(uint64(len(rest.table.list)))
+	for _, s := range rest.table.list {
 		e.str(s)
 	}
-	e.table = table
-	if err := graphAndBodies(e, res.Entities); err != nil {
-		return nil, err
-	}
+	e.b = append(e.b, rest.b...)
 	out := make([]byte, 0, len(snapMagic)+12+len(e.b))
 	out = append(out, snapMagic...)
 	out = binary.LittleEndian.AppendUint32(out, snapFormat)
@@ -204,48 +206,48 @@ func encodeSnapshot(key string, res *LoadResult, rec *probes) ([]byte, error) {
 	return binary.LittleEndian.AppendUint32(out, crc32.Checksum(e.b, snapCRC)), nil
 }
 
-// graphAndBodies writes the entity count, the graph section (what lookups
+// graphAndBodies writes g's entity count, its graph section (what lookups
 // and walks need before any entity is decoded: canonical ref, lower-case
-// kind, lower-case relations) and the entity bodies, framed by their
-// lengths so each decodes on its own.
-func graphAndBodies(e *snapEncoder, ents []Entity) error {
-	e.uv(uint64(len(ents)))
+// kind, lower-case relations, all of which g has computed) and the entity
+// bodies, framed by their lengths so each decodes on its own.
+func graphAndBodies(e *snapEncoder, g *Graph) error {
+	n := g.Len()
+	e.uv(uint64(n))
 	nrel := 0
-	for i := range ents {
-		nrel += len(ents[i].Relations)
+	for _, rels := range g.edges {
+		nrel += len(rels)
 	}
 	e.uv(uint64(nrel))
-	for i := range ents {
-		x := &ents[i]
-		e.str(x.Ref().String())
-		e.str(strings.ToLower(x.Kind))
-		rels := lowerTargets(x.Relations)
-		e.uv(uint64(len(rels)))
-		for _, r := range rels {
-			e.str(r.Type)
+	for i := range n {
+		e.str(g.refs[i])
+		e.shared(g.kinds[i])
+		e.uv(uint64(len(g.edges[i])))
+		for _, r := range g.edges[i] {
+			e.shared(r.Type)
 			e.str(r.TargetRef)
 		}
 	}
 	// The positions in ref order, for lookups by binary search.
-	sorted := make([]int32, len(ents))
-	refs := make([]string, len(ents))
-	for i := range ents {
-		sorted[i], refs[i] = int32(i), ents[i].Ref().String()
+	sorted := make([]int32, n)
+	for i := range sorted {
+		sorted[i] = int32(i)
 	}
-	slices.SortFunc(sorted, func(a, b int32) int { return strings.Compare(refs[a], refs[b]) })
+	slices.SortFunc(sorted, func(a, b int32) int { return strings.Compare(g.refs[a], g.refs[b]) })
 	for _, i := range sorted {
 		e.uv(uint64(i))
 	}
-	bodies := &snapEncoder{table: e.table, counts: e.counts, order: e.order}
-	lens := make([]int, len(ents))
-	for i := range ents {
+	bodies := &snapEncoder{table: e.table}
+	lens := make([]int, n)
+	for i, x := range g.ents {
 		at := len(bodies.b)
-		if err := bodies.entity(&ents[i]); err != nil {
+		// The graph keeps an entity's own relations when they are already
+		// lower-case: then the body points at the graph section's copy.
+		bodies.relsInGraph = len(x.Relations) > 0 && &g.edges[i][0] == &x.Relations[0]
+		if err := bodies.entity(x); err != nil {
 			return err
 		}
 		lens[i] = len(bodies.b) - at
 	}
-	e.order = bodies.order
 	for _, n := range lens {
 		e.uv(uint64(n))
 	}
