@@ -436,7 +436,6 @@ func (d *snapDecoder) entity(x *Entity, graphRels []Relation) {
 	}
 }
 
-
 func (d *snapDecoder) value(depth int) any {
 	if depth > maxValueDepth {
 		d.fail()
