@@ -72,29 +72,37 @@ func (e *encoder) subset(s *set, keys []string) {
 	e.b = append(e.b, bits...)
 }
 
+// sortedEntries collects what each yields, sorted by key: the file's
+// tables are binary searched, and the same index always writes the same
+// bytes.
+func sortedEntries[V any](n int, each func(func(string, V))) (keys []string, vals []V) {
+	type kv struct {
+		k string
+		v V
+	}
+	all := make([]kv, 0, n)
+	each(func(k string, v V) { all = append(all, kv{k, v}) })
+	slices.SortFunc(all, func(a, b kv) int { return strings.Compare(a.k, b.k) })
+	keys, vals = make([]string, len(all)), make([]V, len(all))
+	for i, x := range all {
+		keys[i], vals[i] = x.k, x.v
+	}
+	return keys, vals
+}
+
 // lists writes the sorted keys, the n+1 offsets (in ids) of their lists,
 // then the ids, and returns the keys.
 func (e *encoder) lists(l *lists) []string {
-	type kv struct {
-		k   string
-		ids []int32
-	}
-	all := make([]kv, 0, l.len())
-	l.each(func(k string, ids []int32) { all = append(all, kv{k, ids}) })
-	slices.SortFunc(all, func(a, b kv) int { return strings.Compare(a.k, b.k) })
-	keys := make([]string, len(all))
-	for i, x := range all {
-		keys[i] = x.k
-	}
+	keys, idss := sortedEntries(l.len(), l.each)
 	e.table(keys)
 	n := 0
 	e.u32(0)
-	for _, x := range all {
-		n += len(x.ids)
+	for _, ids := range idss {
+		n += len(ids)
 		e.u32(uint32(n))
 	}
-	for _, x := range all {
-		for _, d := range x.ids {
+	for _, ids := range idss {
+		for _, d := range ids {
 			e.u32(uint32(d))
 		}
 	}
@@ -103,13 +111,7 @@ func (e *encoder) lists(l *lists) []string {
 
 // pairs writes the sorted keys, then their values in the same order.
 func (e *encoder) pairs(p *pairs) {
-	keys := make([]string, 0, p.len())
-	p.each(func(k, _ string) { keys = append(keys, k) })
-	slices.Sort(keys)
-	vals := make([]string, len(keys))
-	for i, k := range keys {
-		vals[i], _ = p.get(k)
-	}
+	keys, vals := sortedEntries(p.len(), p.each)
 	e.table(keys)
 	e.table(vals)
 }

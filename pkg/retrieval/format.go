@@ -72,22 +72,12 @@ func encodeIndex(ix *Index, key string) ([]byte, error) {
 	}
 
 	// Terms sorted, then their posting lists in the same order.
-	type term struct {
-		t  string
-		id int32
-	}
-	terms := make([]term, 0, ix.vocab.len())
-	ix.vocab.each(func(t string, id int32) { terms = append(terms, term{t, id}) })
-	slices.SortFunc(terms, func(a, b term) int { return strings.Compare(a.t, b.t) })
-	keys := make([]string, len(terms))
-	for i, t := range terms {
-		keys[i] = t.t
-	}
+	keys, ids := sortedEntries(ix.vocab.len(), ix.vocab.each)
 	e.table(keys)
 	n := 0
 	e.u32(0)
-	for _, t := range terms {
-		n += ix.vocab.df(t.id)
+	for _, id := range ids {
+		n += ix.vocab.df(id)
 		e.u32(uint32(n))
 	}
 	// Term frequencies are sums of a few field weights: a byte indexing
@@ -115,14 +105,14 @@ func encodeIndex(ix *Index, key string) ([]byte, error) {
 	for _, tf := range tfv {
 		e.f32(tf)
 	}
-	for _, t := range terms {
-		ps := ix.vocab.postings(t.id)
+	for _, id := range ids {
+		ps := ix.vocab.postings(id)
 		for i := range ps.len() {
 			e.u32(uint32(ps.doc(i)))
 		}
 	}
-	for _, t := range terms {
-		ps := ix.vocab.postings(t.id)
+	for _, id := range ids {
+		ps := ix.vocab.postings(id)
 		for i := range ps.len() {
 			if tfIndex != nil {
 				e.b = append(e.b, byte(tfIndex[ps.at(i).tf]))
