@@ -27,16 +27,22 @@ func (e *encoder) str(s string) {
 	e.b = append(e.b, s...)
 }
 
+// offsets writes 0 and the running totals of size(i) for i < n: the n+1
+// offsets a reader slices a table's entries by.
+func (e *encoder) offsets(n int, size func(i int) int) {
+	off := 0
+	e.u32(0)
+	for i := range n {
+		off += size(i)
+		e.u32(uint32(off))
+	}
+}
+
 // table writes n, the n+1 offsets of the strings (relative to the first)
 // and the strings back to back: what decoder.table reads into a table.
 func (e *encoder) table(ss []string) {
 	e.u32(uint32(len(ss)))
-	off := 0
-	e.u32(0)
-	for _, s := range ss {
-		off += len(s)
-		e.u32(uint32(off))
-	}
+	e.offsets(len(ss), func(i int) int { return len(ss[i]) })
 	for _, s := range ss {
 		e.b = append(e.b, s...)
 	}
@@ -95,12 +101,7 @@ func sortedEntries[V any](n int, each func(func(string, V))) (keys []string, val
 func (e *encoder) lists(l *lists) []string {
 	keys, idss := sortedEntries(l.len(), l.each)
 	e.table(keys)
-	n := 0
-	e.u32(0)
-	for _, ids := range idss {
-		n += len(ids)
-		e.u32(uint32(n))
-	}
+	e.offsets(len(idss), func(i int) int { return len(idss[i]) })
 	for _, ids := range idss {
 		for _, d := range ids {
 			e.u32(uint32(d))

@@ -74,12 +74,7 @@ func encodeIndex(ix *Index, key string) ([]byte, error) {
 	// Terms sorted, then their posting lists in the same order.
 	keys, ids := sortedEntries(ix.vocab.len(), ix.vocab.each)
 	e.table(keys)
-	n := 0
-	e.u32(0)
-	for _, id := range ids {
-		n += ix.vocab.df(id)
-		e.u32(uint32(n))
-	}
+	e.offsets(len(ids), func(i int) int { return ix.vocab.df(ids[i]) })
 	// Term frequencies are sums of a few field weights: a byte indexing
 	// the distinct values when there are at most 256.
 	tfIndex := map[float32]int{}

@@ -145,28 +145,37 @@ func sanitizeLine(s string) string {
 func WriteGitHub(w io.Writer, rep *Report) error {
 	for _, f := range rep.Files {
 		for _, x := range f.Findings {
-			cmd := "error"
-			switch x.Severity {
-			case SevWarning:
-				cmd = "warning"
-			case SevNote:
-				cmd = "notice"
-			}
 			props := "file=" + ghProp(filepath.ToSlash(f.Path))
 			if x.Line > 0 {
 				props += fmt.Sprintf(",line=%d,col=%d", x.Line, x.Column)
 			}
 			props += ",title=" + ghProp("bsai "+x.Rule)
-			msg := x.Message
-			if x.Path != "" {
-				msg += " (" + x.Path + ")"
-			}
-			if _, err := fmt.Fprintf(w, "::%s %s::%s\n", cmd, props, ghData(msg)); err != nil {
+			if _, err := fmt.Fprintf(w, "::%s %s::%s\n", ciLevel(x.Severity, "notice"), props, ghData(x.withPath())); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// ciLevel is what a CI format calls sev; GitHub and SARIF differ only in
+// the word for a note ("notice", "note").
+func ciLevel(sev Severity, note string) string {
+	switch sev {
+	case SevWarning:
+		return "warning"
+	case SevNote:
+		return note
+	}
+	return "error"
+}
+
+// withPath is the message with the place in the document it is about.
+func (x Finding) withPath() string {
+	if x.Path != "" {
+		return x.Message + " (" + x.Path + ")"
+	}
+	return x.Message
 }
 
 // Escaping rules of GitHub workflow commands.
@@ -248,22 +257,11 @@ func WriteSARIF(w io.Writer, rep *Report, version string) error {
 	results := []sarifResult{}
 	for _, f := range rep.Files {
 		for _, x := range f.Findings {
-			level := "error"
-			switch x.Severity {
-			case SevWarning:
-				level = "warning"
-			case SevNote:
-				level = "note"
-			}
-			msg := x.Message
-			if x.Path != "" {
-				msg += " (" + x.Path + ")"
-			}
 			loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: filepath.ToSlash(f.Path)}}}
 			if x.Line > 0 {
 				loc.PhysicalLocation.Region = &sarifRegion{StartLine: x.Line, StartColumn: x.Column}
 			}
-			results = append(results, sarifResult{RuleID: x.Rule, RuleIndex: index[x.Rule], Level: level, Message: sarifMessage{Text: msg}, Locations: []sarifLocation{loc}})
+			results = append(results, sarifResult{RuleID: x.Rule, RuleIndex: index[x.Rule], Level: ciLevel(x.Severity, "note"), Message: sarifMessage{Text: x.withPath()}, Locations: []sarifLocation{loc}})
 		}
 	}
 	log := sarifLog{
