@@ -37,8 +37,8 @@ const (
 	EmbeddingModel = "test-embedding"
 )
 
-// Request is one recorded request, decoded.
-type Request struct {
+// Wire is a request as it came in: what every fake provider records.
+type Wire struct {
 	Method string
 	Path   string
 	Query  url.Values
@@ -46,6 +46,18 @@ type Request struct {
 	// Raw is the body as sent; Body is it decoded generically.
 	Raw  []byte
 	Body map[string]any
+}
+
+// Record is r as a Wire, raw its body as read.
+func Record(r *http.Request, raw []byte) Wire {
+	w := Wire{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Raw: raw}
+	_ = json.Unmarshal(raw, &w.Body)
+	return w
+}
+
+// Request is one recorded request, decoded.
+type Request struct {
+	Wire
 
 	// Chat completion fields.
 	Model          string

@@ -48,8 +48,7 @@ type wire struct {
 }
 
 func decode(r *http.Request, raw []byte) Request {
-	req := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Raw: raw}
-	_ = json.Unmarshal(raw, &req.Body)
+	req := Request{Wire: Record(r, raw)}
 	var w wire
 	if json.Unmarshal(raw, &w) != nil {
 		return req

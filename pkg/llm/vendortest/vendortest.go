@@ -35,6 +35,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/bsai-dev/bsai/pkg/llm/llmtest"
 	"gopkg.in/yaml.v3"
 )
 
@@ -99,12 +100,7 @@ type Rule struct {
 
 // Request is one request the server saw.
 type Request struct {
-	Method string
-	Path   string
-	Query  url.Values
-	Header http.Header
-	Raw    []byte
-	Body   map[string]any
+	llmtest.Wire
 	// Rule is the name of the rule that rejected it ("" = accepted).
 	Rule string
 	// Served is the transcript that answered it.
@@ -221,8 +217,7 @@ func (s *Server) file(name string) string {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	raw, _ := io.ReadAll(io.LimitReader(r.Body, 32<<20))
-	req := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Raw: raw}
-	_ = json.Unmarshal(raw, &req.Body)
+	req := Request{Wire: llmtest.Record(r, raw)}
 	model, _ := req.Body["model"].(string)
 
 	endpoint, problem := s.route(r, model)
