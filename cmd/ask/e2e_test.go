@@ -9,9 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bsai-dev/bsai/cmd/factory"
+	"github.com/bsai-dev/bsai/cmd/factory/factorytest"
 	"github.com/bsai-dev/bsai/cmd/root"
-	"github.com/bsai-dev/bsai/pkg/iostreams"
 	"github.com/bsai-dev/bsai/pkg/llm/llmtest"
 	"github.com/bsai-dev/bsai/pkg/retrieval/retrievaltest"
 )
@@ -20,9 +19,7 @@ import (
 // catalog source, provider registry) with test streams.
 func run(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	f := factory.New("test", "none", "today")
-	ios, _, out, errOut := iostreams.Test()
-	f.IOStreams = ios
+	f, _, out, errOut := factorytest.New()
 	cmd := root.NewCmdRoot(f)
 	cmd.SetArgs(args)
 	cmd.SetOut(out)

@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"github.com/bsai-dev/bsai/cmd/factory"
+	"github.com/bsai-dev/bsai/cmd/factory/factorytest"
 	"github.com/bsai-dev/bsai/internal/golden"
 	"github.com/bsai-dev/bsai/pkg/catalog"
 	"github.com/bsai-dev/bsai/pkg/catalog/catalogtest"
 	"github.com/bsai-dev/bsai/pkg/errs"
-	"github.com/bsai-dev/bsai/pkg/iostreams"
 )
 
 const examples = "../../testdata/catalogs/backstage-catalog-model-examples.location.yaml"
@@ -24,11 +24,9 @@ const examples = "../../testdata/catalogs/backstage-catalog-model-examples.locat
 // and the user cache dir moved into a temp folder.
 func testFactory(t *testing.T, catalogFlag, output string) (*factory.Factory, *bytes.Buffer, *bytes.Buffer) {
 	t.Helper()
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	factorytest.Isolate(t)
 	t.Setenv("HOME", t.TempDir())
-	f := factory.New("test", "none", "today")
-	ios, _, out, errOut := iostreams.Test()
-	f.IOStreams = ios
+	f, _, out, errOut := factorytest.New()
 	f.Now = func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
 	f.Globals.Catalog = catalogFlag
 	f.Globals.Output = output

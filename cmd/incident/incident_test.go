@@ -16,20 +16,17 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/bsai-dev/bsai/cmd/factory"
+	"github.com/bsai-dev/bsai/cmd/factory/factorytest"
 	incidentcmd "github.com/bsai-dev/bsai/cmd/incident"
 	"github.com/bsai-dev/bsai/cmd/root"
 	"github.com/bsai-dev/bsai/pkg/errs"
-	"github.com/bsai-dev/bsai/pkg/iostreams"
 	"github.com/bsai-dev/bsai/pkg/llm/llmtest"
 )
 
 func newFactory(t *testing.T) (*factory.Factory, *bytes.Buffer, *bytes.Buffer) {
 	t.Helper()
-	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	f := factory.New("test", "none", "today")
-	ios, _, out, errOut := iostreams.Test()
-	f.IOStreams = ios
+	factorytest.Isolate(t)
+	f, _, out, errOut := factorytest.New()
 	f.Now = func() time.Time { return time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC) }
 	return f, out, errOut
 }

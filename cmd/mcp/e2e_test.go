@@ -7,20 +7,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bsai-dev/bsai/cmd/factory"
+	"github.com/bsai-dev/bsai/cmd/factory/factorytest"
 	"github.com/bsai-dev/bsai/cmd/root"
 	"github.com/bsai-dev/bsai/internal/testkit"
-	"github.com/bsai-dev/bsai/pkg/iostreams"
 )
 
 // runBsai runs the real command tree like main does and returns the exit
 // code with stdout and stderr.
 func runBsai(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
-	f := factory.New("test", "none", "today")
-	ios, in, out, errOut := iostreams.Test()
+	f, in, out, errOut := factorytest.New()
 	in.WriteString(stdin)
-	f.IOStreams = ios
 	code := root.Execute(context.Background(), f, args)
 	return code, out.String(), errOut.String()
 }

@@ -12,9 +12,8 @@ import (
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 
-	"github.com/bsai-dev/bsai/cmd/factory"
+	"github.com/bsai-dev/bsai/cmd/factory/factorytest"
 	"github.com/bsai-dev/bsai/cmd/root"
-	"github.com/bsai-dev/bsai/pkg/iostreams"
 )
 
 // TestServeHTTPSurvivesDeepExpression: one template_validate call with a
@@ -22,14 +21,11 @@ import (
 // overflow (every client's server gone). It must be a finding, and the same
 // server must answer the next call.
 func TestServeHTTPSurvivesDeepExpression(t *testing.T) {
-	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	factorytest.Isolate(t)
 	t.Chdir(t.TempDir())
-	f := factory.New("test", "none", "today")
-	ios, _, _, _ := iostreams.Test()
+	f, _, _, _ := factorytest.New()
 	pr, pw := io.Pipe()
-	ios.ErrOut = pw
-	f.IOStreams = ios
+	f.IOStreams.ErrOut = pw
 	cmd := root.NewCmdRoot(f)
 	cmd.SetArgs([]string{"--offline", "mcp", "serve", "--http", "127.0.0.1:0"})
 	ctx, cancel := context.WithCancel(context.Background())

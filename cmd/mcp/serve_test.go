@@ -20,8 +20,8 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/bsai-dev/bsai/cmd/factory"
+	"github.com/bsai-dev/bsai/cmd/factory/factorytest"
 	"github.com/bsai-dev/bsai/cmd/root"
-	"github.com/bsai-dev/bsai/pkg/iostreams"
 	"github.com/bsai-dev/bsai/pkg/llm/llmtest"
 	"github.com/bsai-dev/bsai/pkg/retrieval/retrievaltest"
 )
@@ -39,14 +39,11 @@ type served struct {
 
 func serve(t *testing.T, globals ...string) *served {
 	t.Helper()
-	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	f := factory.New("test", "none", "today")
-	ios, _, _, errOut := iostreams.Test()
+	factorytest.Isolate(t)
+	f, _, _, errOut := factorytest.New()
 	cin, sout := io.Pipe() // server stdout -> client
 	sin, cout := io.Pipe() // client -> server stdin
-	ios.In, ios.Out = sin, sout
-	f.IOStreams = ios
+	f.IOStreams.In, f.IOStreams.Out = sin, sout
 	cmd := root.NewCmdRoot(f)
 	cmd.SetArgs(append(globals, "mcp", "serve"))
 	cmd.SetOut(io.Discard)

@@ -6,11 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bsai-dev/bsai/cmd/factory"
+	"github.com/bsai-dev/bsai/cmd/factory/factorytest"
 	"github.com/bsai-dev/bsai/cmd/root"
 	"github.com/bsai-dev/bsai/internal/testkit"
 	"github.com/bsai-dev/bsai/pkg/errs"
-	"github.com/bsai-dev/bsai/pkg/iostreams"
 )
 
 // cliResult is one run of the real command tree.
@@ -38,11 +37,9 @@ func bsaiTTY(t *testing.T, tty bool, dir, stdin string, args ...string) cliResul
 	if dir != "" {
 		t.Chdir(dir)
 	}
-	f := factory.New("test", "none", "today")
-	ios, in, out, errOut := iostreams.Test()
+	f, in, out, errOut := factorytest.New()
 	in.WriteString(stdin)
-	ios.SetTTY(false, tty, tty)
-	f.IOStreams = ios
+	f.IOStreams.SetTTY(false, tty, tty)
 	code := root.Execute(context.Background(), f, args)
 	return cliResult{code, out.String(), errOut.String()}
 }
