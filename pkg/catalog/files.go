@@ -260,20 +260,20 @@ func loadFiles(ctx context.Context, paths []string, opts LoadOptions, rec *probe
 // pointing out of it (evil.yaml -> ~/.kube/config) is the tree's author's
 // choice, not the user's, and is skipped (named in outside).
 func expandRoot(p string) (files []string, outside string, err error) {
-	files, err = expand(p)
+	files, w, err := expand(p)
 	if err != nil {
 		return nil, "", err
 	}
 	if len(files) > 1 || (len(files) == 1 && files[0] != p) {
-		files, outside = confined(files, rootBase(p))
+		files, outside = confined(files, rootBase(p), w)
 	}
 	return files, outside, nil
 }
 
 // expandTarget expands a Location target, keeping only files inside base.
 func expandTarget(p, base string) (files []string, outside string, err error) {
-	files, err = expand(p)
-	files, outside = confined(files, base)
+	files, w, err := expand(p)
+	files, outside = confined(files, base, w)
 	return files, outside, err
 }
 

@@ -11,22 +11,35 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 )
 
-// expand turns a file, folder or glob into a sorted list of files.
-func expand(p string) ([]string, error) {
+// walked describes a folder walk: its root and the files it found that
+// are symlinks. WalkDir follows no link, so every other file lies below
+// the root's real path, and confinement need only resolve the root and
+// the links (one EvalSymlinks per file was most of re-checking a
+// snapshot of a catalog of one file per service).
+type walked struct {
+	root  string
+	links map[string]bool
+}
+
+// expand turns a file, folder or glob into a sorted list of files; w is
+// set when it walked a folder.
+func expand(p string) (files []string, w *walked, err error) {
 	if strings.ContainsAny(p, "*?[") {
-		return glob(p)
+		files, err = glob(p)
+		return files, nil, err
 	}
 	st, err := os.Stat(p)
 	if err != nil {
 		if os.IsNotExist(err) {
-			return nil, nil
+			return nil, nil, nil
 		}
-		return nil, unwrapPathErr(err)
+		return nil, nil, unwrapPathErr(err)
 	}
 	if !st.IsDir() {
-		return []string{p}, nil
+		return []string{p}, nil, nil
 	}
 	var out []string
+	w = &walked{root: p, links: map[string]bool{}}
 	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil // unreadable corners are skipped, not fatal
@@ -39,10 +52,13 @@ func expand(p string) ([]string, error) {
 		}
 		if isYAML(path) {
 			out = append(out, path)
+			if d.Type()&fs.ModeSymlink != 0 {
+				w.links[path] = true
+			}
 		}
 		return nil
 	})
-	return out, err
+	return out, w, err
 }
 
 // skipDir says which folders a folder walk never enters: hidden ones,

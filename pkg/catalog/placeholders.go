@@ -175,15 +175,27 @@ func targetPath(target, file, base string) (string, error) {
 }
 
 // confined keeps the files whose real path (after symlinks) is inside
-// dir, and names the first one that is not.
-func confined(files []string, dir string) ([]string, string) {
+// dir, and names the first one that is not; w, when the files come from a
+// folder walk, spares resolving the ones that are not links.
+func confined(files []string, dir string, w *walked) ([]string, string) {
 	realDir, err := realAbs(dir)
 	if err != nil {
 		return nil, dir
 	}
+	// A walk whose root really is inside dir found only inside files,
+	// except its links.
+	plain := false
+	if w != nil {
+		root, err := realAbs(w.root)
+		plain = err == nil && within(realDir, root)
+	}
 	out := files[:0]
 	outside := ""
 	for _, f := range files {
+		if plain && !w.links[f] {
+			out = append(out, f)
+			continue
+		}
 		real, err := realAbs(f)
 		if err == nil && within(realDir, real) {
 			out = append(out, f)

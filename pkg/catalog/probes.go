@@ -126,16 +126,20 @@ func holderAnswer(path string, err error) string {
 	return path
 }
 
-// fileSig is a file's identity as Stat and Lstat see it (a symlink
-// pointed elsewhere changes the second), "missing" when it is not there.
+// fileSig is a file's identity as Lstat sees it and, for a symlink, as
+// Stat sees it too (a link pointed elsewhere changes either), "missing"
+// when it is not there.
 func fileSig(path string) (string, time.Time) {
-	st, err := os.Stat(path)
+	lst, err := os.Lstat(path)
 	if err != nil {
 		return "missing: " + fmt.Sprint(os.IsNotExist(err)), time.Time{}
 	}
-	lst, err := os.Lstat(path)
+	if lst.Mode()&os.ModeSymlink == 0 {
+		return statSig(lst), lst.ModTime() // not a link: Stat would say the same
+	}
+	st, err := os.Stat(path)
 	if err != nil {
-		return "missing link", time.Time{}
+		return "dangling link " + statSig(lst), lst.ModTime()
 	}
 	return statSig(st) + " " + statSig(lst), st.ModTime()
 }

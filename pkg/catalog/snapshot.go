@@ -31,7 +31,7 @@ import (
 // truncated, corrupt or foreign file is ignored, never trusted.
 
 // snapFormat changes whenever the layout or the entity codec changes.
-const snapFormat = 7
+const snapFormat = 8
 
 const (
 	snapExt       = ".snap"
