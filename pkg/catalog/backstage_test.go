@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -142,6 +143,18 @@ func TestCachedSource(t *testing.T) {
 	if e, err := c.Entity(ctx, catalog.Ref{Kind: "group", Namespace: "default", Name: "group-0"}); err != nil || e == nil || len(srv.Requests()) != n {
 		t.Errorf("cached entity: %v", err)
 	}
+	// A fresh snapshot gives the graph without a request, entities
+	// decoded as used, equal to the graph of what was fetched.
+	g, err := mk(false).Graph(ctx)
+	if err != nil || len(srv.Requests()) != n {
+		t.Fatalf("cached graph: %v, %d new requests", err, len(srv.Requests())-n)
+	}
+	fetched, _ := catalog.NewBackstageSource(newClient(srv.URL, ""), 10).Entities(ctx, catalog.Query{})
+	want := catalog.NewGraph(fetched)
+	if g.Len() != want.Len() || g.Digest() != want.Digest() || !reflect.DeepEqual(g.All(), want.All()) {
+		t.Fatalf("cached graph differs from the fetched one (%d vs %d entities)", g.Len(), want.Len())
+	}
+	n = len(srv.Requests())
 	// --refresh bypasses; an expired snapshot is refetched.
 	if _, err := mk(true).Entities(ctx, catalog.Query{}); err != nil || len(srv.Requests()) == n {
 		t.Errorf("refresh did not refetch: %v", err)
@@ -152,7 +165,7 @@ func TestCachedSource(t *testing.T) {
 		t.Errorf("expired snapshot was used: %v", err)
 	}
 	// A corrupt snapshot is ignored.
-	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte("{not a snapshot"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	n = len(srv.Requests())

@@ -3,10 +3,12 @@ package catalog
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/bsai-dev/bsai/pkg/cachefile"
@@ -15,21 +17,13 @@ import (
 // DefaultCacheTTL is how long a backstage snapshot is reused.
 const DefaultCacheTTL = 5 * time.Minute
 
-// snapshotVersion changes when the file layout changes; older files are
-// ignored.
-const snapshotVersion = 1
-
-type snapshot struct {
-	Version   int       `json:"version"`
-	Source    string    `json:"source"`
-	FetchedAt time.Time `json:"fetchedAt"`
-	Entities  []Entity  `json:"entities"`
-}
-
 // CachedSource keeps a snapshot of the whole catalog on disk so repeated
 // commands on a big catalog don't re-download it. Only full listings are
 // written; filtered queries are answered from a fresh snapshot when there
 // is one, and queries asking for partial fields always go to the source.
+// The file is the files snapshot's layout (graphfile.go) with the backend's
+// URL and fetch time as its head, so a fresh one gives the graph without
+// decoding the entities a command does not use.
 type CachedSource struct {
 	Source Source
 	// Path is the snapshot file (see CachePath).
@@ -41,17 +35,19 @@ type CachedSource struct {
 	// Refresh skips reading the snapshot (but still writes a new one).
 	Refresh bool
 
-	mem []Entity
+	mu    sync.Mutex
+	graph *Graph   // the catalog, fresh or just fetched
+	mem   []Entity // its entities, once asked for
 }
 
 // CachePath is the snapshot file for a source under dir (usually
-// os.UserCacheDir()): bsai/catalog/<hash>.json. key should identify the
+// os.UserCacheDir()): bsai/catalog/<hash>.snap. key should identify the
 // source and credentials (e.g. URL plus a token fingerprint), so a
 // different token never sees another token's snapshot; the key itself is
 // only hashed, never stored.
 func CachePath(dir, key string) string {
 	sum := sha256.Sum256([]byte(key))
-	return filepath.Join(dir, "bsai", "catalog", hex.EncodeToString(sum[:12])+".json")
+	return filepath.Join(dir, "bsai", "catalog", hex.EncodeToString(sum[:12])+snapExt)
 }
 
 // TokenFingerprint is a short one-way digest of a token for cache keys.
@@ -77,59 +73,104 @@ func (c *CachedSource) ttl() time.Duration {
 	return DefaultCacheTTL
 }
 
-// readSnapshot reads this source's snapshot file; a missing or corrupt
-// one, or one of another source or format version, is no snapshot.
-func (c *CachedSource) readSnapshot() (snapshot, bool) {
-	var s snapshot
+// readSnapshot reads this source's snapshot file and when it was
+// fetched; a missing or corrupt one, or one of another source or format,
+// is no snapshot.
+func (c *CachedSource) readSnapshot() (*Graph, time.Time, bool) {
+	var fetched time.Time
 	b, err := os.ReadFile(c.Path)
 	if err != nil {
-		return s, false
+		return nil, fetched, false
 	}
-	if err := json.Unmarshal(b, &s); err != nil || s.Version != snapshotVersion || s.Source != c.Label {
-		return s, false
-	}
-	return s, true
+	g, err := decodeGraphFile(b, func(d *snapDecoder) error {
+		if d.str() != "backstage "+c.Label || d.err != nil {
+			return errors.New("snapshot of another source")
+		}
+		fetched = time.Unix(0, d.sv())
+		return d.err
+	})
+	return g, fetched, err == nil
 }
 
-// fresh returns the snapshot's entities when it exists, parses, belongs to
-// this source and is younger than the TTL. A corrupt file is ignored.
-func (c *CachedSource) fresh() ([]Entity, bool) {
-	if c.mem != nil {
-		return c.mem, true
+// fresh returns the catalog graph when it was fetched in this process or
+// the snapshot belongs to this source and is younger than the TTL.
+func (c *CachedSource) fresh() (*Graph, bool) {
+	if c.graph != nil {
+		return c.graph, true
 	}
 	if c.Refresh || c.Path == "" {
 		return nil, false
 	}
-	s, ok := c.readSnapshot()
+	g, fetched, ok := c.readSnapshot()
 	if !ok {
 		return nil, false
 	}
-	age := c.now().Sub(s.FetchedAt)
-	if age < 0 || age > c.ttl() {
+	if age := c.now().Sub(fetched); age < 0 || age > c.ttl() {
 		return nil, false
 	}
-	c.mem = s.Entities
+	c.graph = g
+	return g, true
+}
+
+// entities are the graph's entities as one slice, decoded once.
+func (c *CachedSource) entities() []Entity {
 	if c.mem == nil {
-		c.mem = []Entity{}
+		if c.graph.lazy != nil {
+			c.mem = c.graph.snapshotEntities()
+		}
+		if c.mem == nil {
+			c.mem = []Entity{}
+		}
 	}
-	return c.mem, true
+	return c.mem
 }
 
 // Snapshot returns the entities of the last snapshot of this source however
 // old it is, without asking the source. Shell completion uses it: a stale
 // list of refs is fine for a TAB, a network round trip is not.
 func (c *CachedSource) Snapshot() ([]Entity, bool) {
-	if c.mem != nil {
-		return c.mem, true
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.graph != nil {
+		return c.entities(), true
 	}
 	if c.Path == "" {
 		return nil, false
 	}
-	s, ok := c.readSnapshot()
+	g, _, ok := c.readSnapshot()
 	if !ok {
 		return nil, false
 	}
-	return s.Entities, true
+	return g.snapshotEntities(), true
+}
+
+// Graph is the catalog's graph: from a fresh snapshot without decoding
+// entities nobody asks for, else fetched (and snapshotted).
+func (c *CachedSource) Graph(ctx context.Context) (*Graph, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if g, ok := c.fresh(); ok {
+		return g, nil
+	}
+	if err := c.fetch(ctx); err != nil {
+		return nil, err
+	}
+	return c.graph, nil
+}
+
+// fetch lists every entity from the source, keeps them and writes the
+// snapshot.
+func (c *CachedSource) fetch(ctx context.Context) error {
+	ents, err := c.Source.Entities(ctx, Query{})
+	if err != nil {
+		return err
+	}
+	if ents == nil {
+		ents = []Entity{}
+	}
+	c.mem, c.graph = ents, NewGraph(ents)
+	c.write(c.graph)
+	return nil
 }
 
 // Entities serves from the snapshot when possible.
@@ -137,41 +178,41 @@ func (c *CachedSource) Entities(ctx context.Context, q Query) ([]Entity, error) 
 	if len(q.Fields) > 0 {
 		return c.Source.Entities(ctx, q)
 	}
-	if ents, ok := c.fresh(); ok {
-		return filterEntities(ents, q.Filter), nil
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.fresh(); ok {
+		return filterEntities(c.entities(), q.Filter), nil
 	}
 	if len(q.Filter) > 0 {
 		return c.Source.Entities(ctx, q)
 	}
-	ents, err := c.Source.Entities(ctx, Query{})
-	if err != nil {
+	if err := c.fetch(ctx); err != nil {
 		return nil, err
 	}
-	c.mem = ents
-	c.write(ents)
-	return ents, nil
+	return c.mem, nil
 }
 
 // Entity looks in a fresh snapshot first.
 func (c *CachedSource) Entity(ctx context.Context, ref Ref) (*Entity, error) {
-	if ents, ok := c.fresh(); ok {
-		want := ref.String()
-		for i := range ents {
-			if ents[i].Ref().String() == want {
-				e := ents[i]
-				return &e, nil
-			}
+	c.mu.Lock()
+	g, ok := c.fresh()
+	c.mu.Unlock()
+	if ok {
+		if e, found := g.Get(ref.String()); found {
+			cp := *e
+			return &cp, nil
 		}
 	}
 	return c.Source.Entity(ctx, ref)
 }
 
 // write stores the snapshot atomically; failing to cache is not an error.
-func (c *CachedSource) write(ents []Entity) {
+func (c *CachedSource) write(g *Graph) {
 	if c.Path == "" {
 		return
 	}
-	b, err := json.Marshal(snapshot{Version: snapshotVersion, Source: c.Label, FetchedAt: c.now(), Entities: ents})
+	head := binary.AppendVarint((&snapEncoder{}).strBytes("backstage "+c.Label), c.now().UnixNano())
+	b, err := encodeGraphFile(head, g)
 	if err != nil {
 		return
 	}

@@ -98,6 +98,12 @@ func keysOf[V any](e *snapEncoder, m map[string]V, depth int) []string {
 
 func (e *snapEncoder) uv(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
 
+// strBytes is s as str writes it, on its own.
+func (e *snapEncoder) strBytes(s string) []byte {
+	e.str(s)
+	return e.b
+}
+
 // str writes s inline.
 func (e *snapEncoder) str(s string) {
 	e.uv(uint64(len(s)) << 1)

@@ -3,18 +3,14 @@ package catalog
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"os"
 	"path/filepath"
-	"runtime/debug"
-	"slices"
 	"strings"
 	"time"
-	"unsafe"
 
 	"github.com/bsai-dev/bsai/pkg/buildinfo"
 	"github.com/bsai-dev/bsai/pkg/cachefile"
@@ -31,7 +27,7 @@ import (
 // truncated, corrupt or foreign file is ignored, never trusted.
 
 // snapFormat changes whenever the layout or the entity codec changes.
-const snapFormat = 8
+const snapFormat = 9
 
 const (
 	snapExt       = ".snap"
@@ -165,7 +161,7 @@ func loadSnapshotted(ctx context.Context, paths []string, opts LoadOptions, o *S
 }
 
 func encodeSnapshot(key string, res *LoadResult, rec *probes, g *Graph) ([]byte, error) {
-	e := &snapEncoder{b: make([]byte, 0, 1<<20)}
+	e := &snapEncoder{b: make([]byte, 0, 1<<16)}
 	e.str(key)
 	rec.mu.Lock()
 	e.uv(uint64(len(rec.got)))
@@ -176,8 +172,6 @@ func encodeSnapshot(key string, res *LoadResult, rec *probes, g *Graph) ([]byte,
 		e.str(answer)
 	}
 	rec.mu.Unlock()
-	e.str(g.Digest())
-	e.str(g.RefsDigest())
 	e.uv(uint64(len(res.Problems)))
 	for _, p := range res.Problems {
 		e.str(p.Level)
@@ -187,72 +181,7 @@ func encodeSnapshot(key string, res *LoadResult, rec *probes, g *Graph) ([]byte,
 		e.str(p.Message)
 	}
 	e.strs(res.Files)
-	// The graph section and the bodies fill the string table as they are
-	// written; the table goes before them, so it decodes first.
-	rest := &snapEncoder{table: newStrTable()}
-	if err := graphAndBodies(rest, g); err != nil {
-		return nil, err
-	}
-	e.uv(uint64(len(rest.table.list)))
-	for _, s := range rest.table.list {
-		e.str(s)
-	}
-	e.b = append(e.b, rest.b...)
-	out := make([]byte, 0, len(snapMagic)+12+len(e.b))
-	out = append(out, snapMagic...)
-	out = binary.LittleEndian.AppendUint32(out, snapFormat)
-	out = binary.LittleEndian.AppendUint64(out, uint64(len(e.b)))
-	out = append(out, e.b...)
-	return binary.LittleEndian.AppendUint32(out, crc32.Checksum(e.b, snapCRC)), nil
-}
-
-// graphAndBodies writes g's entity count, its graph section (what lookups
-// and walks need before any entity is decoded: canonical ref, lower-case
-// kind, lower-case relations, all of which g has computed) and the entity
-// bodies, framed by their lengths so each decodes on its own.
-func graphAndBodies(e *snapEncoder, g *Graph) error {
-	n := g.Len()
-	e.uv(uint64(n))
-	nrel := 0
-	for _, rels := range g.edges {
-		nrel += len(rels)
-	}
-	e.uv(uint64(nrel))
-	for i := range n {
-		e.str(g.refs[i])
-		e.shared(g.kinds[i])
-		e.uv(uint64(len(g.edges[i])))
-		for _, r := range g.edges[i] {
-			e.shared(r.Type)
-			e.str(r.TargetRef)
-		}
-	}
-	// The positions in ref order, for lookups by binary search.
-	sorted := make([]int32, n)
-	for i := range sorted {
-		sorted[i] = int32(i)
-	}
-	slices.SortFunc(sorted, func(a, b int32) int { return strings.Compare(g.refs[a], g.refs[b]) })
-	for _, i := range sorted {
-		e.uv(uint64(i))
-	}
-	bodies := &snapEncoder{table: e.table}
-	lens := make([]int, n)
-	for i, x := range g.ents {
-		at := len(bodies.b)
-		// The graph keeps an entity's own relations when they are already
-		// lower-case: then the body points at the graph section's copy.
-		bodies.relsInGraph = len(x.Relations) > 0 && &g.edges[i][0] == &x.Relations[0]
-		if err := bodies.entity(x); err != nil {
-			return err
-		}
-		lens[i] = len(bodies.b) - at
-	}
-	for _, n := range lens {
-		e.uv(uint64(n))
-	}
-	e.b = append(e.b, bodies.b...)
-	return nil
+	return encodeGraphFile(e.b, g)
 }
 
 // readSnapshot returns the load saved at path if it is this key's and
@@ -276,84 +205,30 @@ func readSnapshot(path, key string) (*LoadResult, *Graph, error) {
 // strings share them); stale names the first recorded probe whose answer
 // changed ("" for none).
 func decodeSnapshot(b []byte, key string, stale func(map[probe]string) string) (*LoadResult, *Graph, error) {
-	if len(b) < len(snapMagic)+16 || string(b[:len(snapMagic)]) != string(snapMagic) {
-		return nil, nil, errors.New("not a snapshot file")
-	}
-	b = b[len(snapMagic):]
-	if v := binary.LittleEndian.Uint32(b); v != snapFormat {
-		return nil, nil, fmt.Errorf("snapshot format %d, want %d", v, snapFormat)
-	}
-	n := binary.LittleEndian.Uint64(b[4:])
-	b = b[12:]
-	if n != uint64(len(b)-4) {
-		return nil, nil, errors.New("snapshot is truncated")
-	}
-	payload := b[:n]
-	if crc32.Checksum(payload, snapCRC) != binary.LittleEndian.Uint32(b[n:]) {
-		return nil, nil, errors.New("snapshot checksum mismatch")
-	}
-	// Everything decoded here is kept: collecting while it grows would
-	// only re-mark it.
-	defer debug.SetGCPercent(debug.SetGCPercent(-1))
-	// The buffer is never written again: strings share it instead of
-	// copying 100k entities' worth of text.
-	d := &snapDecoder{s: unsafe.String(unsafe.SliceData(payload), len(payload))}
-	if d.str() != key || d.err != nil {
-		return nil, nil, errors.New("snapshot of another catalog or build")
-	}
-	recorded := map[probe]string{}
-	for range d.count(4) {
-		p := probe{kind: d.byte(), a: d.str(), b: d.str()}
-		recorded[p] = d.str()
-	}
-	if d.err != nil {
-		return nil, nil, d.err
-	}
-	if what := stale(recorded); what != "" {
-		return nil, nil, fmt.Errorf("stale: %s changed", what)
-	}
-	digest, refsDigest := d.str(), d.str()
 	res := &LoadResult{}
-	for range d.count(5) {
-		res.Problems = append(res.Problems, Problem{Level: d.str(), File: d.str(), Document: int(d.uv()), Ref: d.str(), Message: d.str()})
-	}
-	res.Files = d.strs()
-	d.table = make([]string, d.count(1))
-	for i := range d.table {
-		d.table[i] = d.str()
-	}
-	ents := d.count(3)
-	rels := make([]Relation, d.count(2))
-	refs, kinds, edges := make([]string, ents), make([]string, ents), make([][]Relation, ents)
-	used := 0
-	for i := range ents {
-		refs[i], kinds[i] = d.str(), d.str()
-		k := d.count(2)
-		if k > len(rels)-used {
-			d.fail()
-			break
+	g, err := decodeGraphFile(b, func(d *snapDecoder) error {
+		if d.str() != key || d.err != nil {
+			return errors.New("snapshot of another catalog or build")
 		}
-		edges[i] = rels[used : used+k : used+k]
-		for j := range edges[i] {
-			edges[i][j] = Relation{Type: d.str(), TargetRef: d.str()}
+		recorded := map[probe]string{}
+		for range d.count(4) {
+			p := probe{kind: d.byte(), a: d.str(), b: d.str()}
+			recorded[p] = d.str()
 		}
-		used += k
+		if d.err != nil {
+			return d.err
+		}
+		if what := stale(recorded); what != "" {
+			return fmt.Errorf("stale: %s changed", what)
+		}
+		for range d.count(5) {
+			res.Problems = append(res.Problems, Problem{Level: d.str(), File: d.str(), Document: int(d.uv()), Ref: d.str(), Message: d.str()})
+		}
+		res.Files = d.strs()
+		return d.err
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	sorted := make([]int32, ents)
-	for k := range sorted {
-		sorted[k] = int32(min(d.uv(), uint64(ents)))
-	}
-	offs := make([]int, ents+1)
-	for i := range ents {
-		offs[i+1] = offs[i] + d.count(1)
-	}
-	if d.err != nil || used != len(rels) || offs[ents] != len(d.s)-d.at {
-		return nil, nil, errSnapshotCorrupt
-	}
-	g := newLazyGraph(refs, kinds, edges, sorted, d.s[d.at:], offs, d.table, digest)
-	if g == nil {
-		return nil, nil, errSnapshotCorrupt
-	}
-	g.refsDigest = refsDigest
 	return res, g, nil
 }
