@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bsai-dev/bsai/internal/testkit"
 	"github.com/bsai-dev/bsai/pkg/errs"
 	"github.com/bsai-dev/bsai/pkg/llm"
 	"github.com/bsai-dev/bsai/pkg/llm/llmtest"
@@ -172,17 +173,13 @@ func TestGenerateObjectErrors(t *testing.T) {
 }
 
 func TestStripFences(t *testing.T) {
-	for in, want := range map[string]string{
+	testkit.StringCases(t, "StripFences", llm.StripFences, map[string]string{
 		`{"a":1}`:                      `{"a":1}`,
 		"```json\n{\"a\":1}\n```":      `{"a":1}`,
 		"```\n[1,2]\n```":              `[1,2]`,
 		"Sure!\n```json\n{}\n```\nBye": `{}`,
 		"  {\"a\":1}\n":                `{"a":1}`,
-	} {
-		if got := llm.StripFences(in); got != want {
-			t.Errorf("StripFences(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 func countOK(rs []llmtest.Reply) int {
@@ -198,16 +195,12 @@ func countOK(rs []llmtest.Reply) int {
 func ptr[T any](v T) *T { return &v }
 
 func TestStripFencesMore(t *testing.T) {
-	for in, want := range map[string]string{
+	testkit.StringCases(t, "StripFences", llm.StripFences, map[string]string{
 		"<think>the user wants {x}</think>\n{\"a\":1}":     `{"a":1}`,
 		"The answer is {\"a\": {\"b\": 2}}. Hope it helps": `{"a": {"b": 2}}`,
 		"no json here":      "no json here",
 		"\"just a string\"": `"just a string"`,
-	} {
-		if got := llm.StripFences(in); got != want {
-			t.Errorf("StripFences(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 func TestSchemaNameSanitised(t *testing.T) {

@@ -3,21 +3,19 @@ package redact
 import (
 	"strings"
 	"testing"
+
+	"github.com/bsai-dev/bsai/internal/testkit"
 )
 
 func TestURL(t *testing.T) {
-	for in, want := range map[string]string{
+	testkit.StringCases(t, "URL", URL, map[string]string{
 		"https://x.example/mcp?access_token=abc&page=2":           "https://x.example/mcp?access_token=<redacted>&page=2",
 		"https://x.example/a?api_key=1&apiKey=2&key=3&sig=4&q=ok": "https://x.example/a?api_key=<redacted>&apiKey=<redacted>&key=<redacted>&sig=<redacted>&q=ok",
 		"https://x.example/a?X-Amz-Signature=5&token=6":           "https://x.example/a?X-Amz-Signature=<redacted>&token=<redacted>",
 		"postgres://bs:pw@db:5432/app":                            "postgres://bs:<redacted>@db:5432/app",
 		"https://ghtoken123@github.com/x":                         "https://<redacted>@github.com/x",
 		"https://x.example/plain":                                 "https://x.example/plain",
-	} {
-		if got := URL(in); got != want {
-			t.Errorf("URL(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 func TestString(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/bsai-dev/bsai/internal/testkit"
 	"github.com/bsai-dev/bsai/pkg/retrieval"
 	"github.com/bsai-dev/bsai/pkg/retrieval/retrievaltest"
 )
@@ -196,17 +197,13 @@ func TestHybridEmbeddingsCachedByContentHash(t *testing.T) {
 }
 
 func TestKindHint(t *testing.T) {
-	for q, want := range map[string]string{
+	testkit.StringCases(t, "KindHint", func(q string) string { return retrieval.KindHint(q) }, map[string]string{
 		"Which components are experimental?": "component",
 		"Which APIs are gRPC?":               "api",
 		"Which services are deprecated?":     "component",
 		"Which team owns the payments API?":  "",
 		"what is deprecated?":                "",
-	} {
-		if got := retrieval.KindHint(q); got != want {
-			t.Errorf("KindHint(%q) = %q, want %q", q, got, want)
-		}
-	}
+	})
 }
 
 // TestConcurrentSearches: one index (built, or loaded from its file as

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bsai-dev/bsai/internal/testkit"
 	"github.com/bsai-dev/bsai/pkg/backstage"
 	"github.com/bsai-dev/bsai/pkg/incident/incidenttest"
 	"github.com/bsai-dev/bsai/pkg/incident/source"
@@ -99,7 +100,7 @@ func TestParseAlert(t *testing.T) {
 }
 
 func TestMask(t *testing.T) {
-	for in, want := range map[string]string{
+	testkit.StringCases(t, "Mask", source.Mask, map[string]string{
 		"payment 123 failed for user 9f1c2e3a-1b2c-4d5e-8f90-0a1b2c3d4e5f": "payment <*> failed for user <*>",
 		"timeout after 5000ms talking to 10.0.3.17:5432":                   "timeout after <*> talking to <*>:<*>",
 		"request deadbeefcafe and 12345678 and ab12cd34 and 1ef":           "request <*> and <*> and <*> and <*>",
@@ -107,11 +108,7 @@ func TestMask(t *testing.T) {
 		"x509: certificate signed by unknown authority; POST /v1/journal":  "x509: certificate signed by unknown authority; POST /v1/journal",
 		"panic in threeds.Verify  (k8s pod payments-api-7d9f4)":            "panic in threeds.Verify (<*> pod <*>)",
 		"connection refused": "connection refused",
-	} {
-		if got := source.Mask(in); got != want {
-			t.Errorf("Mask(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 	a := source.TemplateID("component:default/a", source.Mask("x 1"))
 	if a != source.TemplateID("component:default/a", source.Mask("x 2")) || a == source.TemplateID("component:default/b", source.Mask("x 1")) {
 		t.Error("template ids should be per entity and ignore masked parts")
