@@ -20,7 +20,10 @@ type probes struct {
 	got map[probe]string
 	// newest is the latest modification time among the files read: a file
 	// changed within a clock tick of the load could change again without
-	// its time moving, so such a load is not snapshotted.
+	// its time moving, so such a load is not snapshotted. (The change
+	// time in each file's signature is not waited for: its tick is the
+	// kernel's, far finer than snapSettle, and every `touch -d` or `tar x`
+	// sets it to now, so waiting for it would hold back every such load.)
 	newest time.Time
 }
 
@@ -144,9 +147,10 @@ func fileSig(path string) (string, time.Time) {
 	return statSig(st) + " " + statSig(lst), st.ModTime()
 }
 
-// statSig: mode, size and modification time everywhere, plus device and
-// inode where the platform has them (statsys_*.go): a file replaced by
-// another of the same size and time is still noticed.
+// statSig: mode, size and modification time everywhere, plus device,
+// inode and change time where the platform has them (statsys_*.go): a
+// file replaced by another of the same size and time, or rewritten in
+// place with its old modification time, is still noticed.
 func statSig(fi os.FileInfo) string {
 	return fmt.Sprintf("%o:%d:%d:%s", fi.Mode(), fi.Size(), fi.ModTime().UnixNano(), sysSig(fi))
 }

@@ -189,6 +189,27 @@ func TestSnapshotStale(t *testing.T) {
 				t.Fatal(err)
 			}
 		},
+		// What tar extracting a same-size file over the old one with a
+		// fixed mtime (reproducible archives), cp -p or touch -r do: the
+		// same inode, size and modification time; only the change time
+		// (which no tool can set) moves.
+		"rewritten in place with the old size and time": func(t *testing.T, root string) {
+			p := filepath.Join(root, "teams", "a.yaml")
+			st, _ := os.Stat(p)
+			b, _ := os.ReadFile(p)
+			time.Sleep(10 * time.Millisecond) // a change time the old one cannot equal
+			f, err := os.OpenFile(p, os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.WriteAt([]byte(strings.Replace(string(b), "team-a", "team-x", 1)), 0); err != nil {
+				t.Fatal(err)
+			}
+			_ = f.Close()
+			if err := os.Chtimes(p, st.ModTime(), st.ModTime()); err != nil {
+				t.Fatal(err)
+			}
+		},
 		"replaced by a same-size file with the old time": func(t *testing.T, root string) {
 			p := filepath.Join(root, "teams", "a.yaml")
 			b, _ := os.ReadFile(p)
