@@ -82,22 +82,37 @@ func ReadFile(ctx context.Context, path string, lim Limit) ([]byte, error) {
 	if st.Size() > lim.Bytes {
 		return nil, tooLarge(path, lim)
 	}
-	f, err := openNoBlock(path)
+	f, st, err := OpenRegular(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	// The file could have been swapped for a FIFO between Stat and open;
-	// the open did not block (O_NONBLOCK), and this catches it.
-	if st, err = f.Stat(); err != nil {
-		return nil, err
-	}
-	if err := regular(path, st); err != nil {
-		return nil, err
-	}
 	// Size is only a hint (files in /proc report 0), so the read is capped
 	// on its own.
 	return readCapped(ctx, f, path, lim, st.Size())
+}
+
+// OpenRegular opens path for reading when it is (or links to) a regular
+// file: anything else is refused before it is opened, and a FIFO swapped
+// in between that check and the open neither blocks the open
+// (O_NONBLOCK) nor gets past the check of what was opened.
+func OpenRegular(path string) (*os.File, fs.FileInfo, error) {
+	if err := CheckRegular(path); err != nil {
+		return nil, nil, err
+	}
+	f, err := openNoBlock(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := f.Stat()
+	if err == nil {
+		err = regular(path, st)
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, st, nil
 }
 
 // ReadAll reads r to the end, at most lim.Bytes. It returns ctx's error as

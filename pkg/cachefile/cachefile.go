@@ -7,11 +7,15 @@ package cachefile
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/bsai-dev/bsai/pkg/boundedio"
 )
 
 // tempMark is in every temp file's name, so Prune finds what a crashed
@@ -41,6 +45,50 @@ func WriteAtomic(path string, b []byte) error {
 		_ = os.Remove(tmp.Name())
 	}
 	return err
+}
+
+// Open opens a cache file for reading: only a regular file of at most
+// max bytes, so a FIFO, a device or a huge file in its place (a cache
+// dir is the user's to break) is an error the caller treats as a miss,
+// never a hang or a read without end. It returns the file's size.
+func Open(path string, max int64) (*os.File, int64, error) {
+	f, st, err := boundedio.OpenRegular(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	if st.Size() > max {
+		f.Close()
+		return nil, 0, fmt.Errorf("cache file %s is %s, over the %s a cache file may have", path,
+			boundedio.FormatSize(st.Size()), boundedio.FormatSize(max))
+	}
+	return f, st.Size(), nil
+}
+
+// Read is a whole cache file (see Open), at most max bytes even if it
+// grows while read.
+func Read(path string, max int64) ([]byte, error) {
+	f, size, err := Open(path, max)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, 0, size+1)
+	for {
+		n, err := f.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if int64(len(b)) > max {
+			return nil, fmt.Errorf("cache file %s grew past %s while read", path, boundedio.FormatSize(max))
+		}
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // WriteAtomicFunc is WriteAtomic for an encoder that writes to a stream.

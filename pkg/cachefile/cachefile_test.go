@@ -70,3 +70,42 @@ func TestPrune(t *testing.T) {
 		}
 	}
 }
+
+// TestRead: a cache file is read only when it is a regular file under the
+// cap; a FIFO in its place is refused without blocking, a device without
+// reading it.
+func TestRead(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good")
+	if err := WriteAtomic(good, []byte("cached")); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := Read(good, 6); err != nil || string(b) != "cached" {
+		t.Fatalf("Read = %q, %v", b, err)
+	}
+	if _, err := Read(good, 5); err == nil {
+		t.Fatal("a file over the cap was read")
+	}
+	if _, err := Read(filepath.Join(dir, "missing"), 5); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("missing file: %v", err)
+	}
+	special := []string{"/dev/zero", filepath.Join(dir, "dir")}
+	if err := os.Mkdir(special[1], 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if fifo := filepath.Join(dir, "fifo"); mkfifo(fifo) == nil {
+		special = append(special, fifo)
+	}
+	for _, p := range special {
+		done := make(chan error, 1)
+		go func() { _, err := Read(p, 1<<30); done <- err }()
+		select {
+		case err := <-done:
+			if err == nil {
+				t.Errorf("%s was read as a cache file", p)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("reading %s as a cache file blocks", p)
+		}
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -78,7 +77,7 @@ func (c *CachedSource) ttl() time.Duration {
 // is no snapshot.
 func (c *CachedSource) readSnapshot() (*Graph, time.Time, bool) {
 	var fetched time.Time
-	b, err := os.ReadFile(c.Path)
+	b, err := readSnapFile(c.Path)
 	if err != nil {
 		return nil, fetched, false
 	}

@@ -3,10 +3,12 @@ package catalog
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -187,18 +189,37 @@ func encodeSnapshot(key string, res *LoadResult, rec *probes, g *Graph) ([]byte,
 // readSnapshot returns the load saved at path if it is this key's and
 // every probe still gets its recorded answer.
 func readSnapshot(path, key string) (*LoadResult, *Graph, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !st.Mode().IsRegular() || st.Size() > snapMaxBytes {
-		return nil, nil, errors.New("not a snapshot file")
-	}
-	b, err := os.ReadFile(path)
+	b, err := readSnapFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	return decodeSnapshot(b, key, changed)
+}
+
+// readSnapFile reads a snapshot file (files or Backstage): a regular file
+// under snapMaxBytes (cachefile.Open), its header first, so whatever else
+// is at path (a FIFO, a 3 GiB file of zeros) is neither waited on nor read
+// whole.
+func readSnapFile(path string) ([]byte, error) {
+	f, size, err := cachefile.Open(path, snapMaxBytes)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	head := int64(len(snapMagic) + 12)
+	if size < head+4 {
+		return nil, errors.New("not a snapshot file")
+	}
+	b := make([]byte, head, size)
+	if _, err := io.ReadFull(f, b); err != nil || string(b[:len(snapMagic)]) != string(snapMagic) ||
+		binary.LittleEndian.Uint64(b[len(snapMagic)+4:]) != uint64(size-head-4) {
+		return nil, errors.New("not a snapshot file, or a truncated one")
+	}
+	b = b[:size]
+	if _, err := io.ReadFull(f, b[head:]); err != nil {
+		return nil, fmt.Errorf("read snapshot: %w", err)
+	}
+	return b, nil
 }
 
 // decodeSnapshot decodes a snapshot file's bytes (which it keeps: entity

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -24,6 +23,10 @@ type Cache struct {
 
 // DefaultTTL is how long a cached tool or model list is used.
 const DefaultTTL = time.Hour
+
+// maxEntry bounds what reading one cached completion may take: a
+// completion is kilobytes, so anything near this is not one of ours.
+const maxEntry = 64 << 20
 
 type entry struct {
 	Key     string          `json:"key"`
@@ -48,7 +51,7 @@ func (c *Cache) Get(key string, v any) bool {
 	if c == nil || c.Dir == "" {
 		return false
 	}
-	b, err := os.ReadFile(c.path(key))
+	b, err := cachefile.Read(c.path(key), maxEntry)
 	if err != nil {
 		return false
 	}

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -38,6 +37,10 @@ type EmbedOptions struct {
 // rrfK is the usual reciprocal-rank-fusion constant: ranks matter, raw
 // scores of the two rankers (BM25 and cosine) are not comparable.
 const rrfK = 60
+
+// maxEmbedCache bounds what reading the embeddings cache may take (100k
+// entities of 3072 float32s are 1.2 GB).
+const maxEmbedCache = 2 << 30
 
 type vectors struct {
 	emb  Embedder
@@ -84,7 +87,7 @@ func (ix *Index) WithEmbeddings(ctx context.Context, emb Embedder, opt EmbedOpti
 	var cacheFile string
 	if opt.CacheDir != "" {
 		cacheFile = filepath.Join(opt.CacheDir, safeName(opt.Model)+".gob")
-		if f, err := os.Open(cacheFile); err == nil {
+		if f, _, err := cachefile.Open(cacheFile, maxEmbedCache); err == nil {
 			_ = gob.NewDecoder(f).Decode(&cache) // a corrupt cache is rebuilt
 			f.Close()
 		}

@@ -8,12 +8,12 @@ import (
 	"io"
 	"maps"
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"sync"
 	"unsafe"
 
+	"github.com/bsai-dev/bsai/pkg/cachefile"
 	"github.com/bsai-dev/bsai/pkg/catalog"
 )
 
@@ -158,16 +158,12 @@ func postingsLen(ix *Index) int {
 // follows the header once its format and length are right; see
 // readIndexFrom for verify.
 func readIndexFile(path string) (body string, verify func() error, err error) {
-	f, err := os.Open(path)
+	f, size, err := cachefile.Open(path, maxIndexFile)
 	if err != nil {
 		return "", nil, err
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return "", nil, err
-	}
-	return readIndexFrom(f, info.Size())
+	return readIndexFrom(f, size)
 }
 
 // readIndexFrom reads an index file of size bytes from r into one buffer,
