@@ -363,11 +363,28 @@ func (l *loader) readWave(wave []pending) []pending {
 				location: loc, originLocation: originLoc})
 		}
 	}
+	budget := l.placeholders.left.Load()
+	l.placeholders.over.Store(false)
 	parallelEach(len(chunks), 16, func(i int) {
 		c := &chunks[i]
 		c.decode()
 		c.check(l.ctx, l.placeholders)
 	})
+	if l.placeholders.over.Load() {
+		// The placeholders' total budget ran out, and which entities got
+		// it depended on the workers' timing: decode the wave again in
+		// load order, so the first entities get it, on every load (and a
+		// snapshot holds what a parse gives). Only a catalog over the
+		// budget pays for this.
+		l.placeholders.left.Store(budget)
+		for i := range chunks {
+			c := &chunks[i]
+			*c = chunk{file: c.file, origin: c.origin, base: c.base, location: c.location,
+				originLocation: c.originLocation, doc: c.doc, data: c.data}
+			c.decode()
+			c.check(l.ctx, l.placeholders)
+		}
+	}
 	// Size the result once: growing a slice of 100k entities (and the ref
 	// map) step by step was a fifth of the load time.
 	l.res.Entities = slices.Grow(l.res.Entities, len(chunks))

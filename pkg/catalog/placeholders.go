@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -25,26 +27,34 @@ import (
 // environment into the entity). URL targets cannot be fetched offline.
 // Whatever is not resolved stays as it was and is returned as a note.
 func resolvePlaceholders(ctx context.Context, spec map[string]any, file string, ph *placeholderReader) []string {
+	// Nearly every entity has none: one walk that allocates nothing says
+	// so. Those that do are walked in sorted key order, so the notes and,
+	// when the load's budget runs out, which target gets it are the same on
+	// every load.
+	found := false
+	for _, v := range spec { // spec itself is never a placeholder
+		if found = hasPlaceholder(v); found {
+			break
+		}
+	}
+	if !found {
+		return nil
+	}
 	var notes []string
 	var walk func(v any) any
 	walk = func(v any) any {
 		switch t := v.(type) {
 		case map[string]any:
-			if len(t) == 1 {
-				for k, target := range t {
-					s, isStr := target.(string)
-					if (k == "$text" || k == "$json" || k == "$yaml") && isStr {
-						resolved, note := ph.resolve(ctx, k, s, file)
-						if note != "" {
-							notes = append(notes, note)
-							return t
-						}
-						return resolved
-					}
+			if k, target, ok := placeholderOf(t); ok {
+				resolved, note := ph.resolve(ctx, k, target, file)
+				if note != "" {
+					notes = append(notes, note)
+					return t
 				}
+				return resolved
 			}
-			for k, x := range t {
-				t[k] = walk(x)
+			for _, k := range slices.Sorted(maps.Keys(t)) {
+				t[k] = walk(t[k])
 			}
 		case []any:
 			for i := range t {
@@ -53,10 +63,46 @@ func resolvePlaceholders(ctx context.Context, spec map[string]any, file string, 
 		}
 		return v
 	}
-	for k, v := range spec {
-		spec[k] = walk(v)
+	for _, k := range slices.Sorted(maps.Keys(spec)) {
+		spec[k] = walk(spec[k])
 	}
 	return notes
+}
+
+// placeholderOf says whether m is a placeholder ({$text|$json|$yaml: path}).
+func placeholderOf(m map[string]any) (kind, target string, ok bool) {
+	if len(m) != 1 {
+		return "", "", false
+	}
+	for k, v := range m {
+		s, isStr := v.(string)
+		if (k == "$text" || k == "$json" || k == "$yaml") && isStr {
+			return k, s, true
+		}
+	}
+	return "", "", false
+}
+
+// hasPlaceholder says whether v holds a placeholder anywhere.
+func hasPlaceholder(v any) bool {
+	switch t := v.(type) {
+	case map[string]any:
+		if _, _, ok := placeholderOf(t); ok {
+			return true
+		}
+		for _, x := range t {
+			if hasPlaceholder(x) {
+				return true
+			}
+		}
+	case []any:
+		for _, x := range t {
+			if hasPlaceholder(x) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // placeholderTotalFactor bounds what all placeholders of one load read
@@ -70,6 +116,10 @@ const placeholderTotalFactor = 16
 type placeholderReader struct {
 	lim  boundedio.Limit
 	left atomic.Int64
+	// over is set when a target was refused for the total budget: which
+	// one that was depended on the workers' timing, so the wave's
+	// placeholders are resolved again in load order (readWave).
+	over atomic.Bool
 	rec  *probes // nil unless the load is snapshotted
 }
 
@@ -98,6 +148,7 @@ func (ph *placeholderReader) resolve(ctx context.Context, kind, target, file str
 		return nil, fmt.Sprintf("%s %s left unresolved: %v", kind, target, unwrapPathErr(err))
 	}
 	if ph.left.Add(-int64(len(b))) < 0 {
+		ph.over.Store(true)
 		return nil, fmt.Sprintf("%s %s refused: the catalog's placeholders read more than %s in total (%d times %s)",
 			kind, target, boundedio.FormatSize(lim.Bytes*placeholderTotalFactor), placeholderTotalFactor, lim.Setting)
 	}
