@@ -40,12 +40,13 @@ func expand(p string) (files []string, w *walked, err error) {
 	}
 	var out []string
 	w = &walked{root: p, links: map[string]bool{}}
-	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+	root := walkRoot(p)
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil // unreadable corners are skipped, not fatal
 		}
 		if d.IsDir() {
-			if path != p && skipDir(d.Name()) {
+			if path != root && skipDir(d.Name()) {
 				return filepath.SkipDir
 			}
 			return nil
@@ -59,6 +60,17 @@ func expand(p string) (files []string, w *walked, err error) {
 		return nil
 	})
 	return out, w, err
+}
+
+// walkRoot is what to give WalkDir for the folder p: a walk follows no
+// link, not even its root, so a folder given through a symlink
+// (~/catalog -> ~/src/catalog) is walked through the link's name with a
+// trailing separator, which the file system resolves.
+func walkRoot(p string) string {
+	if lst, err := os.Lstat(p); err == nil && lst.Mode()&fs.ModeSymlink != 0 {
+		return p + string(filepath.Separator)
+	}
+	return p
 }
 
 // skipDir says which folders a folder walk never enters: hidden ones,
@@ -95,6 +107,7 @@ func glob(pattern string) ([]string, error) {
 		return nil, fmt.Errorf("bad glob %q: %w", pattern, doublestar.ErrBadPattern)
 	}
 	var out []string
+	root = walkRoot(root)
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			if d != nil && d.IsDir() && path != root && skipDir(d.Name()) {
