@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -606,6 +607,13 @@ func normalizeMap(m map[string]any) map[string]any {
 
 func normalizeValue(v any) any {
 	switch t := v.(type) {
+	case float64:
+		// .nan and .inf are YAML but not JSON: one such value made every
+		// JSON output of the catalog fail. Backstage stores them as null
+		// (JSON.stringify(NaN) is null), and so does bsai.
+		if math.IsNaN(t) || math.IsInf(t, 0) {
+			return nil
+		}
 	case map[string]any:
 		return normalizeMap(t)
 	case map[any]any:

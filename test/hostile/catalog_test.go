@@ -222,3 +222,23 @@ func TestPlaceholdersTotalBudget(t *testing.T) {
 		t.Errorf("%d placeholders resolved, want the 16 the budget allows", n)
 	}
 }
+
+// TestNonFiniteNumbersInSpec: one entity whose spec holds .nan or .inf
+// (valid YAML, not valid JSON) used to make `catalog list -o json` fail
+// for the whole catalog ("json: unsupported value: NaN"). They load as
+// null, as Backstage stores them (JSON.stringify(NaN) is null).
+func TestNonFiniteNumbersInSpec(t *testing.T) {
+	dir := t.TempDir()
+	testkit.WriteFile(t, dir, "catalog-info.yaml", component("svc-a", "  ratio: .nan\n  limits: {low: -.inf, high: .inf, list: [1.5, .NaN]}\n")+
+		"---\n"+component("svc-b", ""))
+	for _, args := range [][]string{{"catalog", "list"}, {"catalog", "get", "svc-a"}, {"ask", "--offline", "what is svc-a?"}} {
+		r := bsai(t, invocation{dir: dir}, append(args, "--catalog", "catalog-info.yaml", "-o", "json")...)
+		var v any
+		if r.code != 0 || json.Unmarshal([]byte(r.stdout), &v) != nil {
+			t.Fatalf("want exit 0 and JSON\n%s", r)
+		}
+		if args[1] == "list" && !strings.Contains(r.stdout, `"ratio": null`) {
+			t.Errorf("NaN not listed as null\n%s", r)
+		}
+	}
+}
