@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -614,6 +615,16 @@ func normalizeValue(v any) any {
 		if math.IsNaN(t) || math.IsInf(t, 0) {
 			return nil
 		}
+	case time.Time:
+		// yaml.v3 decodes an unquoted date into a time.Time; Backstage (a
+		// YAML 1.2 core schema) keeps the text. A date stays as written,
+		// a timestamp becomes RFC 3339, and the catalog can be snapshotted
+		// (the snapshot holds only what YAML and JSON decode to strings,
+		// numbers, lists and maps).
+		if t.Location() == time.UTC && t.Equal(t.Truncate(24*time.Hour)) {
+			return t.Format(time.DateOnly)
+		}
+		return t.Format(time.RFC3339Nano)
 	case map[string]any:
 		return normalizeMap(t)
 	case map[any]any:
