@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -156,10 +157,20 @@ func ForCached(g *catalog.Graph, o CacheOptions) *Index {
 var errOtherSnapshot = errors.New("index of another catalog snapshot or build")
 
 // CachePath is the index file of g under dir: one file per set of refs
-// (in graph order), so editing a catalog replaces its file instead of
-// adding one; the content itself is checked by the Fingerprint inside.
+// (in graph order) and place the catalog was read from (the first
+// entity's location annotation), so editing a catalog replaces its file
+// instead of adding one, while two checkouts of one catalog (same refs,
+// other paths) keep a file each instead of rebuilding over each other on
+// every ask. The content itself is checked by the Fingerprint inside.
 func CachePath(dir string, g *catalog.Graph) string {
-	return filepath.Join(dir, g.RefsDigest()+indexExt)
+	name := g.RefsDigest()
+	if g.Len() > 0 {
+		if loc := g.At(0).Metadata.Annotations[catalog.AnnotationManagedByLocation]; loc != "" {
+			sum := sha256.Sum256([]byte(name + "\n" + loc))
+			name = hexKey(sum[:16])
+		}
+	}
+	return filepath.Join(dir, name+indexExt)
 }
 
 // Save writes the index to path atomically (a temp file renamed into
