@@ -1,13 +1,13 @@
 package catalog
 
 import (
-	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/bsai-dev/bsai/pkg/errs"
+	"github.com/bsai-dev/bsai/pkg/gcgoal"
 	"github.com/bsai-dev/bsai/pkg/textdist"
 )
 
@@ -43,7 +43,7 @@ func NewGraph(entities []Entity) *Graph {
 	if n >= minPerWorker {
 		// Nearly everything allocated here is kept: a collection while the
 		// maps grow would only re-mark the catalog already loaded.
-		defer debug.SetGCPercent(debug.SetGCPercent(-1))
+		defer gcgoal.Hold(-1)()
 	}
 	// Per-entity string work (ref, lower-case kind, lower-case edge
 	// targets) runs in parallel up front; only the map inserts, which

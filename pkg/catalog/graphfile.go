@@ -5,10 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"unsafe"
+
+	"github.com/bsai-dev/bsai/pkg/gcgoal"
 )
 
 // The file layout both catalog snapshots share (files: snapshot.go;
@@ -112,7 +113,7 @@ func decodeGraphFile(b []byte, head func(*snapDecoder) error) (*Graph, error) {
 	}
 	// Everything decoded here is kept: collecting while it grows would
 	// only re-mark it.
-	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	defer gcgoal.Hold(-1)()
 	// The buffer is never written again: strings share it instead of
 	// copying 100k entities' worth of text.
 	d := &snapDecoder{s: unsafe.String(unsafe.SliceData(payload), len(payload))}

@@ -1,8 +1,9 @@
 package catalog
 
 import (
-	"runtime/debug"
 	"sync"
+
+	"github.com/bsai-dev/bsai/pkg/gcgoal"
 )
 
 // lazyBodies are the encoded entities of a graph read from a snapshot.
@@ -47,7 +48,7 @@ func (g *Graph) decodeAll() {
 	l.all.Do(func() {
 		// Nearly all of it is kept: collecting while it grows would only
 		// re-mark the catalog.
-		defer debug.SetGCPercent(debug.SetGCPercent(-1))
+		defer gcgoal.Hold(-1)()
 		parallelRanges(len(g.ents), func(_, lo, hi int) {
 			for i := lo; i < hi; i++ {
 				g.at(int32(i))

@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/bsai-dev/bsai/pkg/cachefile"
 	"github.com/bsai-dev/bsai/pkg/catalog"
+	"github.com/bsai-dev/bsai/pkg/gcgoal"
 )
 
 // The index cache: Build costs about a second at 100k entities, and every
@@ -111,17 +111,14 @@ func ForCached(g *catalog.Graph, o CacheOptions) *Index {
 		// costs more than the load itself. The goal is raised for the load
 		// only, so the heap grows by at most what the load allocates (Build,
 		// which makes mostly garbage, keeps the default).
-		gc := debug.SetGCPercent(400)
-		if gc < 0 || gc > 400 {
-			debug.SetGCPercent(gc) // GOGC=off or higher already: keep it
-		}
+		release := gcgoal.Hold(400) // GOGC=off or higher already: kept
 		readStart := time.Now()
 		ix, stored, err := readIndex(path, g, startFP, func(stored string) bool { return fpDone.Load() && stored != fp })
 		read := time.Since(readStart)
 		if err == nil && stored != key() {
 			err = errOtherSnapshot
 		}
-		debug.SetGCPercent(gc)
+		release()
 		if err == nil {
 			// The file's part apart from the wait for the fingerprint (a
 			// digest of the catalog), which a catalog snapshot may carry.
