@@ -51,10 +51,18 @@ func WriteAtomic(path string, b []byte) error {
 // max bytes, so a FIFO, a device or a huge file in its place (a cache
 // dir is the user's to break) is an error the caller treats as a miss,
 // never a hang or a read without end. It returns the file's size.
+//
+// A file another user owns is refused too: every cache file is written
+// 0600 by its user, and one planted in a cache dir others can write to
+// (XDG_CACHE_HOME on a shared disk) would be trusted as the catalog.
 func Open(path string, max int64) (*os.File, int64, error) {
 	f, st, err := boundedio.OpenRegular(path)
 	if err != nil {
 		return nil, 0, err
+	}
+	if !ownedBy(st, euid()) {
+		f.Close()
+		return nil, 0, fmt.Errorf("cache file %s belongs to another user", path)
 	}
 	if st.Size() > max {
 		f.Close()

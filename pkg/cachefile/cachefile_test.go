@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -106,6 +107,33 @@ func TestRead(t *testing.T) {
 			}
 		case <-time.After(10 * time.Second):
 			t.Fatalf("reading %s as a cache file blocks", p)
+		}
+	}
+}
+
+// TestOwnedBy: a cache file is trusted only when this user owns it (the
+// check Open makes with the process's effective uid).
+func TestOwnedBy(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "x.snap")
+	if err := WriteAtomic(p, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ownedBy(st, euid()) {
+		t.Fatal("our own file is not ours")
+	}
+	if euid() >= 0 && ownedBy(st, euid()+1) {
+		t.Fatal("another user's file passes as ours")
+	}
+	if os.Geteuid() == 0 { // root can plant one for real
+		if err := os.Chown(p, 4242, 4242); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Read(p, 10); err == nil || !strings.Contains(err.Error(), "another user") {
+			t.Fatalf("another user's cache file was read: %v", err)
 		}
 	}
 }
