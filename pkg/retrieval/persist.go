@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/bsai-dev/bsai/pkg/buildinfo"
 	"github.com/bsai-dev/bsai/pkg/cachefile"
 	"github.com/bsai-dev/bsai/pkg/catalog"
 	"github.com/bsai-dev/bsai/pkg/gcgoal"
@@ -154,20 +155,19 @@ func ForCached(g *catalog.Graph, o CacheOptions) *Index {
 var errOtherSnapshot = errors.New("index of another catalog snapshot or build")
 
 // CachePath is the index file of g under dir: one file per set of refs
-// (in graph order) and place the catalog was read from (the first
-// entity's location annotation), so editing a catalog replaces its file
-// instead of adding one, while two checkouts of one catalog (same refs,
-// other paths) keep a file each instead of rebuilding over each other on
-// every ask. The content itself is checked by the Fingerprint inside.
+// (in graph order), place the catalog was read from (the first entity's
+// location annotation) and bsai build, so editing a catalog replaces its
+// file instead of adding one, while two checkouts of one catalog (same
+// refs, other paths) or two builds used in turn keep a file each instead
+// of rebuilding over each other on every ask. The content itself is
+// checked by the Fingerprint inside.
 func CachePath(dir string, g *catalog.Graph) string {
-	name := g.RefsDigest()
+	loc := ""
 	if g.Len() > 0 {
-		if loc := g.At(0).Metadata.Annotations[catalog.AnnotationManagedByLocation]; loc != "" {
-			sum := sha256.Sum256([]byte(name + "\n" + loc))
-			name = hexKey(sum[:16])
-		}
+		loc = g.At(0).Metadata.Annotations[catalog.AnnotationManagedByLocation]
 	}
-	return filepath.Join(dir, name+indexExt)
+	sum := sha256.Sum256([]byte(g.RefsDigest() + "\n" + loc + "\n" + buildinfo.BinaryID()))
+	return filepath.Join(dir, hexKey(sum[:16])+indexExt)
 }
 
 // Save writes the index to path atomically (a temp file renamed into

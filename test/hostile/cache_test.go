@@ -75,3 +75,52 @@ func TestCacheFilesThatAreNotRegularAreIgnored(t *testing.T) {
 		})
 	}
 }
+
+// TestIndexCacheOfTwoBuilds: two bsai builds used in turn on one catalog
+// (an installed release and a development build) keep an index file
+// each. They shared one file named by the catalog, whose key (with the
+// build in it) each rejected, so every ask rebuilt the index.
+func TestIndexCacheOfTwoBuilds(t *testing.T) {
+	home := t.TempDir()
+	dir := filepath.Join(home, "catalog")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	for i, b := range catalogtest.GenerateYAML(1200, 5, 400) {
+		p := filepath.Join(dir, fmt.Sprintf("part-%d.yaml", i))
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_ = os.Chtimes(p, old, old)
+	}
+	// A copy with another modification time is another build to bsai
+	// (buildinfo.BinaryID), as a development build is.
+	b, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(t.TempDir(), "bsai-other")
+	if err := os.WriteFile(other, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_ = os.Chtimes(other, old, old)
+	ask := func(binary string) string {
+		t.Helper()
+		saved := bin
+		bin = binary
+		defer func() { bin = saved }()
+		r := bsai(t, invocation{dir: home}, "-v", "--offline", "--catalog", dir, "ask", "Who owns component-17?")
+		if r.code != 0 {
+			t.Fatalf("ask failed:\n%s", r)
+		}
+		return r.stderr
+	}
+	ask(bin)
+	ask(other)
+	for _, binary := range []string{bin, other} {
+		if errOut := ask(binary); !strings.Contains(errOut, "index: loaded 1200") {
+			t.Fatalf("%s: the index was not loaded:\n%s", binary, errOut)
+		}
+	}
+}
