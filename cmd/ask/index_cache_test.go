@@ -1,11 +1,11 @@
 package ask_test
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bsai-dev/bsai/pkg/catalog/catalogtest"
 )
@@ -19,11 +19,7 @@ func TestIndexCacheThroughCLI(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", cache)
 	t.Setenv("HOME", t.TempDir())
 	dir := t.TempDir()
-	for i, b := range catalogtest.GenerateYAML(1500, 7, 500) {
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("part-%d.yaml", i)), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	catalogtest.WriteFiles(t, dir, 1500, 7, 500, time.Time{})
 	ask := func(extra ...string) (string, string) {
 		t.Helper()
 		args := append([]string{"-v", "--offline", "--catalog", dir}, extra...)

@@ -1,8 +1,6 @@
 package ask_test
 
 import (
-	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,16 +23,7 @@ func TestIndexCacheOfTwoCheckouts(t *testing.T) {
 	var dirs []string
 	for _, name := range []string{"main", "branch"} {
 		dir := filepath.Join(t.TempDir(), name)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for i, b := range catalogtest.GenerateYAML(1200, 7, 400) {
-			p := filepath.Join(dir, fmt.Sprintf("part-%d.yaml", i))
-			if err := os.WriteFile(p, b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			_ = os.Chtimes(p, old, old)
-		}
+		catalogtest.WriteFiles(t, dir, 1200, 7, 400, old)
 		dirs = append(dirs, dir)
 	}
 	ask := func(dir string) string {

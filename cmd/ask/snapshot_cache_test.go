@@ -1,13 +1,11 @@
 package ask_test
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/bsai-dev/bsai/pkg/catalog/catalogtest"
 )
@@ -19,14 +17,7 @@ func TestCatalogSnapshotThroughCLI(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	t.Setenv("HOME", t.TempDir())
 	dir := t.TempDir()
-	old := time.Now().Add(-time.Hour)
-	for i, b := range catalogtest.GenerateYAML(1500, 7, 500) {
-		p := filepath.Join(dir, fmt.Sprintf("part-%d.yaml", i))
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		_ = os.Chtimes(p, old, old) // settled files: the load may be saved
-	}
+	catalogtest.WriteFiles(t, dir, 1500, 7, 500, catalogtest.Settled()) // settled files: the load may be saved
 	ask := func() (string, string) {
 		t.Helper()
 		out, errOut, err := run(t, "-v", "--offline", "--catalog", dir, "ask", "Who owns component-17?")

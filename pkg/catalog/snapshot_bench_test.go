@@ -2,13 +2,12 @@ package catalog_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/bsai-dev/bsai/pkg/catalog"
+	"github.com/bsai-dev/bsai/pkg/catalog/catalogtest"
 )
 
 // BenchmarkSnapshot: what a command pays for the catalog on a files source,
@@ -19,12 +18,8 @@ import (
 func BenchmarkSnapshot(b *testing.B) {
 	for _, n := range benchSizes {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
-			dir, _ := writeCatalog(b, n)
-			old := time.Now().Add(-time.Hour)
-			entries, _ := os.ReadDir(dir)
-			for _, e := range entries {
-				_ = os.Chtimes(filepath.Join(dir, e.Name()), old, old)
-			}
+			dir := b.TempDir()
+			catalogtest.WriteFiles(b, dir, n, 42, 1000, catalogtest.Settled())
 			opts := &catalog.SnapshotOptions{Dir: b.TempDir()}
 			load := func(o *catalog.SnapshotOptions) *catalog.Graph {
 				src := catalog.NewFilesSource(dir)

@@ -3,8 +3,6 @@ package retrieval_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -119,14 +117,7 @@ func BenchmarkAskPath(b *testing.B) {
 	ctx := context.Background()
 	for _, n := range []int{10_000, 100_000} {
 		src := b.TempDir()
-		old := time.Now().Add(-time.Hour)
-		for i, data := range catalogtest.GenerateYAML(n, 42, 1000) {
-			p := filepath.Join(src, fmt.Sprintf("part-%04d.yaml", i))
-			if err := os.WriteFile(p, data, 0o644); err != nil {
-				b.Fatal(err)
-			}
-			_ = os.Chtimes(p, old, old)
-		}
+		catalogtest.WriteFiles(b, src, n, 42, 1000, catalogtest.Settled())
 		snaps, cache := b.TempDir(), b.TempDir()
 		q := benchQuestions[1]
 		ask := func(b *testing.B, snap *catalog.SnapshotOptions, o retrieval.CacheOptions) {

@@ -3,7 +3,6 @@
 package hostile
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,14 +24,7 @@ func TestCacheFilesThatAreNotRegularAreIgnored(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	old := time.Now().Add(-time.Hour)
-	for i, b := range catalogtest.GenerateYAML(1200, 3, 400) {
-		p := filepath.Join(dir, fmt.Sprintf("part-%d.yaml", i))
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		_ = os.Chtimes(p, old, old) // settled: the load is snapshotted
-	}
+	catalogtest.WriteFiles(t, dir, 1200, 3, 400, catalogtest.Settled()) // settled: the load is snapshotted
 	ask := func() result {
 		t.Helper()
 		r := bsai(t, invocation{dir: home, timeout: 30 * time.Second}, "-v", "--offline", "--catalog", dir, "ask", "Who owns component-17?")
@@ -86,14 +78,8 @@ func TestIndexCacheOfTwoBuilds(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	old := time.Now().Add(-time.Hour)
-	for i, b := range catalogtest.GenerateYAML(1200, 5, 400) {
-		p := filepath.Join(dir, fmt.Sprintf("part-%d.yaml", i))
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		_ = os.Chtimes(p, old, old)
-	}
+	old := catalogtest.Settled()
+	catalogtest.WriteFiles(t, dir, 1200, 5, 400, old)
 	// A copy with another modification time is another build to bsai
 	// (buildinfo.BinaryID), as a development build is.
 	b, err := os.ReadFile(bin)
