@@ -67,12 +67,12 @@ func newLazyGraph(refs, kinds []string, edges [][]Relation, sorted []int32, bodi
 	if len(sorted) != n {
 		return nil
 	}
-	seen := make([]bool, n)
+	// n positions in range whose refs strictly increase are n different
+	// positions: a permutation.
 	for k, i := range sorted {
-		if i < 0 || int(i) >= n || seen[i] || (k > 0 && refs[sorted[k-1]] >= refs[i]) {
+		if i < 0 || int(i) >= n || (k > 0 && refs[sorted[k-1]] >= refs[i]) {
 			return nil
 		}
-		seen[i] = true
 	}
 	g := &Graph{
 		ents:   make([]*Entity, n),

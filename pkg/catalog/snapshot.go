@@ -23,7 +23,7 @@ import (
 // command is a new process. A load is saved with the answers it got from
 // the file system (probes.go) and reused while asking again gets the same
 // answers: the same files under the same paths, each with the same size,
-// modification time and inode. Anything else (an edit, a new file, a
+// modification and change time, and inode (probes.go). Anything else (an edit, a new file, a
 // symlink pointed elsewhere, another bsai build, other caps) is a miss and
 // a fresh parse. The file repeats its key and ends in a checksum: a
 // truncated, corrupt or foreign file is ignored, never trusted.
